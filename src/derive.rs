@@ -1,0 +1,725 @@
+//! Derivation: from a [`Model`] to the CDF and PDF of its output, each with the steps
+//! that lead to it.
+//!
+//! Two e-graphs, both with explanations enabled before any term is added:
+//! 1. the CDF: `(cdf Y t)` saturated with the Normal, CDF and algebra rules, the result
+//!    extracted with [`Readable`];
+//! 2. the PDF: `(D F)` for that F. The one step that is not a rewrite rule is the
+//!    derivative in the sense of distributions: `D F = Dc F + Σ (F(c+) − F(c−)) δ(t − c)`
+//!    over the points c where a bracket of F jumps, with the one-sided values computed
+//!    on the term by [`one_sided`]. It enters the e-graph as a trusted union named
+//!    `d-distributional`; derivative and algebra rules do the rest.
+//!
+//! The derivation shown to the user is egg's explanation of why the result equals the
+//! start, one step per rewrite, runs of algebra merged into one "simplify" step.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner, Sign};
+use crate::lower::{extract, Model};
+use crate::rules::{self, Family};
+use egg::{CostFunction, Extractor, Id, Language, RecExpr, StopReason};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Bounds on one derivation. Reaching one is an error, never a partial answer.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    pub iterations: usize,
+    pub nodes: usize,
+    pub time: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            iterations: 40,
+            nodes: 20_000,
+            time: Duration::from_secs(5),
+        }
+    }
+}
+
+/// One line of a derivation: the whole expression after a step, and the rules used.
+#[derive(Clone, Debug)]
+pub struct Step {
+    pub term: Expr,
+    /// Rule names, in the order they fired; one name unless algebra steps were merged.
+    pub rules: Vec<String>,
+}
+
+impl Step {
+    /// The step's label in plain words.
+    pub fn description(&self) -> String {
+        let mut words: Vec<String> = Vec::new();
+        for r in &self.rules {
+            if rules::family(r) == Family::Algebra {
+                continue;
+            }
+            let d = rules::describe(r);
+            if !words.contains(&d) {
+                words.push(d);
+            }
+        }
+        if self.rules.iter().any(|r| rules::family(r) == Family::Algebra) {
+            words.push("simplify".to_string());
+        }
+        words.join("; ")
+    }
+}
+
+/// A point mass of the output's law.
+#[derive(Clone, Debug)]
+pub struct Atom {
+    pub at: Expr,
+    pub mass: Expr,
+}
+
+/// One end of the support.
+#[derive(Clone, Debug)]
+pub struct End {
+    /// `None` for −∞ (lower end) or +∞ (upper end).
+    pub value: Option<Expr>,
+    pub closed: bool,
+}
+
+/// The smallest interval that holds the output (its values, atoms included).
+#[derive(Clone, Debug)]
+pub struct Support {
+    pub lo: End,
+    pub hi: End,
+}
+
+/// Size of the e-graph work behind a derivation.
+#[derive(Clone, Debug, Default, serde::Serialize)]
+pub struct Stats {
+    pub iterations: usize,
+    pub nodes: usize,
+    pub classes: usize,
+    pub stop_reason: String,
+}
+
+/// A derived law: CDF and PDF with their derivations, atoms and support.
+#[derive(Clone, Debug)]
+pub struct Derivation {
+    pub model: Model,
+    /// `(cdf Y t)`, the start of the CDF derivation.
+    pub cdf_start: Expr,
+    pub cdf: Expr,
+    pub cdf_steps: Vec<Step>,
+    /// `(D F)`, the start of the PDF derivation.
+    pub pdf_start: Expr,
+    /// The PDF with its Dirac terms.
+    pub pdf: Expr,
+    pub pdf_steps: Vec<Step>,
+    /// The PDF without its Dirac terms: the density of the continuous part.
+    pub density: Expr,
+    pub atoms: Vec<Atom>,
+    pub support: Support,
+    pub cdf_stats: Stats,
+    pub pdf_stats: Stats,
+}
+
+/// The cost of an operator that a closed form must not contain.
+const UNRESOLVED: f64 = 1e6;
+
+/// Extraction cost: small terms, with the forms a person writes preferred (`a − b`
+/// over `a + (−b)`, finite constants over limits, Iverson brackets grouped in front of
+/// what they multiply), and unresolved operators (`cdf`, `D`, ...) priced out.
+pub struct Readable;
+
+/// A cost, and whether the term is a product of brackets or contains one.
+#[derive(Clone, Copy, Debug, PartialEq, PartialOrd)]
+pub struct Cost {
+    pub value: f64,
+    is_bracket: bool,
+    has_bracket: bool,
+}
+
+/// Added for a bracket buried inside something other than a product of brackets.
+const BURIED_BRACKET: f64 = 4.0;
+
+impl CostFunction<Node> for Readable {
+    type Cost = Cost;
+    fn cost<C>(&mut self, enode: &Node, mut costs: C) -> Cost
+    where
+        C: FnMut(Id) -> Cost,
+    {
+        let own = match enode {
+            Node::Cdf(_) | Node::CdfLt(_) | Node::D(_) | Node::Dc(_) => UNRESOLVED,
+            Node::Conv(_) | Node::WSum(_) | Node::WSq(_) => 20.0,
+            Node::Num(Num::PosInf | Num::NegInf) => 30.0,
+            Node::Abs(_) => 3.0,
+            Node::Neg(_) => 1.2,
+            Node::Num(_) | Node::Symbol(_) | Node::T => 1.0,
+            _ => 2.0,
+        };
+        let children: Vec<Cost> = enode.children().iter().map(|c| costs(*c)).collect();
+        let mut value = own + children.iter().map(|c| c.value).sum::<f64>();
+        let has_bracket = matches!(enode, Node::Ge(_) | Node::Gt(_)) || children.iter().any(|c| c.has_bracket);
+        let is_bracket = match enode {
+            Node::Ge(_) | Node::Gt(_) => true,
+            Node::Mul(_) => children.iter().all(|c| c.is_bracket),
+            _ => false,
+        };
+        let buried = match enode {
+            // a product may hold a group of brackets and a bracket-free factor
+            Node::Mul(_) => children.iter().filter(|c| c.has_bracket && !c.is_bracket).count(),
+            // sums and differences of bracketed terms are how piecewise laws read
+            Node::Add(_) | Node::Sub(_) | Node::Neg(_) | Node::Cdf(_) | Node::CdfLt(_) | Node::D(_) | Node::Dc(_) => 0,
+            Node::Ge(_) | Node::Gt(_) => 0,
+            _ => children.iter().filter(|c| c.has_bracket).count(),
+        };
+        value += BURIED_BRACKET * buried as f64;
+        Cost { value, is_bracket, has_bracket }
+    }
+}
+
+/// Derive the CDF and PDF of a model's output.
+pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
+    let facts = Facts::new(model.signs.clone());
+
+    // 1. the CDF
+    let mut cdf_start = model.y.clone();
+    let y = Id::from(cdf_start.as_ref().len() - 1);
+    let t = cdf_start.add(Node::T);
+    cdf_start.add(Node::Cdf([y, t]));
+    let mut egraph = EGraph::new(facts.clone()).with_explanations_enabled();
+    check_std(&mut egraph, model)?;
+    let root = egraph.add_expr(&cdf_start);
+    let mut runner = make_runner(egraph, limits).run(&rules::for_cdf());
+    let cdf_stats = stats(&runner);
+    let root = runner.egraph.find(root);
+    let (cost, cdf) = Extractor::new(&runner.egraph, Readable).find_best(root);
+    if cost.value >= UNRESOLVED {
+        return Err(no_closed_form(model, &runner, &cdf));
+    }
+    let cdf_steps = steps(&mut runner, &cdf_start, &cdf);
+
+    // 2. the PDF, as the derivative of the CDF in the sense of distributions
+    let jumps = jump_terms(&cdf)?;
+    let mut pdf_start = cdf.clone();
+    let f = Id::from(pdf_start.as_ref().len() - 1);
+    pdf_start.add(Node::D(f));
+    let mut split = cdf.clone();
+    let dc = split.add(Node::Dc(f));
+    let j = append(&mut split, &jumps);
+    split.add(Node::Add([dc, j]));
+    let mut egraph = EGraph::new(facts).with_explanations_enabled();
+    let start_id = egraph.add_expr_uncanonical(&pdf_start);
+    let split_id = egraph.add_expr_uncanonical(&split);
+    egraph.union_trusted(start_id, split_id, rules::D_DISTRIBUTIONAL);
+    egraph.rebuild();
+    // first the jumps' one-sided values are simplified, then the classical part is
+    // differentiated: explaining each phase on its own keeps the derivation in the
+    // order a person would write it
+    let runner = make_runner(egraph, limits).run(&rules::for_simplify());
+    let root = runner.egraph.find(start_id);
+    let (_, mid) = Extractor::new(&runner.egraph, Readable).find_best(root);
+    let mut runner = make_runner(runner.egraph, limits).run(&rules::for_pdf());
+    let pdf_stats = stats(&runner);
+    let root = runner.egraph.find(start_id);
+    let (cost, pdf) = Extractor::new(&runner.egraph, Readable).find_best(root);
+    if cost.value >= UNRESOLVED {
+        return Err(limit_or(
+            &runner,
+            Error::new(
+                ErrorKind::Unsupported,
+                "the CDF was derived but its derivative has no closed form",
+            ),
+        ));
+    }
+    let mut pdf_steps = steps(&mut runner, &pdf_start, &mid);
+    pdf_steps.extend(steps(&mut runner, &mid, &pdf));
+    let (density, atoms) = split_atoms(&pdf)?;
+    let support = support(model, limits)?;
+    Ok(Derivation {
+        model: model.clone(),
+        cdf_start,
+        cdf,
+        cdf_steps,
+        pdf_start,
+        pdf,
+        pdf_steps,
+        density,
+        atoms,
+        support,
+        cdf_stats,
+        pdf_stats,
+    })
+}
+
+fn make_runner(egraph: EGraph, limits: Limits) -> Runner {
+    Runner::default()
+        .with_egraph(egraph)
+        .with_iter_limit(limits.iterations)
+        .with_node_limit(limits.nodes)
+        .with_time_limit(limits.time)
+}
+
+fn stats(runner: &Runner) -> Stats {
+    Stats {
+        iterations: runner.iterations.len(),
+        nodes: runner.egraph.total_size(),
+        classes: runner.egraph.number_of_classes(),
+        stop_reason: match &runner.stop_reason {
+            Some(StopReason::Saturated) => "saturated".into(),
+            Some(StopReason::IterationLimit(n)) => format!("iteration limit ({n})"),
+            Some(StopReason::NodeLimit(n)) => format!("node limit ({n})"),
+            Some(StopReason::TimeLimit(s)) => format!("time limit ({s:.2} s)"),
+            Some(StopReason::Other(s)) => s.clone(),
+            None => "not run".into(),
+        },
+    }
+}
+
+/// The standard deviation must be provably positive; a compound one (`2*s`) is checked
+/// here, where the analysis can prove it from the assumptions.
+fn check_std(egraph: &mut EGraph, model: &Model) -> Result<()> {
+    let id = egraph.add_expr(&model.std);
+    if egraph[id].data.sign != Sign::POS {
+        let names: Vec<String> = model.std.as_ref().iter().filter_map(|n| match n {
+            Node::Symbol(s) => Some(format!("assume {s} > 0")),
+            _ => None,
+        }).collect();
+        return Err(Error::new(
+            ErrorKind::MissingAssumption,
+            format!("cannot prove that the standard deviation {} is positive", crate::render::text(&model.std, None)),
+        )
+        .at(model.input_span, "standard deviation")
+        .help(if names.is_empty() { "the standard deviation must be positive".to_string() } else { format!("add {}", names.join(" and ")) }));
+    }
+    Ok(())
+}
+
+fn limit_or(runner: &Runner, otherwise: Error) -> Error {
+    match &runner.stop_reason {
+        Some(StopReason::IterationLimit(_) | StopReason::NodeLimit(_) | StopReason::TimeLimit(_)) => {
+            let s = stats(runner);
+            Error::new(
+                ErrorKind::Limit,
+                format!("the derivation stopped at the {} before reaching a closed form", s.stop_reason),
+            )
+            .help("simplify the program, or split it into smaller steps")
+        }
+        _ => otherwise,
+    }
+}
+
+/// The error for a CDF that the rules could not reduce: name the missing assumption if
+/// a rule asked for one, and point at the construct that is left.
+fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
+    // the innermost unresolved probability is the construct the rules could not handle
+    let stuck = best.as_ref().iter().enumerate().find_map(|(i, n)| match n {
+        Node::Cdf([y, _]) | Node::CdfLt([y, _]) => Some((i, *y)),
+        _ => None,
+    });
+    let stuck_term = stuck.map(|(_, y)| extract(best, y));
+    let span = stuck_term
+        .as_ref()
+        .and_then(|e| {
+            let s = e.to_string();
+            model.origins.iter().rev().find(|(o, _, _)| *o == s).map(|(_, sp, _)| *sp)
+        })
+        .or_else(|| model.origins.last().map(|(_, sp, _)| *sp));
+    let what = stuck_term
+        .as_ref()
+        .map(|e| crate::render::random_text(e, model))
+        .unwrap_or_else(|| model.output_name.clone());
+    let extractor = Extractor::new(&runner.egraph, Readable);
+    let mut wanted: Vec<String> = Vec::new();
+    let mut hints: Vec<String> = Vec::new();
+    for m in &runner.egraph.analysis.missing {
+        let (_, term) = extractor.find_best(m.class);
+        // only facts about the program's parameters can be assumed
+        if let [Node::Symbol(s)] = term.as_ref() {
+            let fact = format!("{s} {}", m.fact.relation());
+            if !wanted.contains(&fact) {
+                wanted.push(fact.clone());
+                if m.fact != crate::lang::Fact::NonZero {
+                    hints.push(format!("`assume {fact}`"));
+                }
+            }
+        }
+    }
+    let base = limit_or(runner, Error::new(ErrorKind::Unsupported, ""));
+    if base.kind == ErrorKind::Limit {
+        return base;
+    }
+    let mut e = if wanted.is_empty() {
+        Error::new(
+            ErrorKind::Unsupported,
+            format!("no closed form for the law of {what}"),
+        )
+        .help("pushforward handles monotone maps, relu, leaky_relu, maxpool and conv of a Normal; conv of a non-Normal has no closed form")
+    } else {
+        let mut e = Error::new(
+            ErrorKind::MissingAssumption,
+            format!("no closed form for the law of {what} without knowing that {}", wanted.join(" or ")),
+        );
+        if !hints.is_empty() {
+            e = e.help(format!("add {}", hints.join(" or ")));
+        }
+        e
+    };
+    if let Some(span) = span {
+        e = e.at(span, "needs this");
+    }
+    e
+}
+
+/// Turn egg's explanation into derivation steps: one per rewrite, with consecutive
+/// algebra steps merged into one.
+fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
+    let mut explanation = runner.explain_equivalence(start, end);
+    let flat = explanation.make_flat_explanation().clone();
+    let mut out: Vec<Step> = Vec::new();
+    for term in flat.iter().skip(1) {
+        let rule = find_rule(term).unwrap_or_else(|| "congruence".to_string());
+        let expr = term.get_recexpr();
+        // algebra joins the step before it: a line shows a rule and its tidying-up
+        match out.last_mut() {
+            Some(last) if rules::family(&rule) == Family::Algebra => {
+                last.rules.push(rule);
+                last.term = expr;
+            }
+            _ => out.push(Step { term: expr, rules: vec![rule] }),
+        }
+    }
+    out
+}
+
+fn find_rule(term: &egg::FlatTerm<Node>) -> Option<String> {
+    if let Some(r) = term.forward_rule.or(term.backward_rule) {
+        return Some(r.to_string());
+    }
+    term.children.iter().find_map(find_rule)
+}
+
+/// Append `other` to `expr`, returning the id of its root in `expr`.
+fn append(expr: &mut Expr, other: &Expr) -> Id {
+    let offset = expr.as_ref().len();
+    for node in other.as_ref() {
+        let n = node.clone().map_children(|c| Id::from(usize::from(c) + offset));
+        expr.add(n);
+    }
+    Id::from(expr.as_ref().len() - 1)
+}
+
+fn is_t(e: &Expr, id: Id) -> bool {
+    matches!(e[id], Node::T)
+}
+
+fn has_t(e: &Expr, id: Id) -> bool {
+    is_t(e, id) || e[id].children().iter().any(|c| has_t(e, *c))
+}
+
+/// Points c where a bracket `[t ≥ c]`, `[t > c]`, `[c ≥ t]` or `[c > t]` of F jumps.
+fn thresholds(f: &Expr) -> Result<Vec<Expr>> {
+    let mut out: Vec<Expr> = Vec::new();
+    for node in f.as_ref() {
+        if let Node::Ge([a, b]) | Node::Gt([a, b]) = node {
+            let c = if is_t(f, *a) && !has_t(f, *b) {
+                *b
+            } else if is_t(f, *b) && !has_t(f, *a) {
+                *a
+            } else if !has_t(f, *a) && !has_t(f, *b) {
+                continue;
+            } else {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!(
+                        "cannot locate the jumps of the CDF: the bracket {} is not solved for t",
+                        crate::render::text(&extract(f, Id::from(0)).clone(), None)
+                    ),
+                ));
+            };
+            let c = extract(f, c);
+            if !out.iter().any(|o| o.to_string() == c.to_string()) {
+                out.push(c);
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Side {
+    Right,
+    Left,
+}
+
+/// F(c±): substitute t = c, with each bracket that jumps at c taking its value on
+/// that side. A function at the edge of its domain (artanh at 1, log at 0) is folded
+/// later to its limit from inside, the only side it can be approached from.
+fn one_sided(f: &Expr, c: &Expr, side: Side) -> Expr {
+    let cs = c.to_string();
+    let mut out = Expr::default();
+    let mut memo: HashMap<Id, Id> = HashMap::new();
+    for (i, node) in f.as_ref().iter().enumerate() {
+        let i = Id::from(i);
+        let new = match node {
+            Node::T => append(&mut out, c),
+            Node::Ge([a, b]) | Node::Gt([a, b]) => {
+                let at = |x: Id| extract(f, x).to_string() == cs;
+                let value = if is_t(f, *a) && at(*b) {
+                    // [t ≥ c], [t > c]: 1 just right of c, 0 just left
+                    Some(side == Side::Right)
+                } else if is_t(f, *b) && at(*a) {
+                    Some(side == Side::Left)
+                } else {
+                    None
+                };
+                let numbers = |x: Id, y: Id| match (&f[x], &f[y]) {
+                    (Node::Num(p), Node::Num(q)) => Some((p.clone(), q.clone())),
+                    _ => None,
+                };
+                // a bracket between two numbers is decided on the spot
+                let value = value.or_else(|| {
+                    numbers(*a, *b).map(|(p, q)| if matches!(node, Node::Ge(_)) { p >= q } else { p > q })
+                });
+                match value {
+                    Some(v) => out.add(Node::Num(Num::int(v as i64))),
+                    None => out.add(node.clone().map_children(|ch| memo[&ch])),
+                }
+            }
+            _ => out.add(node.clone().map_children(|ch| memo[&ch])),
+        };
+        memo.insert(i, new);
+    }
+    out
+}
+
+/// Σ over the jump points c of (F(c+) − F(c−))·δ(t − c), or 0 when F has no brackets.
+fn jump_terms(f: &Expr) -> Result<Expr> {
+    let mut out = Expr::default();
+    let mut sum: Option<Id> = None;
+    for c in thresholds(f)? {
+        let plus = append(&mut out, &one_sided(f, &c, Side::Right));
+        let minus = append(&mut out, &one_sided(f, &c, Side::Left));
+        let jump = out.add(Node::Sub([plus, minus]));
+        let t = out.add(Node::T);
+        let cid = append(&mut out, &c);
+        let shifted = out.add(Node::Sub([t, cid]));
+        let delta = out.add(Node::Delta(shifted));
+        let term = out.add(Node::Mul([jump, delta]));
+        sum = Some(match sum {
+            Some(s) => out.add(Node::Add([s, term])),
+            None => term,
+        });
+    }
+    if sum.is_none() {
+        out.add(Node::Num(Num::int(0)));
+    }
+    Ok(out)
+}
+
+/// Split a PDF into its density (no Dirac terms) and its atoms `m·δ(t − c)`.
+fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
+    let root = Id::from(pdf.as_ref().len() - 1);
+    let mut summands = Vec::new();
+    collect_sum(pdf, root, &mut summands);
+    let mut rest: Vec<Id> = Vec::new();
+    let mut atoms = Vec::new();
+    for s in summands {
+        if !contains_delta(pdf, s) {
+            rest.push(s);
+            continue;
+        }
+        let (mass, delta) = match &pdf[s] {
+            Node::Delta(_) => (None, s),
+            Node::Mul([a, b]) if matches!(pdf[*b], Node::Delta(_)) && !contains_delta(pdf, *a) => (Some(*a), *b),
+            Node::Mul([a, b]) if matches!(pdf[*a], Node::Delta(_)) && !contains_delta(pdf, *b) => (Some(*b), *a),
+            _ => return Err(odd_atom(pdf, s)),
+        };
+        let Node::Delta(arg) = pdf[delta] else { return Err(odd_atom(pdf, s)) };
+        let at = match &pdf[arg] {
+            Node::T => {
+                let mut e = Expr::default();
+                e.add(Node::Num(Num::int(0)));
+                e
+            }
+            Node::Sub([a, c]) if is_t(pdf, *a) && !has_t(pdf, *c) => extract(pdf, *c),
+            Node::Add([a, c]) | Node::Add([c, a]) if is_t(pdf, *a) && !has_t(pdf, *c) => {
+                let mut e = extract(pdf, *c);
+                let r = Id::from(e.as_ref().len() - 1);
+                e.add(Node::Neg(r));
+                e
+            }
+            _ => return Err(odd_atom(pdf, s)),
+        };
+        let mass = match mass {
+            Some(m) => extract(pdf, m),
+            None => {
+                let mut e = Expr::default();
+                e.add(Node::Num(Num::int(1)));
+                e
+            }
+        };
+        atoms.push(Atom { at, mass });
+    }
+    let mut density = Expr::default();
+    let mut acc: Option<Id> = None;
+    for r in rest {
+        let id = append(&mut density, &extract(pdf, r));
+        acc = Some(match acc {
+            Some(a) => density.add(Node::Add([a, id])),
+            None => id,
+        });
+    }
+    if acc.is_none() {
+        density.add(Node::Num(Num::int(0)));
+    }
+    Ok((density, atoms))
+}
+
+fn odd_atom(pdf: &Expr, s: Id) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!(
+            "the PDF has a Dirac term that is not of the form m·δ(t − c): {}",
+            extract(pdf, s)
+        ),
+    )
+}
+
+fn collect_sum(e: &Expr, id: Id, out: &mut Vec<Id>) {
+    match &e[id] {
+        Node::Add([a, b]) => {
+            collect_sum(e, *a, out);
+            collect_sum(e, *b, out);
+        }
+        _ => out.push(id),
+    }
+}
+
+fn contains_delta(e: &Expr, id: Id) -> bool {
+    matches!(e[id], Node::Delta(_)) || e[id].children().iter().any(|c| contains_delta(e, *c))
+}
+
+/// The support of the output, by carrying an interval through its maps.
+fn support(model: &Model, limits: Limits) -> Result<Support> {
+    let y = &model.y;
+    let (lo, hi) = interval(y, Id::from(y.as_ref().len() - 1), &model.signs);
+    let simplify_end = |end: End| -> End {
+        End {
+            value: end.value.map(|v| simplify(&v, limits, &model.signs)),
+            closed: end.closed,
+        }
+    };
+    Ok(Support {
+        lo: simplify_end(lo),
+        hi: simplify_end(hi),
+    })
+}
+
+fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) {
+    let open = |v: Option<Expr>| End { value: v, closed: false };
+    let full = (open(None), open(None));
+    let apply = |op: fn(Id) -> Node, end: &End| -> Option<Expr> {
+        end.value.as_ref().map(|v| {
+            let mut e = v.clone();
+            let r = Id::from(e.as_ref().len() - 1);
+            e.add(op(r));
+            e
+        })
+    };
+    let number = |s: &str| -> Expr { crate::lang::expr(s).unwrap_or_default() };
+    let map = |inner: (End, End), op: fn(Id) -> Node, lo: Option<&str>, hi: Option<&str>| -> (End, End) {
+        let (a, b) = inner;
+        let lo_v = apply(op, &a).or_else(|| lo.map(number));
+        let hi_v = apply(op, &b).or_else(|| hi.map(number));
+        (End { value: lo_v, closed: a.closed && a.value.is_some() }, End { value: hi_v, closed: b.closed && b.value.is_some() })
+    };
+    match &y[id] {
+        Node::Normal(_) | Node::Conv(_) => full,
+        Node::Tanh(a) => map(interval(y, *a, signs), Node::Tanh, Some("-1"), Some("1")),
+        Node::Sigmoid(a) => map(interval(y, *a, signs), Node::Sigmoid, Some("0"), Some("1")),
+        Node::Exp(a) => map(interval(y, *a, signs), Node::Exp, Some("0"), None),
+        Node::Softplus(a) => map(interval(y, *a, signs), Node::Softplus, Some("0"), None),
+        Node::Log(a) => map(interval(y, *a, signs), Node::Log, None, None),
+        Node::Sqrt(a) => map(interval(y, *a, signs), Node::Sqrt, Some("0"), None),
+        Node::Relu(a) => {
+            let (lo, hi) = interval(y, *a, signs);
+            // everything below 0 lands on 0: an atom, so the lower end is closed
+            let lo = match lo.value {
+                None => End { value: Some(number("0")), closed: true },
+                Some(v) => {
+                    let closed = lo.closed;
+                    let mut e = v;
+                    let r = Id::from(e.as_ref().len() - 1);
+                    e.add(Node::Relu(r));
+                    End { value: Some(e), closed }
+                }
+            };
+            (lo, End { value: apply(Node::Relu, &hi), closed: hi.closed })
+        }
+        Node::MaxPool([a, _]) => interval(y, *a, signs),
+        Node::Neg(a) => {
+            let (lo, hi) = interval(y, *a, signs);
+            (End { value: apply(Node::Neg, &hi), closed: hi.closed }, End { value: apply(Node::Neg, &lo), closed: lo.closed })
+        }
+        Node::Add([a, b]) | Node::Sub([a, b]) | Node::Mul([a, b]) | Node::Div([a, b]) | Node::LeakyRelu([a, b]) => {
+            let a_random = is_random(y, *a);
+            let (r, c) = if a_random { (*a, *b) } else { (*b, *a) };
+            let (lo, hi) = interval(y, r, signs);
+            let c_expr = extract(y, c);
+            let combine = |end: &End| -> Option<Expr> {
+                end.value.as_ref().map(|v| {
+                    let mut e = v.clone();
+                    let vi = Id::from(e.as_ref().len() - 1);
+                    let ci = append(&mut e, &c_expr);
+                    let node = match &y[id] {
+                        Node::Add(_) => Node::Add([vi, ci]),
+                        Node::Sub(_) if a_random => Node::Sub([vi, ci]),
+                        Node::Sub(_) => Node::Sub([ci, vi]),
+                        Node::Mul(_) => Node::Mul([ci, vi]),
+                        Node::Div(_) => Node::Div([vi, ci]),
+                        _ => Node::LeakyRelu([vi, ci]),
+                    };
+                    e.add(node);
+                    e
+                })
+            };
+            let flips = match &y[id] {
+                Node::Sub(_) => !a_random,
+                Node::Mul(_) | Node::Div(_) => {
+                    let mut g = EGraph::new(Facts::new(signs.clone()));
+                    let cid = g.add_expr(&c_expr);
+                    match g[cid].data.sign {
+                        s if s == Sign::POS => false,
+                        s if s == Sign::NEG => true,
+                        _ => return full,
+                    }
+                }
+                _ => false,
+            };
+            let (l, h) = (End { value: combine(&lo), closed: lo.closed }, End { value: combine(&hi), closed: hi.closed });
+            if flips { (h, l) } else { (l, h) }
+        }
+        _ => full,
+    }
+}
+
+fn is_random(y: &Expr, id: Id) -> bool {
+    matches!(y[id], Node::Normal(_)) || y[id].children().iter().any(|c| is_random(y, *c))
+}
+
+/// Simplify a real term with the algebra rules (no explanation needed).
+pub fn simplify(e: &Expr, limits: Limits, signs: &HashMap<egg::Symbol, Sign>) -> Expr {
+    let mut egraph = EGraph::new(Facts::new(signs.clone()));
+    let root = egraph.add_expr(e);
+    let runner = Runner::default()
+        .with_egraph(egraph)
+        .with_iter_limit(limits.iterations.min(10))
+        .with_node_limit(limits.nodes.min(5_000))
+        .with_time_limit(limits.time)
+        .run(&rules::for_simplify());
+    let root = runner.egraph.find(root);
+    let (_, best) = Extractor::new(&runner.egraph, Readable).find_best(root);
+    best
+}
+
+/// A term as an s-expression (for JSON and tests).
+pub fn sexp(e: &RecExpr<Node>) -> String {
+    e.to_string()
+}

@@ -1,0 +1,614 @@
+//! The term language of the e-graph and the facts the e-graph knows about each class.
+//!
+//! One language serves three kinds of term: *random* terms (`(normal μ σ)`, `(tanh E)`,
+//! `(maxpool E N)`, ...) that stand for random variables, *real* terms in the CDF's
+//! argument `t` and the parameters, and the *operators* that connect them
+//! (`(cdf Y t)` = P(Y ≤ t), `(cdf< Y t)` = P(Y < t), `(D F)` the derivative of F in the
+//! sense of distributions and `(Dc F)` its classical part). Constants are exact
+//! rationals, extended with ±∞ for one-sided limits at the edge of a domain.
+//!
+//! [`Facts`] is the egg analysis: constant folding, which classes are random, which
+//! depend on `t`, the signs a class can take (proved from the program's `assume`
+//! statements) and finiteness. Rule conditions ask it, and record what they could not
+//! prove so that a failed derivation can name the missing assumption.
+
+use egg::{define_language, Analysis, DidMerge, ENodeOrVar, Id, Language, PatternAst, RecExpr};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Signed, ToPrimitive, Zero};
+use std::collections::{BTreeSet, HashMap};
+use std::fmt;
+use std::str::FromStr;
+
+/// An exact constant: a rational number, or ±∞ (a one-sided limit at a domain's edge).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Num {
+    NegInf,
+    Rat(BigRational),
+    PosInf,
+}
+
+impl Num {
+    pub fn int(n: i64) -> Num {
+        Num::Rat(BigRational::from_integer(BigInt::from(n)))
+    }
+    pub fn rat(&self) -> Option<&BigRational> {
+        match self {
+            Num::Rat(r) => Some(r),
+            _ => None,
+        }
+    }
+    pub fn to_f64(&self) -> f64 {
+        match self {
+            Num::NegInf => f64::NEG_INFINITY,
+            Num::PosInf => f64::INFINITY,
+            Num::Rat(r) => r.to_f64().unwrap_or(f64::NAN),
+        }
+    }
+    pub fn sign(&self) -> Sign {
+        match self {
+            Num::NegInf => Sign::NEG,
+            Num::PosInf => Sign::POS,
+            Num::Rat(r) if r.is_zero() => Sign::ZERO,
+            Num::Rat(r) if r.is_positive() => Sign::POS,
+            Num::Rat(_) => Sign::NEG,
+        }
+    }
+    fn is_zero(&self) -> bool {
+        matches!(self, Num::Rat(r) if r.is_zero())
+    }
+    fn is(&self, n: i64) -> bool {
+        *self == Num::int(n)
+    }
+}
+
+impl FromStr for Num {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "inf" => return Ok(Num::PosInf),
+            "-inf" => return Ok(Num::NegInf),
+            _ => {}
+        }
+        // Only plain integers and `p/q`: egg also tries every leaf as a number, so
+        // anything looser would swallow symbols.
+        let int = |p: &str| -> Result<BigInt, String> {
+            let digits = p.strip_prefix('-').unwrap_or(p);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(format!("not a number: {s}"));
+            }
+            p.parse::<BigInt>().map_err(|e| e.to_string())
+        };
+        match s.split_once('/') {
+            Some((p, q)) => {
+                let q = int(q)?;
+                if q.is_zero() {
+                    return Err("zero denominator".into());
+                }
+                Ok(Num::Rat(BigRational::new(int(p)?, q)))
+            }
+            None => Ok(Num::Rat(BigRational::from_integer(int(s)?))),
+        }
+    }
+}
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Num::NegInf => write!(f, "-inf"),
+            Num::PosInf => write!(f, "inf"),
+            Num::Rat(r) if r.is_integer() => write!(f, "{}", r.numer()),
+            Num::Rat(r) => write!(f, "{}/{}", r.numer(), r.denom()),
+        }
+    }
+}
+
+define_language! {
+    /// Terms of the e-graph. Random and real terms share the function symbols: the
+    /// analysis tells them apart.
+    pub enum Node {
+        // probability operators
+        "cdf" = Cdf([Id; 2]),
+        "cdf<" = CdfLt([Id; 2]),
+        "D" = D(Id),
+        "Dc" = Dc(Id),
+        // random variables
+        "normal" = Normal([Id; 2]),
+        "maxpool" = MaxPool([Id; 2]),
+        "conv" = Conv([Id; 2]),
+        // weight vectors, as cons lists, and their sum and sum of squares
+        "cons" = Cons([Id; 2]),
+        "nil" = Nil,
+        "wsum" = WSum(Id),
+        "wsq" = WSq(Id),
+        // arithmetic
+        "+" = Add([Id; 2]),
+        "-" = Sub([Id; 2]),
+        "*" = Mul([Id; 2]),
+        "/" = Div([Id; 2]),
+        "^" = Pow([Id; 2]),
+        "neg" = Neg(Id),
+        "abs" = Abs(Id),
+        // elementary functions and activations (on random and on real terms)
+        "exp" = Exp(Id),
+        "log" = Log(Id),
+        "sqrt" = Sqrt(Id),
+        "tanh" = Tanh(Id),
+        "atanh" = Atanh(Id),
+        "sigmoid" = Sigmoid(Id),
+        "logit" = Logit(Id),
+        "softplus" = Softplus(Id),
+        "relu" = Relu(Id),
+        "leaky-relu" = LeakyRelu([Id; 2]),
+        // the standard Normal CDF and density
+        "Phi" = Phi(Id),
+        "phi" = NPdf(Id),
+        // Iverson brackets [a ≥ b] and [a > b], and Dirac's delta
+        ">=" = Ge([Id; 2]),
+        ">" = Gt([Id; 2]),
+        "delta" = Delta(Id),
+        // the CDF's argument
+        "t" = T,
+        Num(Num),
+        Symbol(egg::Symbol),
+    }
+}
+
+pub type EGraph = egg::EGraph<Node, Facts>;
+pub type Rewrite = egg::Rewrite<Node, Facts>;
+pub type Runner = egg::Runner<Node, Facts>;
+pub type Expr = RecExpr<Node>;
+
+/// The set of signs a value can take: a subset of {negative, zero, positive}.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Sign(pub u8);
+
+impl Sign {
+    pub const NEG: Sign = Sign(1);
+    pub const ZERO: Sign = Sign(2);
+    pub const POS: Sign = Sign(4);
+    pub const NONNEG: Sign = Sign(6);
+    pub const NONPOS: Sign = Sign(3);
+    pub const ANY: Sign = Sign(7);
+
+    pub fn within(self, other: Sign) -> bool {
+        self.0 & !other.0 == 0 && self.0 != 0
+    }
+    pub fn union(self, o: Sign) -> Sign {
+        Sign(self.0 | o.0)
+    }
+    fn each(self) -> impl Iterator<Item = Sign> {
+        [Sign::NEG, Sign::ZERO, Sign::POS]
+            .into_iter()
+            .filter(move |s| s.0 & self.0 != 0)
+    }
+    fn lift(self, o: Sign, f: impl Fn(Sign, Sign) -> Sign) -> Sign {
+        let mut out = Sign(0);
+        for a in self.each() {
+            for b in o.each() {
+                out = out.union(f(a, b));
+            }
+        }
+        out
+    }
+    pub fn add(self, o: Sign) -> Sign {
+        self.lift(o, |a, b| match (a, b) {
+            (Sign::ZERO, x) | (x, Sign::ZERO) => x,
+            (x, y) if x == y => x,
+            _ => Sign::ANY,
+        })
+    }
+    pub fn mul(self, o: Sign) -> Sign {
+        self.lift(o, |a, b| match (a, b) {
+            (Sign::ZERO, _) | (_, Sign::ZERO) => Sign::ZERO,
+            (x, y) if x == y => Sign::POS,
+            _ => Sign::NEG,
+        })
+    }
+    pub fn neg(self) -> Sign {
+        Sign((self.0 & 2) | ((self.0 & 1) << 2) | ((self.0 & 4) >> 2))
+    }
+    /// Signs of a / b, ignoring b = 0 (where the quotient is undefined).
+    pub fn div(self, o: Sign) -> Sign {
+        let o = Sign(o.0 & !2);
+        if o.0 == 0 {
+            return Sign::ANY;
+        }
+        self.mul(o)
+    }
+}
+
+/// A fact a rule needed about a class and could not prove.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Missing {
+    pub class: Id,
+    pub fact: Fact,
+}
+
+/// Facts a rule condition can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Fact {
+    Positive,
+    Negative,
+    NonNegative,
+    NonPositive,
+    NonZero,
+}
+
+impl Fact {
+    pub fn sign(self) -> Sign {
+        match self {
+            Fact::Positive => Sign::POS,
+            Fact::Negative => Sign::NEG,
+            Fact::NonNegative => Sign::NONNEG,
+            Fact::NonPositive => Sign::NONPOS,
+            Fact::NonZero => Sign(5),
+        }
+    }
+    /// The relation as a user would write it after `assume NAME`.
+    pub fn relation(self) -> &'static str {
+        match self {
+            Fact::Positive => "> 0",
+            Fact::Negative => "< 0",
+            Fact::NonNegative => ">= 0",
+            Fact::NonPositive => "<= 0",
+            Fact::NonZero => "!= 0",
+        }
+    }
+}
+
+/// The analysis: per-class facts, plus the program's assumptions and a log of the
+/// conditions that rules could not prove.
+#[derive(Default, Clone)]
+pub struct Facts {
+    /// Signs of the parameters, from `assume` statements and implicit facts (STD > 0).
+    pub assumptions: HashMap<egg::Symbol, Sign>,
+    /// Conditions some rule needed and could not prove, for error messages.
+    pub missing: BTreeSet<Missing>,
+}
+
+impl Facts {
+    pub fn new(assumptions: HashMap<egg::Symbol, Sign>) -> Self {
+        Facts {
+            assumptions,
+            missing: BTreeSet::new(),
+        }
+    }
+}
+
+/// What the analysis knows about one e-class.
+#[derive(Clone, Debug)]
+pub struct Data {
+    /// The exact value, with the term it was folded from (for explanations).
+    pub num: Option<(Num, PatternAst<Node>)>,
+    /// The class stands for a random variable.
+    pub random: bool,
+    /// The class depends on the CDF's argument `t`.
+    pub has_t: bool,
+    /// The signs its values (for a random class: the values in its support) can take.
+    pub sign: Sign,
+    /// Provably a finite real number wherever it is defined.
+    pub finite: bool,
+    /// An Iverson bracket (or product of them): takes only the values 0 and 1.
+    pub bracket: bool,
+}
+
+fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
+    use Num::*;
+    let r = |n: Num| n.rat().cloned();
+    let int_of = |n: &Num| -> Option<i64> {
+        let r = n.rat()?;
+        if r.is_integer() {
+            r.to_integer().to_i64()
+        } else {
+            None
+        }
+    };
+    Some(match node {
+        Node::Num(n) => n.clone(),
+        Node::Add([a, b]) => match (x(*a)?, x(*b)?) {
+            (Rat(a), Rat(b)) => Rat(a + b),
+            (PosInf, NegInf) | (NegInf, PosInf) => return None,
+            (inf @ (PosInf | NegInf), _) | (_, inf @ (PosInf | NegInf)) => inf,
+        },
+        Node::Sub([a, b]) => {
+            let b = match x(*b)? {
+                Rat(b) => Rat(-b),
+                PosInf => NegInf,
+                NegInf => PosInf,
+            };
+            match (x(*a)?, b) {
+                (Rat(a), Rat(b)) => Rat(a + b),
+                (PosInf, NegInf) | (NegInf, PosInf) => return None,
+                (inf @ (PosInf | NegInf), _) | (_, inf @ (PosInf | NegInf)) => inf,
+            }
+        }
+        Node::Mul([a, b]) => {
+            let (a, b) = (x(*a)?, x(*b)?);
+            match (&a, &b) {
+                (Rat(a), Rat(b)) => Rat(a * b),
+                _ if a.is_zero() || b.is_zero() => return None,
+                _ => {
+                    if a.sign().mul(b.sign()) == Sign::POS {
+                        PosInf
+                    } else {
+                        NegInf
+                    }
+                }
+            }
+        }
+        Node::Div([a, b]) => {
+            let (a, b) = (x(*a)?, x(*b)?);
+            match (&a, &b) {
+                (_, b) if b.is_zero() => return None,
+                (Rat(a), Rat(b)) => Rat(a / b),
+                (Rat(_), _) => Num::int(0),
+                (_, Rat(b)) => {
+                    if a.sign().mul(Num::Rat(b.clone()).sign()) == Sign::POS {
+                        PosInf
+                    } else {
+                        NegInf
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Node::Neg(a) => match x(*a)? {
+            Rat(a) => Rat(-a),
+            PosInf => NegInf,
+            NegInf => PosInf,
+        },
+        Node::Abs(a) => match x(*a)? {
+            Rat(a) => Rat(a.abs()),
+            _ => PosInf,
+        },
+        Node::Pow([a, b]) => {
+            let (base, e) = (r(x(*a)?)?, int_of(&x(*b)?)?);
+            // keep folded constants small: beyond this they stay symbolic
+            if e.abs() > 64 || base.numer().bits() + base.denom().bits() > 256 {
+                return None;
+            }
+            if e < 0 && base.is_zero() {
+                return None;
+            }
+            Rat(num_traits::pow::Pow::pow(&base, e as i32))
+        }
+        Node::Sqrt(a) => {
+            let v = r(x(*a)?)?;
+            if v.is_negative() {
+                return None;
+            }
+            let (p, q) = (v.numer().sqrt(), v.denom().sqrt());
+            if &(&p * &p) == v.numer() && &(&q * &q) == v.denom() {
+                Rat(BigRational::new(p, q))
+            } else {
+                return None;
+            }
+        }
+        Node::Exp(a) => match x(*a)? {
+            NegInf => Num::int(0),
+            PosInf => PosInf,
+            n if n.is_zero() => Num::int(1),
+            _ => return None,
+        },
+        Node::Log(a) => match x(*a)? {
+            PosInf => PosInf,
+            n if n.is_zero() => NegInf,
+            n if n.is(1) => Num::int(0),
+            _ => return None,
+        },
+        Node::Tanh(a) => match x(*a)? {
+            NegInf => Num::int(-1),
+            PosInf => Num::int(1),
+            n if n.is_zero() => n,
+            _ => return None,
+        },
+        // at the edge of its domain, the one-sided limit from inside (the only side)
+        Node::Atanh(a) => match x(*a)? {
+            n if n.is_zero() => n,
+            n if n.is(1) => PosInf,
+            n if n.is(-1) => NegInf,
+            _ => return None,
+        },
+        Node::Sigmoid(a) => match x(*a)? {
+            NegInf => Num::int(0),
+            PosInf => Num::int(1),
+            n if n.is_zero() => Rat(BigRational::new(1.into(), 2.into())),
+            _ => return None,
+        },
+        Node::Logit(a) => match x(*a)? {
+            n if n.is_zero() => NegInf,
+            n if n.is(1) => PosInf,
+            Rat(v) if v == BigRational::new(1.into(), 2.into()) => Num::int(0),
+            _ => return None,
+        },
+        Node::Softplus(a) => match x(*a)? {
+            NegInf => Num::int(0),
+            PosInf => PosInf,
+            _ => return None,
+        },
+        Node::Relu(a) => match x(*a)? {
+            n if n.sign().within(Sign::NONPOS) => Num::int(0),
+            n => n,
+        },
+        Node::LeakyRelu([a, s]) => {
+            x(*s)?;
+            let v = x(*a)?;
+            if v.sign().within(Sign::NONNEG) {
+                v
+            } else {
+                return fold(&Node::Mul([*s, *a]), x);
+            }
+        }
+        Node::Phi(a) => match x(*a)? {
+            NegInf => Num::int(0),
+            PosInf => Num::int(1),
+            n if n.is_zero() => Rat(BigRational::new(1.into(), 2.into())),
+            _ => return None,
+        },
+        Node::NPdf(a) => match x(*a)? {
+            NegInf | PosInf => Num::int(0),
+            _ => return None,
+        },
+        Node::Ge([a, b]) => Num::int((x(*a)? >= x(*b)?) as i64),
+        Node::Gt([a, b]) => Num::int((x(*a)? > x(*b)?) as i64),
+        _ => return None,
+    })
+}
+
+impl Analysis<Node> for Facts {
+    type Data = Data;
+
+    fn make(egraph: &mut EGraph, enode: &Node, _id: Id) -> Data {
+        let d = |i: &Id| &egraph[*i].data;
+        let num = fold(enode, |i| egraph[i].data.num.as_ref().map(|n| n.0.clone()));
+        let num = num.map(|n| {
+            // the folded term, as a pattern whose leaves are the children's constants
+            let mut pat: PatternAst<Node> = RecExpr::default();
+            let node = enode.clone().map_children(|c| {
+                let cn = egraph[c].data.num.as_ref().map(|n| n.0.clone());
+                pat.add(ENodeOrVar::ENode(Node::Num(cn.unwrap_or(Num::int(0)))))
+            });
+            pat.add(ENodeOrVar::ENode(node));
+            (n, pat)
+        });
+        let random = match enode {
+            Node::Normal(_) => true,
+            Node::Cdf(_) | Node::CdfLt(_) => false,
+            _ => enode.children().iter().any(|c| d(c).random),
+        };
+        let has_t = match enode {
+            Node::T => true,
+            _ => enode.children().iter().any(|c| d(c).has_t),
+        };
+        let all_finite = enode.children().iter().all(|c| d(c).finite);
+        let s = |i: &Id| d(i).sign;
+        let sign = if let Some((n, _)) = &num {
+            n.sign()
+        } else {
+            match enode {
+                Node::Num(n) => n.sign(),
+                Node::Symbol(sym) => egraph
+                    .analysis
+                    .assumptions
+                    .get(sym)
+                    .copied()
+                    .unwrap_or(Sign::ANY),
+                Node::Add([a, b]) => s(a).add(s(b)),
+                Node::Sub([a, b]) => s(a).add(s(b).neg()),
+                Node::Mul([a, b]) => s(a).mul(s(b)),
+                Node::Div([a, b]) => s(a).div(s(b)),
+                Node::Neg(a) => s(a).neg(),
+                Node::Abs(a) => {
+                    if s(a).0 & 2 == 0 {
+                        Sign::POS
+                    } else {
+                        Sign::NONNEG
+                    }
+                }
+                Node::Pow([a, _]) if s(a) == Sign::POS => Sign::POS,
+                Node::Pow([a, _]) if s(a).within(Sign::NONNEG) => Sign::NONNEG,
+                Node::Exp(_) | Node::Sigmoid(_) | Node::Softplus(_) => Sign::POS,
+                Node::Phi(_) | Node::NPdf(_) => Sign::POS,
+                Node::Sqrt(a) if s(a) == Sign::POS => Sign::POS,
+                Node::Sqrt(_) => Sign::NONNEG,
+                Node::Tanh(a) | Node::Atanh(a) => s(a),
+                Node::Relu(a) => Sign(2 | (s(a).0 & 4)),
+                Node::LeakyRelu([a, al]) if s(al) == Sign::POS => s(a),
+                Node::MaxPool([a, _]) => s(a),
+                Node::Cdf(_) | Node::CdfLt(_) | Node::Ge(_) | Node::Gt(_) | Node::Delta(_) => {
+                    Sign::NONNEG
+                }
+                Node::WSq(_) => Sign::NONNEG,
+                _ => Sign::ANY,
+            }
+        };
+        let finite = match enode {
+            Node::Num(n) => n.rat().is_some(),
+            Node::Symbol(_) | Node::T => true,
+            Node::Add(_) | Node::Sub(_) | Node::Mul(_) | Node::Neg(_) | Node::Abs(_) => {
+                all_finite
+            }
+            Node::Div([_, b]) => all_finite && d(b).sign.0 & 2 == 0,
+            Node::Exp(_) | Node::Tanh(_) | Node::Sigmoid(_) | Node::Softplus(_) => all_finite,
+            Node::Phi(_) | Node::NPdf(_) | Node::Relu(_) | Node::LeakyRelu(_) => all_finite,
+            Node::Ge(_) | Node::Gt(_) => true,
+            Node::Sqrt(a) | Node::Log(a) => all_finite && d(a).sign == Sign::POS,
+            Node::Pow([a, _]) => all_finite && d(a).sign == Sign::POS,
+            Node::Cons(_) | Node::Nil | Node::WSum(_) | Node::WSq(_) => all_finite,
+            _ => false,
+        };
+        let bracket = match enode {
+            Node::Ge(_) | Node::Gt(_) => true,
+            Node::Mul([a, b]) => d(a).bracket && d(b).bracket,
+            _ => false,
+        };
+        Data {
+            num,
+            random,
+            has_t,
+            sign,
+            finite,
+            bracket,
+        }
+    }
+
+    fn merge(&mut self, to: &mut Data, from: Data) -> DidMerge {
+        let mut to_changed = false;
+        let mut from_changed = false;
+        match (&to.num, &from.num) {
+            (None, Some(_)) => {
+                to.num = from.num.clone();
+                to_changed = true;
+            }
+            (Some(_), None) => from_changed = true,
+            _ => {}
+        }
+        let mut merge_bool = |a: &mut bool, b: bool, keep_true: bool| {
+            let m = if keep_true { *a || b } else { *a && b };
+            to_changed |= m != *a;
+            from_changed |= m != b;
+            *a = m;
+        };
+        merge_bool(&mut to.random, from.random, true);
+        merge_bool(&mut to.has_t, from.has_t, false);
+        merge_bool(&mut to.finite, from.finite, true);
+        merge_bool(&mut to.bracket, from.bracket, true);
+        let sign = Sign(to.sign.0 & from.sign.0);
+        // an empty intersection would be a contradiction among proved facts; keep both
+        // sides' knowledge rather than invent one
+        if sign.0 != 0 {
+            to_changed |= sign != to.sign;
+            from_changed |= sign != from.sign;
+            to.sign = sign;
+        }
+        DidMerge(to_changed, from_changed)
+    }
+
+    fn modify(egraph: &mut EGraph, id: Id) {
+        if let Some((n, pat)) = egraph[id].data.num.clone() {
+            let mut to: PatternAst<Node> = RecExpr::default();
+            to.add(ENodeOrVar::ENode(Node::Num(n)));
+            // a leaf constant is already its own value
+            if pat.len() > 1 {
+                egraph.union_instantiations(&pat, &to, &Default::default(), "const-fold");
+            }
+            egraph[id].nodes.retain(|n| n.is_leaf());
+        }
+    }
+}
+
+/// Parse an s-expression of the language; for rule right-hand sides and tests.
+pub fn expr(s: &str) -> Result<Expr, String> {
+    s.parse::<Expr>().map_err(|e| e.to_string())
+}
+
+/// The number `1/2`, `3`, ... as a term.
+pub fn num_node(n: BigRational) -> Node {
+    Node::Num(Num::Rat(n))
+}
+
+/// True when the rational is exactly one.
+pub fn is_one(r: &BigRational) -> bool {
+    r.is_one()
+}

@@ -1,0 +1,591 @@
+//! Syntax tree to egg term: statements are inlined into one random term for the output
+//! Y, the input becomes `(normal MEAN STD)`, and everything a rule may need later is
+//! collected: the parameters, the assumptions as signs, and where each random subterm
+//! was written (for errors that point at the source).
+//!
+//! Lowering is where the program's *shape* is checked: one random input, a map of it
+//! (each operator has at most one random operand), functions known with the right
+//! number and kind of arguments.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::lang::{Expr, Node, Num, Sign};
+use crate::syntax::{self, Arg, BinOp, ExprKind, Relation, Span, Statement};
+use egg::{Id, Language, Symbol};
+use num_rational::BigRational;
+use num_traits::{Signed, Zero};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The functions of the language, with their arity and what they mean, for errors and
+/// the language reference.
+pub const FUNCTIONS: &[(&str, &str, &str)] = &[
+    ("exp", "exp(E)", "e^E, increasing onto (0, ∞)"),
+    ("log", "log(E)", "natural logarithm; E must be positive almost surely"),
+    ("sqrt", "sqrt(E)", "square root; E must be non-negative almost surely"),
+    ("tanh", "tanh(E)", "hyperbolic tangent, increasing onto (-1, 1)"),
+    ("sigmoid", "sigmoid(E)", "1/(1 + e^-E), increasing onto (0, 1)"),
+    ("softplus", "softplus(E)", "log(1 + e^E), increasing onto (0, ∞)"),
+    ("relu", "relu(E)", "max(0, E): all of E ≤ 0 goes to the point 0"),
+    (
+        "leaky_relu",
+        "leaky_relu(E, ALPHA)",
+        "E for E ≥ 0, ALPHA·E below; needs ALPHA > 0",
+    ),
+    (
+        "maxpool",
+        "maxpool(E, N)",
+        "the largest of N iid copies of E; N a whole number or a parameter",
+    ),
+    (
+        "conv",
+        "conv(E, [w1, ..., wn])",
+        "w1·E1 + ... + wn·En for iid copies Ei of E",
+    ),
+];
+
+/// A fact the program states about a parameter, kept for checking values later.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assumption {
+    pub name: String,
+    pub relation: Relation,
+    pub value: BigRational,
+    pub span: Span,
+}
+
+/// A program ready for derivation.
+#[derive(Clone, Debug)]
+pub struct Model {
+    /// The program's text.
+    pub source: String,
+    /// The name of the random input (`x`).
+    pub input_name: String,
+    /// The name of the output (the last statement).
+    pub output_name: String,
+    /// The output as a random term; the input appears as `(normal MEAN STD)`.
+    pub y: Expr,
+    /// The input's term `(normal MEAN STD)`.
+    pub input: Expr,
+    /// The input's mean and standard deviation as real terms.
+    pub mean: Expr,
+    pub std: Expr,
+    /// Where the input was declared.
+    pub input_span: Span,
+    /// Signs of parameters that rules may use (from `assume`, STD > 0 and N ≥ 1).
+    pub signs: HashMap<Symbol, Sign>,
+    /// Every `assume` as written.
+    pub assumptions: Vec<Assumption>,
+    /// Every parameter, with where it first appears.
+    pub params: BTreeMap<String, Span>,
+    /// Parameters that must be whole numbers ≥ 1 (the N of maxpool).
+    pub integer_params: BTreeSet<String>,
+    /// Random subterms (as s-expressions) and the source they came from.
+    pub origins: Vec<(String, Span, String)>,
+}
+
+struct Lowerer<'a> {
+    expr: Expr,
+    env: HashMap<String, (Id, bool)>,
+    input: Option<(String, Id)>,
+    params: BTreeMap<String, Span>,
+    integer_params: BTreeSet<String>,
+    signs: HashMap<Symbol, Sign>,
+    origins: Vec<(Id, Span, String)>,
+    source: &'a str,
+}
+
+/// Names the language keeps for itself.
+const RESERVED: &[&str] = &["t", "inf", "nil", "assume", "Normal"];
+
+/// Lower a parsed program.
+pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
+    let mut lw = Lowerer {
+        expr: Expr::default(),
+        env: HashMap::new(),
+        input: None,
+        params: BTreeMap::new(),
+        integer_params: BTreeSet::new(),
+        signs: HashMap::new(),
+        origins: Vec::new(),
+        source,
+    };
+    let mut assumptions = Vec::new();
+    let mut input_info = None;
+    let mut output: Option<(String, Id, Span)> = None;
+    for st in &program.statements {
+        match st {
+            Statement::Input {
+                name,
+                mean,
+                std,
+                span,
+            } => {
+                if let Some((first, _)) = &lw.input {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        format!("a second random input `{}`; `{first}` is already the input", name.text),
+                    )
+                    .at(*span, "second input")
+                    .help("pushforward derives the law of a map of one Normal input; for iid copies use conv(E, [w1, ..., wn]) or maxpool(E, N)"));
+                }
+                lw.check_new_name(&name.text, name.span)?;
+                let (m, m_random) = lw.lower_expr(mean)?;
+                let (s, s_random) = lw.lower_expr(std)?;
+                if m_random || s_random {
+                    return Err(Error::new(ErrorKind::Unsupported, "the input's parameters must not be random")
+                        .at(if m_random { mean.span } else { std.span }, "random"));
+                }
+                lw.require_positive_std(s, std.span)?;
+                let n = lw.expr.add(Node::Normal([m, s]));
+                lw.input = Some((name.text.clone(), n));
+                lw.origins.push((n, name.span, name.text.clone()));
+                input_info = Some((m, s, *span));
+            }
+            Statement::Assume {
+                name,
+                relation,
+                value,
+                span,
+            } => {
+                let v = match &value.kind {
+                    ExprKind::Num(v) => v.clone(),
+                    ExprKind::Neg(inner) => match &inner.kind {
+                        ExprKind::Num(v) => -v.clone(),
+                        _ => return Err(assume_needs_number(value.span)),
+                    },
+                    _ => return Err(assume_needs_number(value.span)),
+                };
+                if lw.env.contains_key(&name.text) || lw.input.as_ref().is_some_and(|(n, _)| *n == name.text) {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        format!("`{}` is a variable of the program, not a parameter", name.text),
+                    )
+                    .at(name.span, "not a parameter")
+                    .help("assumptions are about parameters: names that no statement defines"));
+                }
+                let sign = sign_of_relation(*relation, &v);
+                let entry = lw.signs.entry(Symbol::from(&name.text)).or_insert(Sign::ANY);
+                *entry = Sign(entry.0 & sign.0);
+                if entry.0 == 0 {
+                    return Err(Error::new(
+                        ErrorKind::Parameter,
+                        format!("the assumptions about `{}` contradict each other", name.text),
+                    )
+                    .at(*span, "contradicts an earlier assumption"));
+                }
+                lw.params.entry(name.text.clone()).or_insert(name.span);
+                assumptions.push(Assumption {
+                    name: name.text.clone(),
+                    relation: *relation,
+                    value: v,
+                    span: *span,
+                });
+            }
+            Statement::Assign { name, value, span } => {
+                if lw.input.is_none() {
+                    return Err(Error::new(ErrorKind::Syntax, "a statement before the random input")
+                        .at(*span, "no input declared yet")
+                        .help("start the program with `x ~ Normal(MEAN, STD)`"));
+                }
+                lw.check_new_name(&name.text, name.span)?;
+                let (id, random) = lw.lower_expr(value)?;
+                lw.env.insert(name.text.clone(), (id, random));
+                output = Some((name.text.clone(), id, *span));
+            }
+        }
+    }
+    let Some((input_name, input_id)) = lw.input.clone() else {
+        return Err(Error::new(ErrorKind::Syntax, "the program has no random input")
+            .at(Span::new(0, source.len().min(1)), "")
+            .help("start the program with `x ~ Normal(MEAN, STD)`"));
+    };
+    let (out_name, out_id, out_span) = match output {
+        Some(o) => o,
+        None => {
+            return Err(Error::new(ErrorKind::Syntax, "the program has no output statement")
+                .at(Span::new(source.len(), source.len()), "expected `y = ...`")
+                .help(format!("add a statement such as `y = tanh({input_name})`; the last one is the output")))
+        }
+    };
+    // the output must be the last statement
+    if let Some(Statement::Assume { span, .. } | Statement::Input { span, .. }) = program.statements.last() {
+        return Err(Error::new(ErrorKind::Syntax, "the program must end with its output statement")
+            .at(*span, "after the output")
+            .help("move assumptions before the statements, and end with `y = ...`"));
+    }
+    if !lw.env.get(&out_name).is_some_and(|v| v.1) {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!("the output `{out_name}` does not depend on the input `{input_name}`"),
+        )
+        .at(out_span, "not random")
+        .help(format!("write the output as a function of `{input_name}`")));
+    }
+    let (mean_id, std_id, input_span) = input_info.unwrap_or((input_id, input_id, Span::default()));
+    let full = lw.expr;
+    let y = extract(&full, out_id);
+    let origins = lw
+        .origins
+        .iter()
+        .map(|(id, span, text)| (extract(&full, *id).to_string(), *span, text.clone()))
+        .collect();
+    Ok(Model {
+        source: source.to_string(),
+        input_name,
+        output_name: out_name,
+        y,
+        input: extract(&full, input_id),
+        mean: extract(&full, mean_id),
+        std: extract(&full, std_id),
+        input_span,
+        signs: lw.signs,
+        assumptions,
+        params: lw.params,
+        integer_params: lw.integer_params,
+        origins,
+    })
+}
+
+fn assume_needs_number(span: Span) -> Error {
+    Error::new(ErrorKind::Syntax, "an assumption compares a parameter with a number")
+        .at(span, "not a number")
+        .help("write for example `assume a > 0`")
+}
+
+/// The signs a parameter can take when `NAME rel v` holds.
+fn sign_of_relation(rel: Relation, v: &BigRational) -> Sign {
+    let (z, p) = (v.is_zero(), v.is_positive());
+    match rel {
+        Relation::Gt if z || p => Sign::POS,
+        Relation::Ge if p => Sign::POS,
+        Relation::Ge if z => Sign::NONNEG,
+        Relation::Lt if z || !p => Sign::NEG,
+        Relation::Le if !p && !z => Sign::NEG,
+        Relation::Le if z => Sign::NONPOS,
+        _ => Sign::ANY,
+    }
+}
+
+/// The subterm rooted at `id` as its own expression.
+pub fn extract(expr: &Expr, id: Id) -> Expr {
+    let mut out = Expr::default();
+    let mut map: HashMap<Id, Id> = HashMap::new();
+    fn go(expr: &Expr, id: Id, out: &mut Expr, map: &mut HashMap<Id, Id>) -> Id {
+        if let Some(&m) = map.get(&id) {
+            return m;
+        }
+        let node = expr[id].clone().map_children(|c| go(expr, c, out, map));
+        let new = out.add(node);
+        map.insert(id, new);
+        new
+    }
+    go(expr, id, &mut out, &mut map);
+    out
+}
+
+impl Lowerer<'_> {
+    fn check_new_name(&self, name: &str, span: Span) -> Result<()> {
+        if RESERVED.contains(&name) {
+            return Err(Error::new(ErrorKind::Syntax, format!("`{name}` is a reserved name"))
+                .at(span, "reserved")
+                .help("`t` is the CDF's argument; choose another name"));
+        }
+        if self.env.contains_key(name) || self.input.as_ref().is_some_and(|(n, _)| n == name) {
+            return Err(Error::new(ErrorKind::Syntax, format!("`{name}` is already defined"))
+                .at(span, "defined again")
+                .help("give each statement a new name"));
+        }
+        if let Some(first) = self.params.get(name) {
+            let (line, _) = crate::error::line_col(self.source, first.start);
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                format!("`{name}` is used as a parameter on line {line} before it is defined here"),
+            )
+            .at(span, "defined after use"));
+        }
+        Ok(())
+    }
+
+    fn require_positive_std(&mut self, s: Id, span: Span) -> Result<()> {
+        match &self.expr[s] {
+            Node::Num(n) if n.sign() != Sign::POS => Err(Error::new(
+                ErrorKind::Parameter,
+                format!("the standard deviation must be positive, not {n}"),
+            )
+            .at(span, "not positive")
+            .help("the second argument of Normal is the standard deviation σ > 0")),
+            Node::Num(_) => Ok(()),
+            Node::Symbol(sym) => {
+                let entry = self.signs.entry(*sym).or_insert(Sign::ANY);
+                if entry.0 & Sign::POS.0 == 0 {
+                    return Err(Error::new(
+                        ErrorKind::Parameter,
+                        format!("the standard deviation `{sym}` is assumed not positive"),
+                    )
+                    .at(span, "must be > 0"));
+                }
+                *entry = Sign::POS;
+                Ok(())
+            }
+            // a compound STD is checked by the analysis when deriving
+            _ => Ok(()),
+        }
+    }
+
+    fn add(&mut self, node: Node) -> Id {
+        self.expr.add(node)
+    }
+
+    fn num(&mut self, r: BigRational) -> Id {
+        self.add(Node::Num(Num::Rat(r)))
+    }
+
+    fn lower_expr(&mut self, e: &syntax::Expr) -> Result<(Id, bool)> {
+        let (id, random) = self.lower_inner(e)?;
+        if random {
+            self.origins.push((id, e.span, self.source[e.span.start..e.span.end].to_string()));
+        }
+        Ok((id, random))
+    }
+
+    fn lower_inner(&mut self, e: &syntax::Expr) -> Result<(Id, bool)> {
+        Ok(match &e.kind {
+            ExprKind::Num(r) => (self.num(r.clone()), false),
+            ExprKind::Name(n) => {
+                if let Some((input, id)) = &self.input {
+                    if input == n {
+                        return Ok((*id, true));
+                    }
+                }
+                if let Some(&v) = self.env.get(n) {
+                    return Ok(v);
+                }
+                if RESERVED.contains(&n.as_str()) {
+                    return Err(Error::new(ErrorKind::Syntax, format!("`{n}` is a reserved name"))
+                        .at(e.span, "reserved")
+                        .help("`t` is the CDF's argument; name the parameter differently"));
+                }
+                self.params.entry(n.clone()).or_insert(e.span);
+                (self.add(Node::Symbol(Symbol::from(n))), false)
+            }
+            ExprKind::Neg(a) => {
+                let (a, r) = self.lower_expr(a)?;
+                (self.add(Node::Neg(a)), r)
+            }
+            ExprKind::Binary(op, a, b) => {
+                let (ia, ra) = self.lower_expr(a)?;
+                let (ib, rb) = self.lower_expr(b)?;
+                if ra && rb {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "both operands depend on the random input",
+                    )
+                    .at(e.span, "two random operands")
+                    .help("pushforward derives the law of a map of one random variable; write x + x as 2*x, and use conv(E, [w1, ..., wn]) for a weighted sum of iid copies"));
+                }
+                match op {
+                    BinOp::Div if rb => {
+                        return Err(Error::new(
+                            ErrorKind::Unsupported,
+                            "dividing by a random term is not supported",
+                        )
+                        .at(b.span, "random divisor")
+                        .help("1/E is not monotone on all of R; only E / c with c a constant is supported"))
+                    }
+                    BinOp::Pow if ra || rb => {
+                        return Err(Error::new(
+                            ErrorKind::Unsupported,
+                            "powers of a random term are not supported in this version",
+                        )
+                        .at(e.span, "random power")
+                        .help("x^n is not monotone for even n; use exp, tanh, sigmoid, softplus, relu or leaky_relu"))
+                    }
+                    _ => {}
+                }
+                let node = match op {
+                    BinOp::Add => Node::Add([ia, ib]),
+                    BinOp::Sub => Node::Sub([ia, ib]),
+                    BinOp::Mul => Node::Mul([ia, ib]),
+                    BinOp::Div => Node::Div([ia, ib]),
+                    BinOp::Pow => Node::Pow([ia, ib]),
+                };
+                (self.add(node), ra || rb)
+            }
+            ExprKind::Call(f, args) => self.lower_call(f, args, e.span)?,
+        })
+    }
+
+    fn expr_arg(&mut self, f: &str, args: &[Arg], i: usize) -> Result<(Id, bool, Span)> {
+        match &args[i] {
+            Arg::Expr(e) => {
+                let (id, r) = self.lower_expr(e)?;
+                Ok((id, r, e.span))
+            }
+            Arg::List(_, span) => Err(Error::new(
+                ErrorKind::Syntax,
+                format!("{f} takes an expression here, not a list"),
+            )
+            .at(*span, "a list")),
+        }
+    }
+
+    fn lower_call(&mut self, f: &syntax::Name, args: &[Arg], span: Span) -> Result<(Id, bool)> {
+        let Some((_, usage, _)) = FUNCTIONS.iter().find(|(n, _, _)| *n == f.text) else {
+            let known: Vec<&str> = FUNCTIONS.iter().map(|f| f.0).collect();
+            return Err(Error::new(ErrorKind::Unsupported, format!("unknown function `{}`", f.text))
+                .at(f.span, "not a function pushforward knows")
+                .help(format!("the functions are: {}", known.join(", "))));
+        };
+        let arity = usage.matches(',').count() + 1 - usize::from(usage.contains("..."));
+        if args.len() != arity {
+            return Err(Error::new(
+                ErrorKind::Syntax,
+                format!("{} takes {arity} argument{}, not {}", f.text, if arity == 1 { "" } else { "s" }, args.len()),
+            )
+            .at(span, "wrong number of arguments")
+            .help(format!("write {usage}")));
+        }
+        let (e, random, _) = self.expr_arg(&f.text, args, 0)?;
+        let unary = |n: Id| -> Option<Node> {
+            Some(match f.text.as_str() {
+                "exp" => Node::Exp(n),
+                "log" => Node::Log(n),
+                "sqrt" => Node::Sqrt(n),
+                "tanh" => Node::Tanh(n),
+                "sigmoid" => Node::Sigmoid(n),
+                "softplus" => Node::Softplus(n),
+                "relu" => Node::Relu(n),
+                _ => return None,
+            })
+        };
+        if let Some(node) = unary(e) {
+            return Ok((self.add(node), random));
+        }
+        match f.text.as_str() {
+            "leaky_relu" => {
+                let (a, ra, aspan) = self.expr_arg(&f.text, args, 1)?;
+                if ra {
+                    return Err(Error::new(ErrorKind::Unsupported, "the slope of leaky_relu must not be random")
+                        .at(aspan, "random slope"));
+                }
+                Ok((self.add(Node::LeakyRelu([e, a])), random))
+            }
+            "maxpool" => {
+                if !random {
+                    return Err(not_random(&f.text, args[0].span()));
+                }
+                let n = self.pool_size(&args[1])?;
+                Ok((self.add(Node::MaxPool([e, n])), true))
+            }
+            "conv" => {
+                if !random {
+                    return Err(not_random(&f.text, args[0].span()));
+                }
+                let Arg::List(items, lspan) = &args[1] else {
+                    return Err(Error::new(ErrorKind::Syntax, "conv takes a list of weights")
+                        .at(args[1].span(), "not a list")
+                        .help("write conv(x, [w1, ..., wn])"));
+                };
+                if items.is_empty() {
+                    return Err(Error::new(ErrorKind::Syntax, "conv needs at least one weight")
+                        .at(*lspan, "empty list"));
+                }
+                let mut list = self.add(Node::Nil);
+                for w in items.iter().rev() {
+                    let (wi, rw) = self.lower_expr(w)?;
+                    if rw {
+                        return Err(Error::new(ErrorKind::Unsupported, "conv weights must not be random")
+                            .at(w.span, "random weight"));
+                    }
+                    list = self.add(Node::Cons([wi, list]));
+                }
+                Ok((self.add(Node::Conv([e, list])), true))
+            }
+            _ => Err(Error::new(ErrorKind::Internal, format!("function {} has no lowering", f.text)).at(f.span, "")),
+        }
+    }
+
+    /// The N of maxpool: a whole number ≥ 1, or a parameter (then assumed ≥ 1).
+    fn pool_size(&mut self, arg: &Arg) -> Result<Id> {
+        let bad = |span: Span, why: &str| {
+            Error::new(ErrorKind::Parameter, format!("the pool size must be a whole number ≥ 1, {why}"))
+                .at(span, "bad pool size")
+                .help("write maxpool(E, 4) or maxpool(E, N) with N a parameter")
+        };
+        match arg {
+            Arg::Expr(syntax::Expr { kind: ExprKind::Num(n), span }) => {
+                if !n.is_integer() || *n < BigRational::from_integer(1.into()) {
+                    return Err(bad(*span, &format!("not {n}")));
+                }
+                Ok(self.num(n.clone()))
+            }
+            Arg::Expr(e @ syntax::Expr { kind: ExprKind::Name(name), span }) => {
+                let (id, random) = self.lower_expr(e)?;
+                if random || !matches!(self.expr[id], Node::Symbol(_)) {
+                    return Err(bad(*span, &format!("and `{name}` is a variable of the program")));
+                }
+                let entry = self.signs.entry(Symbol::from(name)).or_insert(Sign::ANY);
+                *entry = Sign(entry.0 & Sign::POS.0);
+                if entry.0 == 0 {
+                    return Err(bad(*span, &format!("but `{name}` is assumed ≤ 0")));
+                }
+                self.integer_params.insert(name.clone());
+                Ok(id)
+            }
+            other => Err(bad(other.span(), "or a parameter name")),
+        }
+    }
+}
+
+fn not_random(f: &str, span: Span) -> Error {
+    Error::new(ErrorKind::Unsupported, format!("the first argument of {f} must depend on the random input"))
+        .at(span, "not random")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn lowers_to(src: &str, expected: &str) {
+        let p = crate::syntax::parse(src).unwrap();
+        let m = lower(src, &p).unwrap();
+        assert_eq!(m.y.to_string(), expected);
+    }
+
+    #[track_caller]
+    fn fails_with(src: &str, kind: ErrorKind, needle: &str) {
+        let p = crate::syntax::parse(src).unwrap();
+        let e = lower(src, &p).unwrap_err();
+        assert_eq!(e.kind, kind, "{}", e.message);
+        assert!(e.message.contains(needle) || e.help.as_deref().unwrap_or("").contains(needle), "{e:?}");
+        assert!(e.span.is_some(), "error without a location: {e:?}");
+    }
+
+    #[test]
+    fn statements_are_inlined() {
+        lowers_to("x ~ Normal(mu, sigma)\nh = 2*x + 1\ny = tanh(h)", "(tanh (+ (* 2 (normal mu sigma)) 1))");
+        lowers_to("x ~ Normal(0, 1); y = conv(x, [1, w])", "(conv (normal 0 1) (cons 1 (cons w nil)))");
+    }
+
+    #[test]
+    fn shape_errors_point_at_the_source() {
+        fails_with("x ~ Normal(0, 1)\ny = x + tanh(x)", ErrorKind::Unsupported, "both operands");
+        fails_with("x ~ Normal(0, 1)\ny = sin(x)", ErrorKind::Unsupported, "unknown function");
+        fails_with("x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = x", ErrorKind::Unsupported, "second random input");
+        fails_with("x ~ Normal(0, -1)\ny = x", ErrorKind::Parameter, "positive");
+        fails_with("x ~ Normal(0, 1)\ny = maxpool(x, 0)", ErrorKind::Parameter, "whole number");
+        fails_with("x ~ Normal(0, 1)\ny = maxpool(x, 2.5)", ErrorKind::Parameter, "whole number");
+        fails_with("x ~ Normal(0, 1)\ny = mu + 1", ErrorKind::Unsupported, "does not depend");
+        fails_with("x ~ Normal(0, 1)\ny = tanh(x, 2)", ErrorKind::Syntax, "takes 1 argument");
+        fails_with("x ~ Normal(0, 1)\ny = 1 / x", ErrorKind::Unsupported, "dividing");
+        fails_with("x ~ Normal(0, 1)\nt = x", ErrorKind::Syntax, "reserved");
+    }
+
+    #[test]
+    fn assumptions_become_signs() {
+        let src = "x ~ Normal(mu, s)\nassume a > 0\nassume b <= 0\ny = leaky_relu(x, a)";
+        let m = lower(src, &crate::syntax::parse(src).unwrap()).unwrap();
+        assert_eq!(m.signs[&Symbol::from("a")], Sign::POS);
+        assert_eq!(m.signs[&Symbol::from("b")], Sign::NONPOS);
+        assert_eq!(m.signs[&Symbol::from("s")], Sign::POS);
+    }
+}

@@ -1,0 +1,474 @@
+//! Terms as a person writes them: Unicode text for the terminal and LaTeX for papers.
+//! One printer with a precedence climb serves both; only the spelling differs.
+
+use crate::lang::{Expr, Node, Num};
+use crate::lower::Model;
+use egg::{Id, Language};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Text,
+    Latex,
+}
+
+/// Binding strength of what a printed piece is, loosest first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Prec {
+    Sum,
+    Product,
+    Unary,
+    Power,
+    Atom,
+}
+
+pub struct Printer<'a> {
+    pub style: Style,
+    /// The program, to print its input as `x` rather than `N(μ, σ²)`.
+    pub model: Option<&'a Model>,
+}
+
+const GREEK: &[(&str, &str, &str)] = &[
+    ("alpha", "α", "\\alpha"),
+    ("beta", "β", "\\beta"),
+    ("gamma", "γ", "\\gamma"),
+    ("epsilon", "ε", "\\epsilon"),
+    ("eta", "η", "\\eta"),
+    ("theta", "θ", "\\theta"),
+    ("kappa", "κ", "\\kappa"),
+    ("lambda", "λ", "\\lambda"),
+    ("mu", "μ", "\\mu"),
+    ("nu", "ν", "\\nu"),
+    ("rho", "ρ", "\\rho"),
+    ("sigma", "σ", "\\sigma"),
+    ("tau", "τ", "\\tau"),
+    ("omega", "ω", "\\omega"),
+];
+
+impl Printer<'_> {
+    pub fn print(&self, e: &Expr) -> String {
+        if e.as_ref().is_empty() {
+            return String::new();
+        }
+        self.go(e, Id::from(e.as_ref().len() - 1)).0
+    }
+
+    fn latex(&self) -> bool {
+        self.style == Style::Latex
+    }
+
+    fn name(&self, s: &str) -> String {
+        for (ascii, uni, tex) in GREEK {
+            if s == *ascii || s == *uni {
+                return if self.latex() { tex.to_string() } else { uni.to_string() };
+            }
+        }
+        if !self.latex() {
+            return s.to_string();
+        }
+        // trailing digits become a subscript: w1 → w_{1}
+        let base = s.trim_end_matches(|c: char| c.is_ascii_digit());
+        let digits = &s[base.len()..];
+        let base_tex = if base.chars().count() == 1 && base.is_ascii() {
+            base.to_string()
+        } else {
+            let greek = GREEK.iter().find(|(a, u, _)| base == *a || base == *u);
+            match greek {
+                Some((_, _, tex)) => tex.to_string(),
+                None => format!("\\mathit{{{}}}", base.replace('_', "\\_")),
+            }
+        };
+        if digits.is_empty() {
+            base_tex
+        } else {
+            format!("{base_tex}_{{{digits}}}")
+        }
+    }
+
+    fn num(&self, n: &Num) -> (String, Prec) {
+        match n {
+            Num::PosInf => (if self.latex() { "\\infty" } else { "∞" }.into(), Prec::Atom),
+            Num::NegInf => (if self.latex() { "-\\infty" } else { "−∞" }.into(), Prec::Unary),
+            Num::Rat(r) => {
+                let neg = r.numer() < &0.into();
+                let (p, q) = (r.numer().magnitude().to_string(), r.denom().to_string());
+                let minus = if self.latex() { "-" } else { "−" };
+                let sign = if neg { minus } else { "" };
+                if r.is_integer() {
+                    (format!("{sign}{p}"), if neg { Prec::Unary } else { Prec::Atom })
+                } else if self.latex() {
+                    (format!("{sign}\\frac{{{p}}}{{{q}}}"), if neg { Prec::Unary } else { Prec::Atom })
+                } else {
+                    (format!("{sign}{p}/{q}"), if neg { Prec::Unary } else { Prec::Product })
+                }
+            }
+        }
+    }
+
+    fn wrap(&self, (s, p): (String, Prec), min: Prec) -> String {
+        if p < min {
+            if self.latex() {
+                format!("\\left({s}\\right)")
+            } else {
+                format!("({s})")
+            }
+        } else {
+            s
+        }
+    }
+
+    fn call(&self, text: &str, latex: &str, args: &[String]) -> (String, Prec) {
+        let args = args.join(", ");
+        if self.latex() {
+            (format!("{latex}\\left({args}\\right)"), Prec::Atom)
+        } else {
+            (format!("{text}({args})"), Prec::Atom)
+        }
+    }
+
+    fn rel(&self, strict: bool, flipped: bool) -> &'static str {
+        match (self.latex(), strict, flipped) {
+            (false, false, false) => "≥",
+            (false, true, false) => ">",
+            (false, false, true) => "≤",
+            (false, true, true) => "<",
+            (true, false, false) => "\\ge",
+            (true, true, false) => ">",
+            (true, false, true) => "\\le",
+            (true, true, true) => "<",
+        }
+    }
+
+    fn bracket(&self, inner: String) -> (String, Prec) {
+        if self.latex() {
+            (format!("\\left[{inner}\\right]"), Prec::Atom)
+        } else {
+            (format!("[{inner}]"), Prec::Atom)
+        }
+    }
+
+    /// `[a ≥ b]`, written with t on the left when t is one side.
+    fn comparison(&self, e: &Expr, a: Id, b: Id, strict: bool) -> String {
+        let (a, b, flipped) = if matches!(e[b], Node::T) && !matches!(e[a], Node::T) {
+            (b, a, true)
+        } else {
+            (a, b, false)
+        };
+        format!(
+            "{} {} {}",
+            self.go(e, a).0,
+            self.rel(strict, flipped),
+            self.go(e, b).0
+        )
+    }
+
+    /// `[lo < t]·[t < hi]` as one bracket `[lo < t < hi]`.
+    fn interval(&self, e: &Expr, a: Id, b: Id) -> Option<String> {
+        let lower = |id: Id| -> Option<(Id, bool)> {
+            match &e[id] {
+                Node::Ge([x, c]) if matches!(e[*x], Node::T) => Some((*c, false)),
+                Node::Gt([x, c]) if matches!(e[*x], Node::T) => Some((*c, true)),
+                _ => None,
+            }
+        };
+        let upper = |id: Id| -> Option<(Id, bool)> {
+            match &e[id] {
+                Node::Ge([c, x]) if matches!(e[*x], Node::T) => Some((*c, false)),
+                Node::Gt([c, x]) if matches!(e[*x], Node::T) => Some((*c, true)),
+                _ => None,
+            }
+        };
+        let (lo, hi) = match (lower(a), upper(b), lower(b), upper(a)) {
+            (Some(l), Some(h), _, _) => (l, h),
+            (_, _, Some(l), Some(h)) => (l, h),
+            _ => return None,
+        };
+        let le = |strict: bool| self.rel(strict, true);
+        Some(format!(
+            "{} {} t {} {}",
+            self.go(e, lo.0).0,
+            le(lo.1),
+            le(hi.1),
+            self.go(e, hi.0).0
+        ))
+    }
+
+    /// A product, flattened into its factors so that a lower and an upper bracket on t
+    /// anywhere in it print as one interval `[lo < t < hi]`, first.
+    fn product(&self, e: &Expr, id: Id) -> (String, Prec) {
+        fn factors(e: &Expr, id: Id, out: &mut Vec<Id>) {
+            match &e[id] {
+                Node::Mul([a, b]) => {
+                    factors(e, *a, out);
+                    factors(e, *b, out);
+                }
+                _ => out.push(id),
+            }
+        }
+        let mut fs = Vec::new();
+        factors(e, id, &mut fs);
+        let mut printed: Vec<(String, Prec, bool)> = Vec::new();
+        'outer: for i in 0..fs.len() {
+            for j in 0..fs.len() {
+                if i != j {
+                    if let Some(inner) = self.interval(e, fs[i], fs[j]) {
+                        let (s, p) = self.bracket(inner);
+                        printed.push((s, p, false));
+                        fs.remove(i.max(j));
+                        fs.remove(i.min(j));
+                        break 'outer;
+                    }
+                }
+            }
+        }
+        for f in &fs {
+            let (s, p) = self.go(e, *f);
+            printed.push((s, p, matches!(e[*f], Node::Num(_))));
+        }
+        let tex = self.latex();
+        let mut out = String::new();
+        for (k, (s, p, numeric)) in printed.iter().enumerate() {
+            let piece = self.wrap((s.clone(), *p), if k == 0 { Prec::Unary } else { Prec::Power });
+            if k > 0 {
+                let prev_numeric = printed[k - 1].2 && !printed[k - 1].0.contains('/');
+                out.push_str(if *numeric {
+                    if tex { " \\cdot " } else { "·" }
+                } else if prev_numeric {
+                    if tex { " " } else { "" }
+                } else if tex {
+                    " \\, "
+                } else {
+                    "·"
+                });
+            }
+            out.push_str(&piece);
+        }
+        (out, Prec::Product)
+    }
+
+    fn random(&self, e: &Expr, id: Id) -> String {
+        if let Some(m) = self.model {
+            if crate::lower::extract(e, id).to_string() == m.input.to_string() {
+                return self.name(&m.input_name);
+            }
+        }
+        self.go(e, id).0
+    }
+
+    fn list(&self, e: &Expr, mut id: Id) -> String {
+        let mut items = Vec::new();
+        loop {
+            match &e[id] {
+                Node::Cons([h, r]) => {
+                    items.push(self.go(e, *h).0);
+                    id = *r;
+                }
+                Node::Nil => break,
+                _ => {
+                    return self.go(e, id).0;
+                }
+            }
+        }
+        format!("[{}]", items.join(", "))
+    }
+
+    fn go(&self, e: &Expr, id: Id) -> (String, Prec) {
+        let tex = self.latex();
+        let minus = if tex { "-" } else { "−" };
+        let p = |i: &Id| self.go(e, *i);
+        match &e[id] {
+            Node::Num(n) => self.num(n),
+            Node::Symbol(s) => (self.name(s.as_str()), Prec::Atom),
+            Node::T => ("t".into(), Prec::Atom),
+            Node::Add([a, b]) => {
+                if let Node::Neg(c) = &e[*b] {
+                    let rhs = self.wrap(p(c), Prec::Product);
+                    return (format!("{} {minus} {rhs}", self.wrap(p(a), Prec::Sum)), Prec::Sum);
+                }
+                let rhs = p(b);
+                if rhs.0.starts_with(minus) && rhs.1 == Prec::Unary {
+                    return (format!("{} + {}", p(a).0, self.wrap(rhs, Prec::Atom)), Prec::Sum);
+                }
+                (format!("{} + {}", p(a).0, rhs.0), Prec::Sum)
+            }
+            Node::Sub([a, b]) => {
+                let rhs = p(b);
+                let rhs = if rhs.1 == Prec::Unary { self.wrap(rhs, Prec::Atom) } else { self.wrap(rhs, Prec::Product) };
+                (format!("{} {minus} {rhs}", p(a).0), Prec::Sum)
+            }
+            Node::Mul(_) => self.product(e, id),
+            Node::Div([a, b]) => {
+                if tex {
+                    (format!("\\frac{{{}}}{{{}}}", p(a).0, p(b).0), Prec::Atom)
+                } else {
+                    let l = self.wrap(p(a), Prec::Product);
+                    let r = self.wrap(p(b), Prec::Power);
+                    (format!("{l}/{r}"), Prec::Product)
+                }
+            }
+            Node::Neg(a) => (format!("{minus}{}", self.wrap(p(a), Prec::Product)), Prec::Unary),
+            Node::Pow([a, b]) => {
+                let base = self.wrap(p(a), Prec::Atom);
+                let exp = p(b);
+                if tex {
+                    return (format!("{base}^{{{}}}", exp.0), Prec::Power);
+                }
+                let sup: Option<String> = exp.0.chars().map(superscript).collect();
+                match sup {
+                    Some(s) if exp.1 == Prec::Atom || exp.0.starts_with('−') => (format!("{base}{s}"), Prec::Power),
+                    _ => (format!("{base}^{}", self.wrap(exp, Prec::Atom)), Prec::Power),
+                }
+            }
+            Node::Abs(a) => {
+                let inner = p(a).0;
+                if tex {
+                    (format!("\\left|{inner}\\right|"), Prec::Atom)
+                } else {
+                    (format!("|{inner}|"), Prec::Atom)
+                }
+            }
+            Node::Sqrt(a) => {
+                if tex {
+                    (format!("\\sqrt{{{}}}", p(a).0), Prec::Atom)
+                } else {
+                    (format!("√{}", self.wrap(p(a), Prec::Atom)), Prec::Atom)
+                }
+            }
+            Node::Exp(a) => self.call("exp", "\\exp", &[p(a).0]),
+            Node::Log(a) => self.call("log", "\\log", &[p(a).0]),
+            Node::Tanh(a) => self.call("tanh", "\\tanh", &[p(a).0]),
+            Node::Atanh(a) => self.call("artanh", "\\operatorname{artanh}", &[p(a).0]),
+            Node::Sigmoid(a) => self.call("sigmoid", "\\operatorname{sigmoid}", &[p(a).0]),
+            Node::Logit(a) => self.call("logit", "\\operatorname{logit}", &[p(a).0]),
+            Node::Softplus(a) => self.call("softplus", "\\operatorname{softplus}", &[p(a).0]),
+            Node::Relu(a) => self.call("relu", "\\operatorname{relu}", &[self.random(e, *a)]),
+            Node::LeakyRelu([a, s]) => self.call("leaky_relu", "\\operatorname{leaky\\_relu}", &[self.random(e, *a), p(s).0]),
+            Node::Phi(a) => self.call("Φ", "\\Phi", &[p(a).0]),
+            Node::NPdf(a) => self.call("φ", "\\varphi", &[p(a).0]),
+            Node::Delta(a) => self.call("δ", "\\delta", &[p(a).0]),
+            Node::Ge([a, b]) => self.bracket(self.comparison(e, *a, *b, false)),
+            Node::Gt([a, b]) => self.bracket(self.comparison(e, *a, *b, true)),
+            Node::Cdf([y, u]) | Node::CdfLt([y, u]) => {
+                let strict = matches!(e[id], Node::CdfLt(_));
+                let rel = match (tex, strict) {
+                    (_, true) => "<",
+                    (false, false) => "≤",
+                    (true, false) => "\\le",
+                };
+                let inner = format!("{} {rel} {}", self.random(e, *y), p(u).0);
+                if tex {
+                    (format!("P\\left({inner}\\right)"), Prec::Atom)
+                } else {
+                    (format!("P({inner})"), Prec::Atom)
+                }
+            }
+            Node::D(f) => {
+                if tex {
+                    (format!("\\frac{{d}}{{dt}}\\left[{}\\right]", p(f).0), Prec::Atom)
+                } else {
+                    (format!("d/dt[{}]", p(f).0), Prec::Atom)
+                }
+            }
+            Node::Dc(f) => {
+                if tex {
+                    (format!("\\left({}\\right)'", p(f).0), Prec::Atom)
+                } else {
+                    (format!("({})′", p(f).0), Prec::Atom)
+                }
+            }
+            Node::Normal([m, s]) => {
+                if let Some(m) = self.model {
+                    if crate::lower::extract(e, id).to_string() == m.input.to_string() {
+                        return (self.name(&m.input_name), Prec::Atom);
+                    }
+                }
+                let s2 = self.go(e, *s);
+                let var = if tex {
+                    format!("{}^{{2}}", self.wrap(s2, Prec::Atom))
+                } else {
+                    format!("{}²", self.wrap(s2, Prec::Atom))
+                };
+                let name = if tex { "\\mathcal{N}" } else { "N" };
+                self.call(name, name, &[p(m).0, var])
+            }
+            Node::MaxPool([a, n]) => self.call("maxpool", "\\operatorname{maxpool}", &[self.random(e, *a), p(n).0]),
+            Node::Conv([a, w]) => self.call("conv", "\\operatorname{conv}", &[self.random(e, *a), self.list(e, *w)]),
+            Node::Cons(_) | Node::Nil => (self.list(e, id), Prec::Atom),
+            Node::WSum(w) => {
+                if tex {
+                    (format!("\\textstyle\\sum {}", self.list(e, *w)), Prec::Atom)
+                } else {
+                    (format!("Σ{}", self.list(e, *w)), Prec::Atom)
+                }
+            }
+            Node::WSq(w) => {
+                if tex {
+                    (format!("\\textstyle\\sum {}^{{2}}", self.list(e, *w)), Prec::Atom)
+                } else {
+                    (format!("Σ{}²", self.list(e, *w)), Prec::Atom)
+                }
+            }
+        }
+    }
+}
+
+fn superscript(c: char) -> Option<char> {
+    Some(match c {
+        '0' => '⁰',
+        '1' => '¹',
+        '2' => '²',
+        '3' => '³',
+        '4' => '⁴',
+        '5' => '⁵',
+        '6' => '⁶',
+        '7' => '⁷',
+        '8' => '⁸',
+        '9' => '⁹',
+        '−' => '⁻',
+        _ => return None,
+    })
+}
+
+/// A term as Unicode text.
+pub fn text(e: &Expr, model: Option<&Model>) -> String {
+    Printer { style: Style::Text, model }.print(e)
+}
+
+/// A term as LaTeX (math mode).
+pub fn latex(e: &Expr, model: Option<&Model>) -> String {
+    Printer { style: Style::Latex, model }.print(e)
+}
+
+/// A random term as text, with the program's input by its name.
+pub fn random_text(e: &Expr, model: &Model) -> String {
+    text(e, Some(model))
+}
+
+#[allow(unused)]
+fn children(n: &Node) -> &[Id] {
+    n.children()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn shows(sexp: &str, expected_text: &str, expected_latex: &str) {
+        let e = crate::lang::expr(sexp).unwrap();
+        assert_eq!(text(&e, None), expected_text);
+        assert_eq!(latex(&e, None), expected_latex);
+    }
+
+    #[test]
+    fn precedence_and_spelling() {
+        shows("(Phi (/ (- t mu) sigma))", "Φ((t − μ)/σ)", "\\Phi\\left(\\frac{t - \\mu}{\\sigma}\\right)");
+        shows("(* (>= t 0) (Phi t))", "[t ≥ 0]·Φ(t)", "\\left[t \\ge 0\\right] \\, \\Phi\\left(t\\right)");
+        shows("(* (> t -1) (> 1 t))", "[−1 < t < 1]", "\\left[-1 < t < 1\\right]");
+        shows("(neg (^ t 2))", "−t²", "-t^{2}");
+        shows("(* 2 sigma)", "2σ", "2 \\sigma");
+        shows("(^ (Phi t) (- N 1))", "Φ(t)^(N − 1)", "\\Phi\\left(t\\right)^{N - 1}");
+        shows("(- a (- b c))", "a − (b − c)", "a - \\left(b - c\\right)");
+        shows("(+ a (neg b))", "a − b", "a - b");
+        shows("(* w1 1/2)", "w1·1/2", "w_{1} \\cdot \\frac{1}{2}");
+    }
+}

@@ -1,0 +1,221 @@
+//! Derivations as documents: Unicode text for a terminal, an amsmath `aligned` block per
+//! law for a paper, and JSON for other programs.
+
+mod expr;
+
+pub use expr::{latex, random_text, text, Printer, Style};
+
+use crate::derive::{Derivation, End, Step};
+use crate::lang::Expr;
+use crate::lower::Model;
+use serde_json::{json, Value};
+
+/// The program in one line: `Y = tanh(x), x ~ N(μ, σ²)`.
+fn summary(d: &Derivation, style: Style) -> String {
+    let m = &d.model;
+    let p = Printer { style, model: Some(m) };
+    let y = p.print(&m.y);
+    // the input's own term as N(μ, σ²), not as its name
+    let normal = Printer { style, model: None }.print(&m.input);
+    match style {
+        Style::Text => format!("Y = {y},  {} ~ {normal}", m.input_name),
+        Style::Latex => format!("Y = {y}, \\quad {} \\sim {normal}", p.print(&name_expr(&m.input_name))),
+    }
+}
+
+fn name_expr(name: &str) -> Expr {
+    let mut e = Expr::default();
+    e.add(crate::lang::Node::Symbol(egg::Symbol::from(name)));
+    e
+}
+
+fn assumptions(m: &Model) -> Vec<String> {
+    m.assumptions
+        .iter()
+        .map(|a| format!("{} {} {}", a.name, a.relation.as_str(), a.value))
+        .collect()
+}
+
+fn support_text(d: &Derivation, style: Style) -> String {
+    let p = Printer { style, model: Some(&d.model) };
+    let (inf, minus_inf) = match style {
+        Style::Text => ("∞", "−∞"),
+        Style::Latex => ("\\infty", "-\\infty"),
+    };
+    let end = |e: &End, default: &str| e.value.as_ref().map_or(default.to_string(), |v| p.print(v));
+    let lo = end(&d.support.lo, minus_inf);
+    let hi = end(&d.support.hi, inf);
+    let open = if d.support.lo.closed { "[" } else { "(" };
+    let close = if d.support.hi.closed { "]" } else { ")" };
+    match style {
+        Style::Text => format!("{open}{lo}, {hi}{close}"),
+        Style::Latex => format!("\\left{open}{lo}, {hi}\\right{close}"),
+    }
+}
+
+fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
+    let p = Printer { style, model: Some(&d.model) };
+    d.atoms
+        .iter()
+        .map(|a| format!("P(Y = {}) = {}", p.print(&a.at), p.print(&a.mass)))
+        .collect()
+}
+
+/// The derivation as Unicode text.
+pub fn to_text(d: &Derivation) -> String {
+    let m = &d.model;
+    let p = Printer { style: Style::Text, model: Some(m) };
+    let mut out = String::new();
+    out.push_str(&summary(d, Style::Text));
+    out.push('\n');
+    let a = assumptions(m);
+    if !a.is_empty() {
+        out.push_str(&format!("assuming {}\n", a.join(", ")));
+    }
+    let block = |out: &mut String, head: &str, start: String, steps: &[Step]| {
+        let pad = " ".repeat(head.chars().count());
+        out.push_str(&format!("\n{head} = {start}\n"));
+        for s in steps {
+            out.push_str(&format!("{pad} = {}\n", p.print(&s.term)));
+            out.push_str(&format!("{pad}     ({})\n", s.description()));
+        }
+    };
+    block(
+        &mut out,
+        "F_Y(t)",
+        format!("P(Y ≤ t) = {}", p.print(&d.cdf_start)),
+        &d.cdf_steps,
+    );
+    block(
+        &mut out,
+        "f_Y(t)",
+        format!("d/dt F_Y(t) = {}", p.print(&d.pdf_start)),
+        &d.pdf_steps,
+    );
+    out.push('\n');
+    let atoms = atoms_text(d, Style::Text);
+    if atoms.is_empty() {
+        out.push_str("atoms: none\n");
+    } else {
+        out.push_str(&format!("atoms: {}\n", atoms.join(", ")));
+    }
+    out.push_str(&format!("support: {}\n", support_text(d, Style::Text)));
+    out
+}
+
+fn latex_escape(s: &str) -> String {
+    let mut out = String::new();
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\textbackslash{}"),
+            '&' | '%' | '$' | '#' | '_' | '{' | '}' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '^' => out.push_str("\\^{}"),
+            '~' => out.push_str("\\~{}"),
+            '<' => out.push_str("$<$"),
+            '>' => out.push_str("$>$"),
+            c if c.is_ascii() => out.push(c),
+            // descriptions are ASCII; anything else is dropped rather than break pdflatex
+            _ => out.push('?'),
+        }
+    }
+    out
+}
+
+/// The derivation as LaTeX: one amsmath `aligned` block for the CDF, one for the PDF,
+/// each in display math, and a line for the atoms and the support.
+pub fn to_latex(d: &Derivation) -> String {
+    let m = &d.model;
+    let p = Printer { style: Style::Latex, model: Some(m) };
+    let mut out = String::new();
+    out.push_str(&format!("% pushforward: {}\n", summary(d, Style::Text).replace('\n', " ")));
+    out.push_str(&format!("\\[ {} \\]\n", summary(d, Style::Latex)));
+    let block = |out: &mut String, first: String, steps: &[Step]| {
+        out.push_str("\\[\n\\begin{aligned}\n");
+        out.push_str(&first);
+        for s in steps {
+            out.push_str(&format!(
+                " \\\\\n  &= {} && \\text{{{}}}",
+                p.print(&s.term),
+                latex_escape(&s.description())
+            ));
+        }
+        out.push_str("\n\\end{aligned}\n\\]\n");
+    };
+    block(
+        &mut out,
+        format!("F_Y(t) &= P(Y \\le t) = {}", p.print(&d.cdf_start)),
+        &d.cdf_steps,
+    );
+    block(
+        &mut out,
+        format!("f_Y(t) &= \\frac{{d}}{{dt}} F_Y(t) = {}", p.print(&d.pdf_start)),
+        &d.pdf_steps,
+    );
+    let atoms = atoms_text(d, Style::Latex);
+    let atoms = if atoms.is_empty() {
+        "\\text{no atoms}".to_string()
+    } else {
+        atoms.join(", \\quad ")
+    };
+    out.push_str(&format!(
+        "\\[ {atoms}, \\qquad \\operatorname{{supp}} Y = {} \\]\n",
+        support_text(d, Style::Latex)
+    ));
+    out
+}
+
+fn term_json(e: &Expr, m: &Model) -> Value {
+    json!({
+        "sexp": e.to_string(),
+        "text": text(e, Some(m)),
+        "latex": latex(e, Some(m)),
+    })
+}
+
+fn steps_json(steps: &[Step], m: &Model) -> Value {
+    Value::Array(
+        steps
+            .iter()
+            .map(|s| {
+                json!({
+                    "rules": s.rules,
+                    "description": s.description(),
+                    "term": term_json(&s.term, m),
+                })
+            })
+            .collect(),
+    )
+}
+
+/// The derivation as JSON.
+pub fn to_json(d: &Derivation) -> Value {
+    let m = &d.model;
+    let end = |e: &End| {
+        json!({
+            "value": e.value.as_ref().map(|v| term_json(v, m)),
+            "closed": e.closed,
+        })
+    };
+    json!({
+        "program": {
+            "input": m.input_name,
+            "output": m.output_name,
+            "y": term_json(&m.y, m),
+            "parameters": m.params.keys().collect::<Vec<_>>(),
+            "assumptions": assumptions(m),
+        },
+        "cdf": term_json(&d.cdf, m),
+        "pdf": term_json(&d.pdf, m),
+        "density": term_json(&d.density, m),
+        "atoms": d.atoms.iter().map(|a| json!({"at": term_json(&a.at, m), "mass": term_json(&a.mass, m)})).collect::<Vec<_>>(),
+        "support": {"lo": end(&d.support.lo), "hi": end(&d.support.hi), "text": support_text(d, Style::Text)},
+        "steps": {
+            "cdf": steps_json(&d.cdf_steps, m),
+            "pdf": steps_json(&d.pdf_steps, m),
+        },
+        "egraph": {"cdf": d.cdf_stats, "pdf": d.pdf_stats},
+    })
+}

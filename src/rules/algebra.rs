@@ -1,0 +1,135 @@
+//! Algebra: identities, cancellation, the symmetry of the Normal, one-sided limits at
+//! ±∞, and solving Iverson brackets for t. A derivation shows a run of these as one
+//! "simplify" step.
+//!
+//! Products follow Knuth's convention for Iverson brackets ("strong zero"): a factor
+//! that is 0 makes the product 0 even where the other factor is undefined, which is
+//! what lets [|t| < 1]·Φ(artanh t) hold on all of R.
+
+use super::{rule, Family::Algebra as A, Rule, When, When::*};
+use crate::lang::Fact::*;
+
+#[rustfmt::skip]
+fn identities() -> Vec<Rule> {
+    vec![
+        rule(A, "add-comm",     "(+ ?a ?b)",          "(+ ?b ?a)",              &[], "commutativity"),
+        rule(A, "mul-comm",     "(* ?a ?b)",          "(* ?b ?a)",              &[], "commutativity"),
+        rule(A, "add-assoc",    "(+ (+ ?a ?b) ?c)",   "(+ ?a (+ ?b ?c))",       &[], "associativity"),
+        rule(A, "mul-assoc",    "(* (* ?a ?b) ?c)",   "(* ?a (* ?b ?c))",       &[], "associativity"),
+        rule(A, "mul-assoc-rev","(* ?a (* ?b ?c))",   "(* (* ?a ?b) ?c)",       &[], "associativity"),
+        rule(A, "add-zero",     "(+ ?a 0)",           "?a",                     &[], "adding 0"),
+        rule(A, "sub-zero",     "(- ?a 0)",           "?a",                     &[], "subtracting 0"),
+        rule(A, "zero-sub",     "(- 0 ?a)",           "(neg ?a)",               &[], "0 - a = -a"),
+        rule(A, "sub-self",     "(- ?a ?a)",          "0",                      &[Finite("?a")], "a - a = 0"),
+        rule(A, "add-neg",      "(+ ?a (neg ?b))",    "(- ?a ?b)",              &[], "a + (-b) = a - b"),
+        rule(A, "sub-add-cancel","(- (+ ?a ?b) ?b)",  "?a",                     &[Finite("?b")], "(a + b) - b = a"),
+        rule(A, "sub-sub",      "(- ?a (- ?a ?b))",   "?b",                     &[Finite("?a")], "a - (a - b) = b"),
+        rule(A, "mul-one",      "(* ?a 1)",           "?a",                     &[], "multiplying by 1"),
+        rule(A, "mul-zero",     "(* ?a 0)",           "0",                      &[], "multiplying by 0 (a false Iverson bracket is a strong zero)"),
+        rule(A, "mul-neg-one",  "(* -1 ?a)",          "(neg ?a)",               &[], "-1 a = -a"),
+        rule(A, "div-one",      "(/ ?a 1)",           "?a",                     &[], "dividing by 1"),
+        rule(A, "zero-div",     "(/ 0 ?a)",           "0",                      &[Proves("?a", NonZero)], "0 divided by a nonzero number"),
+        rule(A, "div-self",     "(/ ?a ?a)",          "1",                      &[Proves("?a", NonZero), Finite("?a")], "a/a = 1"),
+        rule(A, "pow-one",      "(^ ?a 1)",           "?a",                     &[], "a^1 = a"),
+        rule(A, "pow-zero",     "(^ ?a 0)",           "1",                      &[], "a^0 = 1"),
+        rule(A, "neg-neg",      "(neg (neg ?a))",     "?a",                     &[], "-(-a) = a"),
+        rule(A, "neg-sub",      "(neg (- ?a ?b))",    "(- ?b ?a)",              &[], "-(a - b) = b - a"),
+        rule(A, "neg-div",      "(neg (/ ?a ?b))",    "(/ (neg ?a) ?b)",        &[], "-(a/b) = (-a)/b"),
+        rule(A, "div-neg",      "(/ (neg ?a) ?b)",    "(neg (/ ?a ?b))",        &[], "(-a)/b = -(a/b)"),
+        rule(A, "neg-mul",      "(neg (* ?a ?b))",    "(* (neg ?a) ?b)",        &[], "-(ab) = (-a)b"),
+        rule(A, "div-div",      "(/ (/ ?a ?b) ?c)",   "(/ ?a (* ?b ?c))",       &[], "(a/b)/c = a/(bc)"),
+        rule(A, "mul-div",      "(* ?a (/ ?b ?c))",   "(/ (* ?a ?b) ?c)",       &[], "a(b/c) = (ab)/c"),
+        rule(A, "div-mul",      "(/ (* ?a ?b) ?c)",   "(* ?a (/ ?b ?c))",       &[], "(ab)/c = a(b/c)"),
+        rule(A, "factor",       "(+ (* ?a ?b) (* ?a ?c))", "(* ?a (+ ?b ?c))",  &[], "factor out a common factor"),
+        rule(A, "bracket-idem", "(* ?b ?b)",          "?b",                     &[Bracket("?b")], "an Iverson bracket squared is itself"),
+        rule(A, "bracket-refl-ge", "(>= ?a ?a)",      "1",                      &[], "[a >= a] = 1"),
+        rule(A, "bracket-refl-gt", "(> ?a ?a)",       "0",                      &[], "[a > a] = 0"),
+        rule(A, "bracket-ge-complement", "(- 1 (> ?b ?a))", "(>= ?a ?b)",       &[], "1 - [b > a] = [a >= b]"),
+        rule(A, "bracket-gt-complement", "(- 1 (>= ?b ?a))", "(> ?a ?b)",       &[], "1 - [b >= a] = [a > b]"),
+        rule(A, "Phi-symmetry", "(- 1 (Phi ?u))",     "(Phi (neg ?u))",         &[], "symmetry of the Normal: 1 - Phi(u) = Phi(-u)"),
+        rule(A, "phi-even",     "(phi (neg ?u))",     "(phi ?u)",               &[], "phi is even"),
+        rule(A, "abs-nonneg",   "(abs ?a)",           "?a",                     &[Proves("?a", NonNegative)], "|a| = a for a >= 0"),
+        rule(A, "abs-nonpos",   "(abs ?a)",           "(neg ?a)",               &[Proves("?a", NonPositive)], "|a| = -a for a <= 0"),
+    ]
+}
+
+/// One-sided limits at the edge of a domain reach ±∞; these carry them through the
+/// arithmetic around them (constants are folded by the analysis).
+#[rustfmt::skip]
+fn limits() -> Vec<Rule> {
+    vec![
+        rule(A, "lim-inf-sub",   "(- inf ?m)",  "inf",  &[Finite("?m")], "inf - m = inf for finite m"),
+        rule(A, "lim-ninf-sub",  "(- -inf ?m)", "-inf", &[Finite("?m")], "-inf - m = -inf for finite m"),
+        rule(A, "lim-sub-inf",   "(- ?m inf)",  "-inf", &[Finite("?m")], "m - inf = -inf for finite m"),
+        rule(A, "lim-sub-ninf",  "(- ?m -inf)", "inf",  &[Finite("?m")], "m - (-inf) = inf for finite m"),
+        rule(A, "lim-inf-add",   "(+ inf ?m)",  "inf",  &[Finite("?m")], "inf + m = inf for finite m"),
+        rule(A, "lim-ninf-add",  "(+ -inf ?m)", "-inf", &[Finite("?m")], "-inf + m = -inf for finite m"),
+        rule(A, "lim-inf-div-pos",  "(/ inf ?s)",  "inf",  &[Proves("?s", Positive), Finite("?s")], "inf/s = inf for s > 0"),
+        rule(A, "lim-ninf-div-pos", "(/ -inf ?s)", "-inf", &[Proves("?s", Positive), Finite("?s")], "-inf/s = -inf for s > 0"),
+        rule(A, "lim-inf-div-neg",  "(/ inf ?s)",  "-inf", &[Proves("?s", Negative), Finite("?s")], "inf/s = -inf for s < 0"),
+        rule(A, "lim-ninf-div-neg", "(/ -inf ?s)", "inf",  &[Proves("?s", Negative), Finite("?s")], "-inf/s = inf for s < 0"),
+        rule(A, "lim-mul-inf-pos",  "(* ?s inf)",  "inf",  &[Proves("?s", Positive), Finite("?s")], "s inf = inf for s > 0"),
+        rule(A, "lim-mul-ninf-pos", "(* ?s -inf)", "-inf", &[Proves("?s", Positive), Finite("?s")], "s (-inf) = -inf for s > 0"),
+        rule(A, "lim-mul-inf-neg",  "(* ?s inf)",  "-inf", &[Proves("?s", Negative), Finite("?s")], "s inf = -inf for s < 0"),
+        rule(A, "lim-mul-ninf-neg", "(* ?s -inf)", "inf",  &[Proves("?s", Negative), Finite("?s")], "s (-inf) = inf for s < 0"),
+    ]
+}
+
+/// An invertible form f(?u) in a bracket: [f(u) ≥ c] becomes [u ≥ f⁻¹(c)] when f is
+/// increasing and [f⁻¹(c) ≥ u] when it is decreasing (likewise for >, and with the
+/// sides swapped). Within a CDF every such bracket multiplies the bracket of f's
+/// domain, so outside that domain both sides are multiplied by 0.
+struct Solve {
+    name: &'static str,
+    form: &'static str,
+    inverse: &'static str,
+    increasing: bool,
+    when: &'static [When],
+}
+
+#[rustfmt::skip]
+const SOLVE: &[Solve] = &[
+    Solve { name: "add",      form: "(+ ?u ?b)",  inverse: "(- ?c ?b)",   increasing: true,  when: &[NoT("?b")] },
+    Solve { name: "add-left", form: "(+ ?b ?u)",  inverse: "(- ?c ?b)",   increasing: true,  when: &[NoT("?b")] },
+    Solve { name: "sub",      form: "(- ?u ?b)",  inverse: "(+ ?c ?b)",   increasing: true,  when: &[NoT("?b")] },
+    Solve { name: "sub-from", form: "(- ?b ?u)",  inverse: "(- ?b ?c)",   increasing: false, when: &[NoT("?b")] },
+    Solve { name: "neg",      form: "(neg ?u)",   inverse: "(neg ?c)",    increasing: false, when: &[] },
+    Solve { name: "mul-pos",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)] },
+    Solve { name: "mul-neg",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)] },
+    Solve { name: "div-pos",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)] },
+    Solve { name: "div-neg",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)] },
+    Solve { name: "atanh",    form: "(atanh ?u)", inverse: "(tanh ?c)",   increasing: true,  when: &[] },
+    Solve { name: "logit",    form: "(logit ?u)", inverse: "(sigmoid ?c)",increasing: true,  when: &[] },
+    Solve { name: "log",      form: "(log ?u)",   inverse: "(exp ?c)",    increasing: true,  when: &[] },
+    Solve { name: "softplus-inverse", form: "(log (- (exp ?u) 1))", inverse: "(softplus ?c)", increasing: true, when: &[] },
+];
+
+fn solve_rules() -> Vec<Rule> {
+    let mut v = Vec::new();
+    for s in SOLVE {
+        for (rel, word) in [(">=", "ge"), (">", "gt")] {
+            let words = format!(
+                "solve the bracket for t: {} is {}",
+                s.form.replace("?u", "u").replace("?b", "b"),
+                if s.increasing { "increasing in u" } else { "decreasing in u" }
+            );
+            let (left, right) = if s.increasing {
+                (format!("({rel} ?u {})", s.inverse), format!("({rel} {} ?u)", s.inverse))
+            } else {
+                (format!("({rel} {} ?u)", s.inverse), format!("({rel} ?u {})", s.inverse))
+            };
+            let mut when = s.when.to_vec();
+            when.push(NoT("?c"));
+            v.push(rule(A, &format!("solve-{}-{word}-left", s.name), &format!("({rel} {} ?c)", s.form), &left, &when, &words));
+            v.push(rule(A, &format!("solve-{}-{word}-right", s.name), &format!("({rel} ?c {})", s.form), &right, &when, &words));
+        }
+    }
+    v
+}
+
+pub fn rules() -> Vec<Rule> {
+    let mut v = identities();
+    v.extend(limits());
+    v.extend(solve_rules());
+    v
+}

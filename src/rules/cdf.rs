@@ -1,0 +1,107 @@
+//! CDF rules: the Normal's CDF, change of variables through monotone maps (composed
+//! any number of times, since each rule peels one map), affine maps of either sign,
+//! maps with a flat piece (relu), piecewise-linear maps (leaky relu) and the order
+//! statistic of iid copies (maxpool).
+//!
+//! Every rule exists for `cdf` (P(Y ≤ t)) and `cdf<` (P(Y < t)): a decreasing map
+//! turns one into the other, and they differ exactly at atoms.
+
+use super::{rule, Family::Cdf as C, Rule, When, When::*};
+use crate::lang::Fact::{self, *};
+
+/// A monotone increasing map g: its inverse (as a pattern in `?t`), the ends of its
+/// range, and what its argument must satisfy.
+pub struct Map {
+    pub op: &'static str,
+    pub inverse: &'static str,
+    /// Lower end of the range, and whether it is attained (then it can carry an atom).
+    pub lo: Option<(&'static str, bool)>,
+    pub hi: Option<&'static str>,
+    pub domain: Option<Fact>,
+    pub words: &'static str,
+}
+
+#[rustfmt::skip]
+pub const MAPS: &[Map] = &[
+    Map { op: "tanh",     inverse: "(atanh ?t)",              lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "tanh is increasing onto (-1, 1)" },
+    Map { op: "sigmoid",  inverse: "(logit ?t)",              lo: Some(("0", false)),  hi: Some("1"), domain: None, words: "sigmoid is increasing onto (0, 1)" },
+    Map { op: "exp",      inverse: "(log ?t)",                lo: Some(("0", false)),  hi: None,      domain: None, words: "exp is increasing onto (0, inf)" },
+    Map { op: "softplus", inverse: "(log (- (exp ?t) 1))",    lo: Some(("0", false)),  hi: None,      domain: None, words: "softplus is increasing onto (0, inf)" },
+    Map { op: "log",      inverse: "(exp ?t)",                lo: None,                hi: None,      domain: Some(Positive), words: "log is increasing on (0, inf), and its argument is positive almost surely" },
+    Map { op: "sqrt",     inverse: "(^ ?t 2)",                lo: Some(("0", true)),   hi: None,      domain: Some(NonNegative), words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely" },
+];
+
+fn map_rules(m: &Map, strict: bool) -> Rule {
+    let op = if strict { "cdf<" } else { "cdf" };
+    let inner = format!("({op} ?e {})", m.inverse);
+    let mut factors = Vec::new();
+    if let Some((lo, closed)) = m.lo {
+        factors.push(if closed && !strict { format!("(>= ?t {lo})") } else { format!("(> ?t {lo})") });
+    }
+    if let Some(hi) = m.hi {
+        factors.push(format!("(> {hi} ?t)"));
+    }
+    // the brackets of the range, grouped, multiply the probability: [lo < t < hi]·P(...)
+    let body = match factors.as_slice() {
+        [] => inner,
+        [one] => format!("(* {one} {inner})"),
+        [lo, hi] => format!("(* (* {lo} {hi}) {inner})"),
+        _ => unreachable!("a range has two ends"),
+    };
+    let rhs = match m.hi {
+        Some(hi) => format!("(+ (>= ?t {hi}) {body})"),
+        None => body,
+    };
+    let mut when = vec![Random("?e")];
+    if let Some(f) = m.domain {
+        when.push(Proves("?e", f));
+    }
+    let name = format!("{op}-{}", m.op);
+    let lhs = format!("({op} ({} ?e) ?t)", m.op);
+    rule(C, &name, &lhs, &rhs, &when, &format!("change of variables: {}", m.words))
+}
+
+/// `cdf` and `cdf<` rules that are the same but for the operator; `flip` is the
+/// operator that a decreasing map leads to.
+#[rustfmt::skip]
+fn affine(op: &str, flip: &str) -> Vec<Rule> {
+    let r = |name: &str, lhs: &str, rhs: &str, when: &[When], words: &str| {
+        let sub = |s: &str| s.replace("OP", op).replace("FLIP", flip);
+        rule(C, &sub(name), &sub(lhs), &sub(rhs), when, words)
+    };
+    let k = |c: &'static str| [Random("?e"), NotRandom(c)];
+    vec![
+        r("OP-shift",       "(OP (+ ?e ?c) ?t)", "(OP ?e (- ?t ?c))",            &k("?c"), "shift: subtract the constant from t"),
+        r("OP-shift-left",  "(OP (+ ?c ?e) ?t)", "(OP ?e (- ?t ?c))",            &k("?c"), "shift: subtract the constant from t"),
+        r("OP-sub",         "(OP (- ?e ?c) ?t)", "(OP ?e (+ ?t ?c))",            &k("?c"), "shift: add the constant to t"),
+        r("OP-sub-from",    "(OP (- ?c ?e) ?t)", "(- 1 (FLIP ?e (- ?c ?t)))",    &k("?c"), "reflection: c - E <= t exactly when E >= c - t"),
+        r("OP-neg",         "(OP (neg ?e) ?t)",  "(- 1 (FLIP ?e (neg ?t)))",     &[Random("?e")], "reflection: -E <= t exactly when E >= -t"),
+        r("OP-scale-pos",   "(OP (* ?a ?e) ?t)", "(OP ?e (/ ?t ?a))",            &[Random("?e"), NotRandom("?a"), Proves("?a", Positive)], "scaling by a > 0 keeps the order"),
+        r("OP-scale-neg",   "(OP (* ?a ?e) ?t)", "(- 1 (FLIP ?e (/ ?t ?a)))",    &[Random("?e"), NotRandom("?a"), Proves("?a", Negative)], "scaling by a < 0 reverses the order"),
+        r("OP-scale-right-pos", "(OP (* ?e ?a) ?t)", "(OP ?e (/ ?t ?a))",        &[Random("?e"), NotRandom("?a"), Proves("?a", Positive)], "scaling by a > 0 keeps the order"),
+        r("OP-scale-right-neg", "(OP (* ?e ?a) ?t)", "(- 1 (FLIP ?e (/ ?t ?a)))",&[Random("?e"), NotRandom("?a"), Proves("?a", Negative)], "scaling by a < 0 reverses the order"),
+        r("OP-div-pos",     "(OP (/ ?e ?a) ?t)", "(OP ?e (* ?t ?a))",            &[Random("?e"), NotRandom("?a"), Proves("?a", Positive)], "dividing by a > 0 keeps the order"),
+        r("OP-div-neg",     "(OP (/ ?e ?a) ?t)", "(- 1 (FLIP ?e (* ?t ?a)))",    &[Random("?e"), NotRandom("?a"), Proves("?a", Negative)], "dividing by a < 0 reverses the order"),
+    ]
+}
+
+#[rustfmt::skip]
+pub fn rules() -> Vec<Rule> {
+    let mut v = vec![
+        rule(C, "cdf-normal",  "(cdf (normal ?m ?s) ?t)",  "(Phi (/ (- ?t ?m) ?s))", &[], "the Normal CDF: P(N(m, s^2) <= t) = Phi((t - m)/s)"),
+        rule(C, "cdf<-normal", "(cdf< (normal ?m ?s) ?t)", "(Phi (/ (- ?t ?m) ?s))", &[], "the Normal has no atoms, so P(X < t) = P(X <= t) = Phi((t - m)/s)"),
+        rule(C, "cdf-relu",    "(cdf (relu ?e) ?t)",       "(* (>= ?t 0) (cdf ?e ?t))",  &[Random("?e")], "relu: max(0, E) <= t exactly when t >= 0 and E <= t; all of E <= 0 lands on the point 0"),
+        rule(C, "cdf<-relu",   "(cdf< (relu ?e) ?t)",      "(* (> ?t 0) (cdf< ?e ?t))",  &[Random("?e")], "relu: max(0, E) < t exactly when t > 0 and E < t"),
+        rule(C, "cdf-leaky-relu",  "(cdf (leaky-relu ?e ?a) ?t)",  "(+ (* (>= ?t 0) (cdf ?e ?t)) (* (> 0 ?t) (cdf ?e (/ ?t ?a))))",   &[Random("?e"), Proves("?a", Positive)], "leaky relu with slope a > 0 is increasing: invert each linear piece"),
+        rule(C, "cdf<-leaky-relu", "(cdf< (leaky-relu ?e ?a) ?t)", "(+ (* (>= ?t 0) (cdf< ?e ?t)) (* (> 0 ?t) (cdf< ?e (/ ?t ?a))))", &[Random("?e"), Proves("?a", Positive)], "leaky relu with slope a > 0 is increasing: invert each linear piece"),
+        rule(C, "cdf-maxpool",  "(cdf (maxpool ?e ?n) ?t)",  "(^ (cdf ?e ?t) ?n)",  &[Random("?e")], "order statistic: the max of N iid copies is <= t exactly when every copy is, so F^N (for any law, atoms included)"),
+        rule(C, "cdf<-maxpool", "(cdf< (maxpool ?e ?n) ?t)", "(^ (cdf< ?e ?t) ?n)", &[Random("?e")], "order statistic: the max of N iid copies is < t exactly when every copy is"),
+    ];
+    v.extend(affine("cdf", "cdf<"));
+    v.extend(affine("cdf<", "cdf"));
+    for m in MAPS {
+        v.push(map_rules(m, false));
+        v.push(map_rules(m, true));
+    }
+    v
+}

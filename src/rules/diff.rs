@@ -1,0 +1,34 @@
+//! Derivative rules for the classical part `Dc` of the derivative in t. The jumps of a
+//! CDF are not differentiated here: `derive` turns `D F` into `Dc F` plus a Dirac term
+//! at each jump, so that the chain rule is only ever applied away from jumps, where it
+//! is sound.
+
+use super::{rule, Family::Diff as D, Rule, When::*};
+
+#[rustfmt::skip]
+pub fn rules() -> Vec<Rule> {
+    vec![
+        rule(D, "d-sum",        "(Dc (+ ?a ?b))",   "(+ (Dc ?a) (Dc ?b))",                  &[], "sum rule"),
+        rule(D, "d-difference", "(Dc (- ?a ?b))",   "(- (Dc ?a) (Dc ?b))",                  &[], "sum rule"),
+        rule(D, "d-neg",        "(Dc (neg ?a))",    "(neg (Dc ?a))",                        &[], "sum rule"),
+        rule(D, "d-const-factor","(Dc (* ?c ?a))",  "(* ?c (Dc ?a))",                       &[NoT("?c")], "constant factor rule"),
+        rule(D, "d-bracket-factor", "(Dc (* ?b ?f))", "(* ?b (Dc ?f))",                   &[Bracket("?b")], "an Iverson bracket is constant away from its jumps, so it factors out of the classical derivative"),
+        rule(D, "d-bracket-factor-right", "(Dc (* ?f ?b))", "(* (Dc ?f) ?b)",             &[Bracket("?b")], "an Iverson bracket is constant away from its jumps, so it factors out of the classical derivative"),
+        rule(D, "d-product",    "(Dc (* ?a ?b))",   "(+ (* (Dc ?a) ?b) (* ?a (Dc ?b)))",    &[], "product rule"),
+        rule(D, "d-quotient-const", "(Dc (/ ?a ?c))", "(/ (Dc ?a) ?c)",                     &[NoT("?c")], "constant factor rule"),
+        rule(D, "d-const",      "(Dc ?c)",          "0",                                    &[NoT("?c")], "the derivative of a constant is 0"),
+        rule(D, "d-t",          "(Dc t)",           "1",                                    &[], "dt/dt = 1"),
+        rule(D, "d-bracket-ge", "(Dc (>= ?a ?b))",  "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
+        rule(D, "d-bracket-gt", "(Dc (> ?a ?b))",   "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
+        rule(D, "d-chain-Phi",  "(Dc (Phi ?u))",    "(* (phi ?u) (Dc ?u))",                 &[], "chain rule: Phi' = phi, the standard Normal density"),
+        rule(D, "d-chain-power","(Dc (^ ?u ?n))",   "(* (* ?n (^ ?u (- ?n 1))) (Dc ?u))",   &[NoT("?n")], "chain rule for a power"),
+        rule(D, "d-chain-atanh","(Dc (atanh ?u))",  "(/ (Dc ?u) (- 1 (^ ?u 2)))",           &[], "chain rule: artanh'(u) = 1/(1 - u^2)"),
+        rule(D, "d-chain-logit","(Dc (logit ?u))",  "(/ (Dc ?u) (* ?u (- 1 ?u)))",          &[], "chain rule: logit'(u) = 1/(u(1 - u))"),
+        rule(D, "d-chain-log",  "(Dc (log ?u))",    "(/ (Dc ?u) ?u)",                       &[], "chain rule: log'(u) = 1/u"),
+        rule(D, "d-chain-exp",  "(Dc (exp ?u))",    "(* (exp ?u) (Dc ?u))",                 &[], "chain rule: exp' = exp"),
+        rule(D, "d-chain-sqrt", "(Dc (sqrt ?u))",   "(/ (Dc ?u) (* 2 (sqrt ?u)))",          &[], "chain rule: sqrt'(u) = 1/(2 sqrt(u))"),
+        rule(D, "d-chain-tanh", "(Dc (tanh ?u))",   "(* (- 1 (^ (tanh ?u) 2)) (Dc ?u))",    &[], "chain rule: tanh' = 1 - tanh^2"),
+        rule(D, "d-chain-sigmoid", "(Dc (sigmoid ?u))", "(* (* (sigmoid ?u) (- 1 (sigmoid ?u))) (Dc ?u))", &[], "chain rule: sigmoid' = sigmoid (1 - sigmoid)"),
+        rule(D, "d-chain-softplus", "(Dc (softplus ?u))", "(* (sigmoid ?u) (Dc ?u))",       &[], "chain rule: softplus' = sigmoid"),
+    ]
+}

@@ -1,0 +1,229 @@
+//! The rewrite rules, one file per family, and the catalogue that names and describes
+//! them. A rule's name is what a derivation shows, so names are stable.
+//!
+//! Conditions are small factories in the style of egg's `tests/math.rs`: they return
+//! true only when the analysis *proves* the fact, and when they cannot they record
+//! what was missing, so that a failed derivation can say which `assume` to add.
+
+mod algebra;
+mod cdf;
+mod diff;
+mod normal;
+
+use crate::lang::{EGraph, Fact, Missing, Node, Rewrite, Sign};
+use egg::{ConditionalApplier, Id, Pattern, Subst, Var};
+use std::sync::OnceLock;
+
+pub use cdf::MAPS;
+
+/// Which part of a derivation a rule belongs to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Family {
+    /// Closure of the Normal under affine maps and weighted sums.
+    Normal,
+    /// CDF rules: change of variables, flat pieces, order statistics.
+    Cdf,
+    /// Derivative rules.
+    Diff,
+    /// Algebra, constant folding and limits: shown merged as one "simplify" step.
+    Algebra,
+}
+
+/// A rule as a user reads about it.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct RuleInfo {
+    pub name: String,
+    pub family: Family,
+    /// What the rule does, in plain words (ASCII, so it can go into LaTeX `\text{}`).
+    pub description: String,
+    /// Left-hand side, right-hand side and conditions, as s-expressions.
+    pub lhs: String,
+    pub rhs: String,
+    pub conditions: Vec<String>,
+}
+
+/// A fact a rule needs before it may fire.
+#[derive(Clone, Copy, Debug)]
+pub enum When {
+    /// The variable's value has this sign (for a random term: almost surely).
+    Proves(&'static str, Fact),
+    /// The variable is not random (a constant or parameter expression).
+    NotRandom(&'static str),
+    /// The variable is random.
+    Random(&'static str),
+    /// The variable does not depend on t.
+    NoT(&'static str),
+    /// The variable is a finite real number.
+    Finite(&'static str),
+    /// The variable is an Iverson bracket, valued in {0, 1}.
+    Bracket(&'static str),
+    /// The weight list has a weight that is provably not zero.
+    SomeWeightNonZero(&'static str),
+}
+
+impl When {
+    fn describe(self) -> String {
+        match self {
+            When::Proves(v, f) => format!("{v} {}", f.relation()),
+            When::NotRandom(v) => format!("{v} is not random"),
+            When::Random(v) => format!("{v} is random"),
+            When::NoT(v) => format!("{v} does not depend on t"),
+            When::Finite(v) => format!("{v} is finite"),
+            When::Bracket(v) => format!("{v} is an Iverson bracket"),
+            When::SomeWeightNonZero(v) => format!("some weight of {v} is not 0"),
+        }
+    }
+
+    fn check(self, egraph: &mut EGraph, subst: &Subst) -> bool {
+        let var = |v: &str| -> Id {
+            let v: Var = v.parse().expect("rule variables are well-formed");
+            subst[v]
+        };
+        match self {
+            When::Proves(v, fact) => {
+                let id = var(v);
+                let ok = egraph[id].data.sign.within(fact.sign());
+                if !ok {
+                    let class = egraph.find(id);
+                    egraph.analysis.missing.insert(Missing { class, fact });
+                }
+                ok
+            }
+            When::NotRandom(v) => !egraph[var(v)].data.random,
+            When::Random(v) => egraph[var(v)].data.random,
+            When::NoT(v) => !egraph[var(v)].data.has_t,
+            When::Finite(v) => egraph[var(v)].data.finite,
+            When::Bracket(v) => egraph[var(v)].data.bracket,
+            When::SomeWeightNonZero(v) => {
+                let mut id = var(v);
+                let mut first = None;
+                // walk the cons list; bounded by the number of classes
+                for _ in 0..egraph.number_of_classes() {
+                    let cons = egraph[id].nodes.iter().find_map(|n| match n {
+                        Node::Cons([h, r]) => Some((*h, *r)),
+                        _ => None,
+                    });
+                    let Some((h, r)) = cons else { break };
+                    first.get_or_insert(h);
+                    if egraph[h].data.sign.0 & Sign::ZERO.0 == 0 {
+                        return true;
+                    }
+                    id = r;
+                }
+                if let Some(h) = first {
+                    let class = egraph.find(h);
+                    egraph.analysis.missing.insert(Missing {
+                        class,
+                        fact: Fact::NonZero,
+                    });
+                }
+                false
+            }
+        }
+    }
+}
+
+/// One rule: its rewrite and what it means.
+pub struct Rule {
+    pub rewrite: Rewrite,
+    pub info: RuleInfo,
+}
+
+/// Build a rule from s-expression patterns. The patterns are this crate's own, so a
+/// malformed one is a bug that the catalogue test catches, never user input.
+pub fn rule(
+    family: Family,
+    name: &str,
+    lhs: &str,
+    rhs: &str,
+    when: &[When],
+    description: &str,
+) -> Rule {
+    let l: Pattern<Node> = lhs.parse().unwrap_or_else(|e| panic!("rule {name}: {e}"));
+    let r: Pattern<Node> = rhs.parse().unwrap_or_else(|e| panic!("rule {name}: {e}"));
+    let conds: Vec<When> = when.to_vec();
+    let rewrite = if conds.is_empty() {
+        Rewrite::new(name, l, r)
+    } else {
+        let condition = move |eg: &mut EGraph, _id: Id, s: &Subst| conds.iter().all(|c| c.check(eg, s));
+        Rewrite::new(name, l, ConditionalApplier { condition, applier: r })
+    }
+    .unwrap_or_else(|e| panic!("rule {name}: {e}"));
+    Rule {
+        rewrite,
+        info: RuleInfo {
+            name: name.to_string(),
+            family,
+            description: description.to_string(),
+            lhs: lhs.to_string(),
+            rhs: rhs.to_string(),
+            conditions: when.iter().map(|w| w.describe()).collect(),
+        },
+    }
+}
+
+/// Every rule, in catalogue order.
+pub fn all() -> &'static [Rule] {
+    static ALL: OnceLock<Vec<Rule>> = OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v = normal::rules();
+        v.extend(cdf::rules());
+        v.extend(diff::rules());
+        v.extend(algebra::rules());
+        v
+    })
+}
+
+/// The rules that derive a CDF: Normal closure, CDF rules and algebra.
+pub fn for_cdf() -> Vec<Rewrite> {
+    select(|f| f != Family::Diff)
+}
+
+/// The rules that differentiate a CDF: derivative rules and algebra.
+pub fn for_pdf() -> Vec<Rewrite> {
+    select(|f| f == Family::Diff || f == Family::Algebra)
+}
+
+/// The rules that simplify a real term.
+pub fn for_simplify() -> Vec<Rewrite> {
+    select(|f| f == Family::Algebra)
+}
+
+fn select(keep: impl Fn(Family) -> bool) -> Vec<Rewrite> {
+    all()
+        .iter()
+        .filter(|r| keep(r.info.family))
+        .map(|r| r.rewrite.clone())
+        .collect()
+}
+
+/// The catalogue entry of a rule, by name.
+pub fn info(name: &str) -> Option<&'static RuleInfo> {
+    all().iter().map(|r| &r.info).find(|i| i.name == name)
+}
+
+/// Steps that are not rewrites of a rule: constant folding by the analysis, and the
+/// jump decomposition of the distributional derivative.
+pub const CONST_FOLD: &str = "const-fold";
+pub const D_DISTRIBUTIONAL: &str = "d-distributional";
+
+/// Plain-words description of any step name, rules and the special steps alike.
+pub fn describe(name: &str) -> String {
+    match name {
+        CONST_FOLD => "exact arithmetic on constants".into(),
+        D_DISTRIBUTIONAL => {
+            "derivative in the sense of distributions: the classical derivative plus, at each jump c of the CDF, (F(c+) - F(c-)) delta(t - c)".into()
+        }
+        _ => info(name).map_or_else(|| name.to_string(), |i| i.description.clone()),
+    }
+}
+
+/// The family of a step name (the special steps count as algebra and derivative).
+pub fn family(name: &str) -> Family {
+    match name {
+        CONST_FOLD => Family::Algebra,
+        D_DISTRIBUTIONAL => Family::Diff,
+        _ => info(name).map_or(Family::Algebra, |i| i.family),
+    }
+}

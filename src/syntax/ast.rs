@@ -1,0 +1,118 @@
+//! The abstract syntax of a program, every node with its byte span in the source.
+
+use num_rational::BigRational;
+
+/// A byte range `start..end` in the program's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        (s.start, s.end.saturating_sub(s.start)).into()
+    }
+}
+
+/// A name with where it was written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Name {
+    pub text: String,
+    pub span: Span,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Pow,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExprKind {
+    /// An exact number, as written: `0.1` is 1/10.
+    Num(BigRational),
+    Name(String),
+    Neg(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Call(Name, Vec<Arg>),
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+/// A call's argument: an expression or a bracketed list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Arg {
+    Expr(Expr),
+    List(Vec<Expr>, Span),
+}
+
+impl Arg {
+    pub fn span(&self) -> Span {
+        match self {
+            Arg::Expr(e) => e.span,
+            Arg::List(_, s) => *s,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Relation {
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl Relation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Relation::Gt => ">",
+            Relation::Ge => ">=",
+            Relation::Lt => "<",
+            Relation::Le => "<=",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Statement {
+    /// `x ~ Normal(mean, std)`
+    Input {
+        name: Name,
+        mean: Expr,
+        std: Expr,
+        span: Span,
+    },
+    /// `assume a > 0`
+    Assume {
+        name: Name,
+        relation: Relation,
+        value: Expr,
+        span: Span,
+    },
+    /// `y = expr`
+    Assign { name: Name, value: Expr, span: Span },
+}
+
+/// A parsed program: its statements in order.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Program {
+    pub statements: Vec<Statement>,
+}

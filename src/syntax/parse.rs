@@ -1,0 +1,399 @@
+//! Source text to [`Program`]: the pest grammar in `grammar/pushforward.pest`, operator
+//! precedence through one Pratt parser, numbers read as exact rationals.
+
+use super::ast::*;
+use crate::error::{Error, ErrorKind, Result};
+use num_bigint::BigInt;
+use num_rational::BigRational;
+use num_traits::{One, Zero};
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser;
+use std::sync::OnceLock;
+
+#[derive(pest_derive::Parser)]
+#[grammar = "../grammar/pushforward.pest"]
+struct Grammar;
+
+/// Programs longer than this are refused before parsing.
+pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+/// Deepest nesting of parentheses and brackets accepted; the parser recurses on it.
+pub const MAX_NESTING: usize = 200;
+/// Largest decimal exponent accepted in a number literal (`1e300`).
+pub const MAX_EXPONENT: i64 = 400;
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::add, Assoc::Left) | Op::infix(Rule::sub, Assoc::Left))
+            .op(Op::infix(Rule::mul, Assoc::Left) | Op::infix(Rule::div, Assoc::Left))
+            .op(Op::prefix(Rule::neg))
+            .op(Op::infix(Rule::pow, Assoc::Right))
+    })
+}
+
+fn span_of(p: &Pair<Rule>) -> Span {
+    let s = p.as_span();
+    Span::new(s.start(), s.end())
+}
+
+/// Parse a whole program.
+pub fn parse(source: &str) -> Result<Program> {
+    if source.len() > MAX_SOURCE_BYTES {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "the program is {} bytes long; the limit is {} bytes",
+                source.len(),
+                MAX_SOURCE_BYTES
+            ),
+        )
+        .help("split the model into smaller programs"));
+    }
+    check_nesting(source)?;
+    let mut pairs = Grammar::parse(Rule::program, source).map_err(|e| syntax_error(source, e))?;
+    let program = pairs.next().ok_or_else(|| Error::new(ErrorKind::Internal, "empty parse"))?;
+    let mut statements = Vec::new();
+    for p in program.into_inner() {
+        let span = span_of(&p);
+        match p.as_rule() {
+            Rule::input => {
+                let mut it = p.into_inner();
+                let name = name(it.next());
+                let _normal = it.next();
+                let mean = expr(it.next())?;
+                let std = expr(it.next())?;
+                statements.push(Statement::Input {
+                    name,
+                    mean,
+                    std,
+                    span,
+                });
+            }
+            Rule::assume => {
+                let mut it = p.into_inner();
+                let name = name(it.next());
+                let relation = match it.next().map(|r| r.as_str()) {
+                    Some(">") => Relation::Gt,
+                    Some(">=") => Relation::Ge,
+                    Some("<") => Relation::Lt,
+                    _ => Relation::Le,
+                };
+                let value = expr(it.next())?;
+                statements.push(Statement::Assume {
+                    name,
+                    relation,
+                    value,
+                    span,
+                });
+            }
+            Rule::assign => {
+                let mut it = p.into_inner();
+                let name = name(it.next());
+                let value = expr(it.next())?;
+                statements.push(Statement::Assign { name, value, span });
+            }
+            _ => {}
+        }
+    }
+    Ok(Program { statements })
+}
+
+/// Refuse deep nesting before the recursive parser sees it, so that no input can
+/// exhaust the stack.
+fn check_nesting(source: &str) -> Result<()> {
+    let mut depth = 0usize;
+    let mut in_comment = false;
+    for (i, c) in source.char_indices() {
+        match c {
+            '#' => in_comment = true,
+            '\n' => in_comment = false,
+            '(' | '[' if !in_comment => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Error::new(
+                        ErrorKind::Limit,
+                        format!("parentheses nest deeper than {MAX_NESTING} levels"),
+                    )
+                    .at(Span::new(i, i + 1), "too deep")
+                    .help("name intermediate results with statements such as `h = ...`"));
+                }
+            }
+            ')' | ']' if !in_comment => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn syntax_error(source: &str, e: pest::error::Error<Rule>) -> Error {
+    use pest::error::{ErrorVariant, InputLocation};
+    let (start, end) = match e.location {
+        InputLocation::Pos(p) => (p, p),
+        InputLocation::Span((s, e)) => (s, e),
+    };
+    // widen an empty span to the character under it so the caret is visible
+    let end = if end == start {
+        source[start..]
+            .chars()
+            .next()
+            .map_or(start, |c| start + c.len_utf8())
+    } else {
+        end
+    };
+    let expected = match &e.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut names: Vec<&str> = positives.iter().filter_map(|r| describe(*r)).collect();
+            names.sort();
+            names.dedup();
+            names
+        }
+        ErrorVariant::CustomError { .. } => vec![],
+    };
+    let found = source[start..]
+        .chars()
+        .next()
+        .map_or("the end of the program".to_string(), |c| match c {
+            '\n' => "the end of the line".to_string(),
+            c => format!("`{c}`"),
+        });
+    let message = if expected.is_empty() {
+        format!("unexpected {found}")
+    } else {
+        format!("expected {}, found {found}", expected.join(" or "))
+    };
+    Error::new(ErrorKind::Syntax, message)
+        .at(Span::new(start, end), "here")
+        .help("a program is `x ~ Normal(MEAN, STD)` then statements `NAME = EXPR`, one per line or separated by `;`; see docs/language.md")
+}
+
+fn describe(r: Rule) -> Option<&'static str> {
+    Some(match r {
+        Rule::expr | Rule::primary | Rule::number | Rule::call => "an expression",
+        Rule::name => "a name",
+        Rule::relation => "a comparison (>, >=, <, <=)",
+        Rule::normal => "`Normal`",
+        Rule::list => "a list `[w1, ..., wn]`",
+        Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::pow => "an operator",
+        Rule::statement | Rule::input | Rule::assume | Rule::assign => "a statement",
+        Rule::EOI => "the end of the statement",
+        _ => return None,
+    })
+}
+
+fn name(p: Option<Pair<Rule>>) -> Name {
+    match p {
+        Some(p) => Name {
+            text: p.as_str().to_string(),
+            span: span_of(&p),
+        },
+        None => Name {
+            text: String::new(),
+            span: Span::default(),
+        },
+    }
+}
+
+fn expr(p: Option<Pair<Rule>>) -> Result<Expr> {
+    let p = p.ok_or_else(|| Error::new(ErrorKind::Internal, "missing expression"))?;
+    pratt_expr(p.into_inner())
+}
+
+fn pratt_expr(pairs: Pairs<Rule>) -> Result<Expr> {
+    pratt()
+        .map_primary(primary)
+        .map_prefix(|op, rhs| {
+            let rhs = rhs?;
+            let span = span_of(&op).to(rhs.span);
+            Ok(Expr {
+                kind: ExprKind::Neg(Box::new(rhs)),
+                span,
+            })
+        })
+        .map_infix(|lhs, op, rhs| {
+            let (lhs, rhs) = (lhs?, rhs?);
+            let op = match op.as_rule() {
+                Rule::add => BinOp::Add,
+                Rule::sub => BinOp::Sub,
+                Rule::mul => BinOp::Mul,
+                Rule::div => BinOp::Div,
+                _ => BinOp::Pow,
+            };
+            let span = lhs.span.to(rhs.span);
+            Ok(Expr {
+                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                span,
+            })
+        })
+        .parse(pairs)
+}
+
+fn primary(p: Pair<Rule>) -> Result<Expr> {
+    let span = span_of(&p);
+    let kind = match p.as_rule() {
+        Rule::number => ExprKind::Num(number(p.as_str(), span)?),
+        Rule::name => ExprKind::Name(p.as_str().to_string()),
+        Rule::expr => return pratt_expr(p.into_inner()),
+        Rule::call => {
+            let mut it = p.into_inner();
+            let f = name(it.next());
+            let mut args = Vec::new();
+            for a in it {
+                match a.as_rule() {
+                    Rule::list => {
+                        let s = span_of(&a);
+                        let items = a
+                            .into_inner()
+                            .map(|e| pratt_expr(e.into_inner()))
+                            .collect::<Result<Vec<_>>>()?;
+                        args.push(Arg::List(items, s));
+                    }
+                    _ => args.push(Arg::Expr(pratt_expr(a.into_inner())?)),
+                }
+            }
+            ExprKind::Call(f, args)
+        }
+        _ => return Err(Error::new(ErrorKind::Internal, "unexpected parse node").at(span, "")),
+    };
+    Ok(Expr { kind, span })
+}
+
+/// Read a decimal literal exactly.
+pub fn number(text: &str, span: Span) -> Result<BigRational> {
+    let lower = text.to_ascii_lowercase();
+    let (mantissa, exponent) = match lower.split_once('e') {
+        Some((m, e)) => (m, e.parse::<i64>().unwrap_or(i64::MAX)),
+        None => (lower.as_str(), 0),
+    };
+    let (int_part, frac_part) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let exponent = exponent.saturating_sub(frac_part.len() as i64);
+    if exponent.abs() > MAX_EXPONENT + mantissa.len() as i64 {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("the number {text} is out of range"),
+        )
+        .at(span, "too large or too small")
+        .help(format!(
+            "write numbers between 1e-{MAX_EXPONENT} and 1e{MAX_EXPONENT}"
+        )));
+    }
+    let digits = format!("{int_part}{frac_part}");
+    let digits = if digits.is_empty() { "0" } else { &digits };
+    let m: BigInt = digits
+        .parse()
+        .map_err(|_| Error::new(ErrorKind::Syntax, format!("bad number {text}")).at(span, ""))?;
+    let ten = BigInt::from(10);
+    let scale = num_traits::pow(ten, exponent.unsigned_abs() as usize);
+    Ok(if exponent >= 0 {
+        BigRational::from_integer(m * scale)
+    } else {
+        BigRational::new(m, scale)
+    })
+}
+
+#[allow(dead_code)]
+fn is_unit(r: &BigRational) -> bool {
+    r.is_one() || r.is_zero()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[track_caller]
+    fn parses_as(src: &str, expected: &str) {
+        let p = parse(&format!("x ~ Normal(0, 1)\ny = {src}")).unwrap();
+        let Statement::Assign { value, .. } = &p.statements[1] else {
+            panic!("not an assignment")
+        };
+        assert_eq!(show(value), expected);
+    }
+
+    #[track_caller]
+    fn fails_with(src: &str, needle: &str) {
+        let e = parse(src).unwrap_err();
+        assert!(
+            e.message.contains(needle),
+            "error `{}` does not mention `{needle}`",
+            e.message
+        );
+    }
+
+    fn show(e: &Expr) -> String {
+        match &e.kind {
+            ExprKind::Num(n) => n.to_string(),
+            ExprKind::Name(n) => n.clone(),
+            ExprKind::Neg(a) => format!("(neg {})", show(a)),
+            ExprKind::Binary(op, a, b) => {
+                let op = match op {
+                    BinOp::Add => "+",
+                    BinOp::Sub => "-",
+                    BinOp::Mul => "*",
+                    BinOp::Div => "/",
+                    BinOp::Pow => "^",
+                };
+                format!("({op} {} {})", show(a), show(b))
+            }
+            ExprKind::Call(f, args) => {
+                let args: Vec<String> = args
+                    .iter()
+                    .map(|a| match a {
+                        Arg::Expr(e) => show(e),
+                        Arg::List(items, _) => {
+                            format!("[{}]", items.iter().map(show).collect::<Vec<_>>().join(" "))
+                        }
+                    })
+                    .collect();
+                format!("({} {})", f.text, args.join(" "))
+            }
+        }
+    }
+
+    #[test]
+    fn precedence_follows_mathematics() {
+        parses_as("-x^2", "(neg (^ x 2))");
+        parses_as("2^3^2", "(^ 2 (^ 3 2))");
+        parses_as("1 + 2*x - 3", "(- (+ 1 (* 2 x)) 3)");
+        parses_as("-2*x", "(* (neg 2) x)");
+        parses_as("a/b/c", "(/ (/ a b) c)");
+        parses_as("2^-x", "(^ 2 (neg x))");
+    }
+
+    #[test]
+    fn numbers_are_exact() {
+        parses_as("0.1", "1/10");
+        parses_as("2.5e-3", "1/400");
+        parses_as("1/3", "(/ 1 3)");
+        parses_as(".5", "1/2");
+        parses_as("1E2", "100");
+    }
+
+    #[test]
+    fn calls_lists_and_unicode_names() {
+        parses_as("conv(x, [1, w, 0.5])", "(conv x [1 w 1/2])");
+        parses_as("maxpool(tanh(x), N)", "(maxpool (tanh x) N)");
+        parses_as("μ + σ", "(+ μ σ)");
+    }
+
+    #[test]
+    fn statements_end_at_newlines_semicolons_and_comments() {
+        let p = parse("x ~ Normal(mu, sigma) # input\n\nassume mu > 0; y = x\n").unwrap();
+        assert_eq!(p.statements.len(), 3);
+    }
+
+    #[test]
+    fn syntax_errors_say_what_was_expected() {
+        fails_with("x ~ Normal(0, 1)\ny = tanh(x", "expected");
+        fails_with("x ~ Normal(0 1)", "expected");
+        fails_with("x ~ Gamma(1, 1)", "`Normal`");
+        fails_with("x ~ Normal(0, 1)\ny = 2 +", "expression");
+    }
+
+    #[test]
+    fn bounds_hold() {
+        let deep = format!("x ~ Normal(0, 1)\ny = {}x{}", "(".repeat(10_000), ")".repeat(10_000));
+        assert_eq!(parse(&deep).unwrap_err().kind, ErrorKind::Limit);
+        assert_eq!(parse("x ~ Normal(0, 1)\ny = 1e999999").unwrap_err().kind, ErrorKind::Limit);
+    }
+}
