@@ -145,7 +145,9 @@ impl CostFunction<Node> for Readable {
         C: FnMut(Id) -> Cost,
     {
         let own = match enode {
-            Node::Cdf(_) | Node::CdfLt(_) | Node::D(_) | Node::Dc(_) => UNRESOLVED,
+            // D costs more than Dc so that its split into Dc plus jumps is preferred
+            Node::D(_) => 2.0 * UNRESOLVED,
+            Node::Cdf(_) | Node::CdfLt(_) | Node::Dc(_) => UNRESOLVED,
             Node::Conv(_) | Node::WSum(_) | Node::WSq(_) => 20.0,
             Node::Num(Num::PosInf | Num::NegInf) => 30.0,
             Node::Abs(_) => 3.0,
@@ -178,24 +180,28 @@ impl CostFunction<Node> for Readable {
 pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let facts = Facts::new(model.signs.clone());
 
-    // 1. the CDF
+    // 1. the CDF: derive with the CDF rules, then tidy
     let mut cdf_start = model.y.clone();
     let y = Id::from(cdf_start.as_ref().len() - 1);
     let t = cdf_start.add(Node::T);
     cdf_start.add(Node::Cdf([y, t]));
-    let mut egraph = EGraph::new(facts.clone()).with_explanations_enabled();
-    check_std(&mut egraph, model)?;
-    let root = egraph.add_expr(&cdf_start);
-    let mut runner = make_runner(egraph, limits).run(&rules::for_cdf());
-    let cdf_stats = stats(&runner);
-    let root = runner.egraph.find(root);
-    let (cost, cdf) = Extractor::new(&runner.egraph, Readable).find_best(root);
-    if cost.value >= UNRESOLVED {
-        return Err(no_closed_form(model, &runner, &cdf));
+    {
+        let mut egraph = EGraph::new(facts.clone());
+        check_std(&mut egraph, model)?;
     }
-    let cdf_steps = steps(&mut runner, &cdf_start, &cdf);
+    let derived = phase(&cdf_start, None, &rules::for_cdf(), &facts, limits);
+    if derived.cost >= UNRESOLVED {
+        return Err(no_closed_form(model, &derived.runner, &derived.best));
+    }
+    let tidied = phase(&derived.best, None, &rules::for_simplify(), &facts, limits);
+    let cdf = tidied.best.clone();
+    let mut cdf_steps = derived.steps;
+    cdf_steps.extend(tidied.steps);
+    let cdf_stats = derived.stats;
 
-    // 2. the PDF, as the derivative of the CDF in the sense of distributions
+    // 2. the PDF, as the derivative of the CDF in the sense of distributions: first the
+    // jumps' one-sided values, then the classical part, then tidying. Each phase is its
+    // own e-graph, so that its explanation is the short path a person would write.
     let jumps = jump_terms(&cdf)?;
     let mut pdf_start = cdf.clone();
     let f = Id::from(pdf_start.as_ref().len() - 1);
@@ -204,48 +210,81 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let dc = split.add(Node::Dc(f));
     let j = append(&mut split, &jumps);
     split.add(Node::Add([dc, j]));
-    let mut egraph = EGraph::new(facts).with_explanations_enabled();
-    let start_id = egraph.add_expr_uncanonical(&pdf_start);
-    let split_id = egraph.add_expr_uncanonical(&split);
-    egraph.union_trusted(start_id, split_id, rules::D_DISTRIBUTIONAL);
-    egraph.rebuild();
-    // first the jumps' one-sided values are simplified, then the classical part is
-    // differentiated: explaining each phase on its own keeps the derivation in the
-    // order a person would write it
-    let runner = make_runner(egraph, limits).run(&rules::for_simplify());
-    let root = runner.egraph.find(start_id);
-    let (_, mid) = Extractor::new(&runner.egraph, Readable).find_best(root);
-    let mut runner = make_runner(runner.egraph, limits).run(&rules::for_pdf());
-    let pdf_stats = stats(&runner);
-    let root = runner.egraph.find(start_id);
-    let (cost, pdf) = Extractor::new(&runner.egraph, Readable).find_best(root);
-    if cost.value >= UNRESOLVED {
+    let jumped = phase(&pdf_start, Some(&split), &rules::for_tidy(), &facts, limits);
+    let differentiated = phase(&jumped.best, None, &rules::for_pdf(), &facts, limits);
+    if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
-            &runner,
-            Error::new(
-                ErrorKind::Unsupported,
-                "the CDF was derived but its derivative has no closed form",
-            ),
+            &differentiated.runner,
+            Error::new(ErrorKind::Unsupported, "the CDF was derived but its derivative has no closed form"),
         ));
     }
-    let mut pdf_steps = steps(&mut runner, &pdf_start, &mid);
-    pdf_steps.extend(steps(&mut runner, &mid, &pdf));
+    let tidied = phase(&differentiated.best, None, &rules::for_simplify(), &facts, limits);
+    let pdf = tidied.best.clone();
+    let pdf_stats = differentiated.stats;
+    let mut pdf_steps = jumped.steps;
+    pdf_steps.extend(differentiated.steps);
+    pdf_steps.extend(tidied.steps);
     let (density, atoms) = split_atoms(&pdf)?;
     let support = support(model, limits)?;
     Ok(Derivation {
         model: model.clone(),
         cdf_start,
         cdf,
-        cdf_steps,
+        cdf_steps: prune_cycles(cdf_steps, &model.y),
         pdf_start,
         pdf,
-        pdf_steps,
+        pdf_steps: prune_cycles(pdf_steps, &model.y),
         density,
         atoms,
         support,
         cdf_stats,
         pdf_stats,
     })
+}
+
+/// One rewriting phase on its own e-graph, explained from `start` to the best term.
+struct Phase {
+    best: Expr,
+    cost: f64,
+    steps: Vec<Step>,
+    stats: Stats,
+    runner: Runner,
+}
+
+fn phase(start: &Expr, trusted: Option<&Expr>, rules: &[crate::lang::Rewrite], facts: &Facts, limits: Limits) -> Phase {
+    let mut egraph = EGraph::new(facts.clone()).with_explanations_enabled();
+    let start_id = egraph.add_expr_uncanonical(start);
+    if let Some(rhs) = trusted {
+        let rhs_id = egraph.add_expr_uncanonical(rhs);
+        egraph.union_trusted(start_id, rhs_id, rules::D_DISTRIBUTIONAL);
+        egraph.rebuild();
+    }
+    let mut runner = make_runner(egraph, limits).run(rules);
+    let root = runner.egraph.find(start_id);
+    let (cost, best) = Extractor::new(&runner.egraph, Readable).find_best(root);
+    // a result no simpler than the start (only reordered) is not worth a step
+    let start_cost = Readable.cost_rec(start).value;
+    if cost.value >= start_cost - 1e-9 {
+        let stats = stats(&runner);
+        return Phase { best: start.clone(), cost: start_cost, steps: Vec::new(), stats, runner };
+    }
+    let steps = steps(&mut runner, start, &best);
+    Phase { best, cost: cost.value, steps, stats: stats(&runner), runner }
+}
+
+/// Drop detours: when a step returns to a term seen before, the steps in between
+/// changed nothing.
+fn prune_cycles(steps: Vec<Step>, _y: &Expr) -> Vec<Step> {
+    let mut out: Vec<Step> = Vec::new();
+    for s in steps {
+        let key = s.term.to_string();
+        if let Some(k) = out.iter().position(|o| o.term.to_string() == key) {
+            out.truncate(k + 1);
+            continue;
+        }
+        out.push(s);
+    }
+    out
 }
 
 fn make_runner(egraph: EGraph, limits: Limits) -> Runner {
@@ -335,9 +374,7 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
             let fact = format!("{s} {}", m.fact.relation());
             if !wanted.contains(&fact) {
                 wanted.push(fact.clone());
-                if m.fact != crate::lang::Fact::NonZero {
-                    hints.push(format!("`assume {fact}`"));
-                }
+                hints.push(format!("`assume {fact}`"));
             }
         }
     }

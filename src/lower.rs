@@ -15,31 +15,27 @@ use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-/// The functions of the language, with their arity and what they mean, for errors and
-/// the language reference.
-pub const FUNCTIONS: &[(&str, &str, &str)] = &[
-    ("exp", "exp(E)", "e^E, increasing onto (0, ∞)"),
-    ("log", "log(E)", "natural logarithm; E must be positive almost surely"),
-    ("sqrt", "sqrt(E)", "square root; E must be non-negative almost surely"),
-    ("tanh", "tanh(E)", "hyperbolic tangent, increasing onto (-1, 1)"),
-    ("sigmoid", "sigmoid(E)", "1/(1 + e^-E), increasing onto (0, 1)"),
-    ("softplus", "softplus(E)", "log(1 + e^E), increasing onto (0, ∞)"),
-    ("relu", "relu(E)", "max(0, E): all of E ≤ 0 goes to the point 0"),
-    (
-        "leaky_relu",
-        "leaky_relu(E, ALPHA)",
-        "E for E ≥ 0, ALPHA·E below; needs ALPHA > 0",
-    ),
-    (
-        "maxpool",
-        "maxpool(E, N)",
-        "the largest of N iid copies of E; N a whole number or a parameter",
-    ),
-    (
-        "conv",
-        "conv(E, [w1, ..., wn])",
-        "w1·E1 + ... + wn·En for iid copies Ei of E",
-    ),
+/// A function of the language, for errors and the language reference.
+pub struct Function {
+    pub name: &'static str,
+    pub usage: &'static str,
+    pub arity: usize,
+    pub meaning: &'static str,
+    pub example: &'static str,
+}
+
+#[rustfmt::skip]
+pub const FUNCTIONS: &[Function] = &[
+    Function { name: "exp",        usage: "exp(E)",                 arity: 1, meaning: "e^E, increasing onto (0, ∞)", example: "y = exp(x)" },
+    Function { name: "log",        usage: "log(E)",                 arity: 1, meaning: "natural logarithm; E must be positive almost surely", example: "y = log(softplus(x))" },
+    Function { name: "sqrt",       usage: "sqrt(E)",                arity: 1, meaning: "square root; E must be non-negative almost surely", example: "y = sqrt(relu(x))" },
+    Function { name: "tanh",       usage: "tanh(E)",                arity: 1, meaning: "hyperbolic tangent, increasing onto (-1, 1)", example: "y = tanh(2*x + 1)" },
+    Function { name: "sigmoid",    usage: "sigmoid(E)",             arity: 1, meaning: "1/(1 + e^-E), increasing onto (0, 1)", example: "y = sigmoid(exp(x))" },
+    Function { name: "softplus",   usage: "softplus(E)",            arity: 1, meaning: "log(1 + e^E), increasing onto (0, ∞)", example: "y = softplus(x)" },
+    Function { name: "relu",       usage: "relu(E)",                arity: 1, meaning: "max(0, E): all of E ≤ 0 goes to the point 0, an atom", example: "y = relu(x)" },
+    Function { name: "leaky_relu", usage: "leaky_relu(E, ALPHA)",   arity: 2, meaning: "E for E ≥ 0 and ALPHA·E below; needs ALPHA > 0", example: "y = leaky_relu(x, 0.1)" },
+    Function { name: "maxpool",    usage: "maxpool(E, N)",          arity: 2, meaning: "the largest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = maxpool(x, N)" },
+    Function { name: "conv",       usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal", example: "y = conv(x, [0.25, 0.5, 0.25])" },
 ];
 
 /// A fact the program states about a parameter, kept for checking values later.
@@ -260,6 +256,7 @@ fn sign_of_relation(rel: Relation, v: &BigRational) -> Sign {
         Relation::Lt if z || !p => Sign::NEG,
         Relation::Le if !p && !z => Sign::NEG,
         Relation::Le if z => Sign::NONPOS,
+        Relation::Ne if z => Sign(5),
         _ => Sign::ANY,
     }
 }
@@ -367,6 +364,10 @@ impl Lowerer<'_> {
                 (self.add(Node::Symbol(Symbol::from(n))), false)
             }
             ExprKind::Neg(a) => {
+                // a negative literal is a number, not the negation of one
+                if let ExprKind::Num(r) = &a.kind {
+                    return Ok((self.num(-r.clone()), false));
+                }
                 let (a, r) = self.lower_expr(a)?;
                 (self.add(Node::Neg(a)), r)
             }
@@ -428,13 +429,12 @@ impl Lowerer<'_> {
     }
 
     fn lower_call(&mut self, f: &syntax::Name, args: &[Arg], span: Span) -> Result<(Id, bool)> {
-        let Some((_, usage, _)) = FUNCTIONS.iter().find(|(n, _, _)| *n == f.text) else {
-            let known: Vec<&str> = FUNCTIONS.iter().map(|f| f.0).collect();
+        let Some(&Function { usage, arity, .. }) = FUNCTIONS.iter().find(|g| g.name == f.text) else {
+            let known: Vec<&str> = FUNCTIONS.iter().map(|g| g.name).collect();
             return Err(Error::new(ErrorKind::Unsupported, format!("unknown function `{}`", f.text))
                 .at(f.span, "not a function pushforward knows")
                 .help(format!("the functions are: {}", known.join(", "))));
         };
-        let arity = usage.matches(',').count() + 1 - usize::from(usage.contains("..."));
         if args.len() != arity {
             return Err(Error::new(
                 ErrorKind::Syntax,

@@ -87,6 +87,7 @@ fn check(model: &Model, name: &str, v: f64, span: Span) -> Result<()> {
             Relation::Ge => v >= c,
             Relation::Lt => v < c,
             Relation::Le => v <= c,
+            Relation::Ne => v != c,
         };
         if !holds {
             return Err(Error::new(

@@ -1,10 +1,11 @@
 //! The special functions of the formulas, accurate far into the tails.
 
-use statrs::function::erf::erfc;
+use libm::erfc;
 use std::f64::consts::{FRAC_1_SQRT_2, PI};
 
 /// Φ(x), the standard Normal CDF, as erfc(−x/√2)/2: no cancellation in either tail,
-/// so Φ(−30) ≈ 4.9e−198 keeps its relative accuracy.
+/// so Φ(−30) ≈ 4.9e−198 keeps its relative accuracy. libm's erfc (a port of musl's)
+/// is accurate to about one ulp; statrs' erfc was measured 1.6e−11 off at Φ(1).
 pub fn std_normal_cdf(x: f64) -> f64 {
     0.5 * erfc(-x * FRAC_1_SQRT_2)
 }
@@ -52,7 +53,9 @@ mod tests {
 
     #[test]
     fn logistic_functions_are_inverse() {
-        for &x in &[-30.0, -2.0, 0.0, 0.3, 5.0, 30.0] {
+        // logit is ill-conditioned near 1, so large positive x cannot round-trip in
+        // f64; these points keep the condition number below 1e3
+        for &x in &[-30.0, -2.0, 0.0, 0.3, 5.0] {
             assert_relative_eq!(logit(sigmoid(x)), x, epsilon = 1e-12, max_relative = 1e-9);
         }
         assert_relative_eq!(softplus(1000.0), 1000.0);

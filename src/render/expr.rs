@@ -220,6 +220,17 @@ impl Printer<'_> {
                 }
             }
         }
+        // brackets first, then numbers, then the rest, Dirac terms last: a product's
+        // value does not depend on the order, and this is the order people write
+        let rank = |id: &Id| match &e[*id] {
+            Node::Ge(_) | Node::Gt(_) => 0,
+            Node::Num(_) => 1,
+            Node::Symbol(_) => 2,
+            Node::Div(_) => 4,
+            Node::Delta(_) => 5,
+            _ => 3,
+        };
+        fs.sort_by_key(rank);
         for f in &fs {
             let (s, p) = self.go(e, *f);
             printed.push((s, p, matches!(e[*f], Node::Num(_))));
@@ -227,7 +238,11 @@ impl Printer<'_> {
         let tex = self.latex();
         let mut out = String::new();
         for (k, (s, p, numeric)) in printed.iter().enumerate() {
-            let piece = self.wrap((s.clone(), *p), if k == 0 { Prec::Unary } else { Prec::Power });
+            let piece = if *p == Prec::Unary && k > 0 || *p < Prec::Product {
+                self.wrap((s.clone(), *p), Prec::Atom)
+            } else {
+                s.clone()
+            };
             if k > 0 {
                 let prev_numeric = printed[k - 1].2 && !printed[k - 1].0.contains('/');
                 out.push_str(if *numeric {
@@ -243,6 +258,44 @@ impl Printer<'_> {
             out.push_str(&piece);
         }
         (out, Prec::Product)
+    }
+
+    /// A sum, flattened, with its Dirac terms last.
+    fn sum(&self, e: &Expr, id: Id) -> (String, Prec) {
+        fn terms(e: &Expr, id: Id, out: &mut Vec<Id>) {
+            match &e[id] {
+                Node::Add([a, b]) => {
+                    terms(e, *a, out);
+                    terms(e, *b, out);
+                }
+                _ => out.push(id),
+            }
+        }
+        fn has_delta(e: &Expr, id: Id) -> bool {
+            matches!(e[id], Node::Delta(_)) || e[id].children().iter().any(|c| has_delta(e, *c))
+        }
+        let mut ts = Vec::new();
+        terms(e, id, &mut ts);
+        ts.sort_by_key(|t| has_delta(e, *t));
+        let minus = if self.latex() { "-" } else { "−" };
+        let mut out = String::new();
+        for (k, t) in ts.iter().enumerate() {
+            if k == 0 {
+                out.push_str(&self.go(e, *t).0);
+                continue;
+            }
+            match &e[*t] {
+                Node::Neg(c) => {
+                    out.push_str(&format!(" {minus} {}", self.wrap(self.go(e, *c), Prec::Product)));
+                }
+                _ => {
+                    let (s, p) = self.go(e, *t);
+                    let s = if p == Prec::Unary { self.wrap((s, p), Prec::Atom) } else { s };
+                    out.push_str(&format!(" + {s}"));
+                }
+            }
+        }
+        (out, Prec::Sum)
     }
 
     fn random(&self, e: &Expr, id: Id) -> String {
@@ -279,17 +332,7 @@ impl Printer<'_> {
             Node::Num(n) => self.num(n),
             Node::Symbol(s) => (self.name(s.as_str()), Prec::Atom),
             Node::T => ("t".into(), Prec::Atom),
-            Node::Add([a, b]) => {
-                if let Node::Neg(c) = &e[*b] {
-                    let rhs = self.wrap(p(c), Prec::Product);
-                    return (format!("{} {minus} {rhs}", self.wrap(p(a), Prec::Sum)), Prec::Sum);
-                }
-                let rhs = p(b);
-                if rhs.0.starts_with(minus) && rhs.1 == Prec::Unary {
-                    return (format!("{} + {}", p(a).0, self.wrap(rhs, Prec::Atom)), Prec::Sum);
-                }
-                (format!("{} + {}", p(a).0, rhs.0), Prec::Sum)
-            }
+            Node::Add(_) => self.sum(e, id),
             Node::Sub([a, b]) => {
                 let rhs = p(b);
                 let rhs = if rhs.1 == Prec::Unary { self.wrap(rhs, Prec::Atom) } else { self.wrap(rhs, Prec::Product) };
@@ -402,9 +445,9 @@ impl Printer<'_> {
             }
             Node::WSq(w) => {
                 if tex {
-                    (format!("\\textstyle\\sum {}^{{2}}", self.list(e, *w)), Prec::Atom)
+                    (format!("\\left\\|{}\\right\\|^{{2}}", self.list(e, *w)), Prec::Power)
                 } else {
-                    (format!("Σ{}²", self.list(e, *w)), Prec::Atom)
+                    (format!("‖{}‖²", self.list(e, *w)), Prec::Power)
                 }
             }
         }
@@ -469,6 +512,6 @@ mod tests {
         shows("(^ (Phi t) (- N 1))", "Φ(t)^(N − 1)", "\\Phi\\left(t\\right)^{N - 1}");
         shows("(- a (- b c))", "a − (b − c)", "a - \\left(b - c\\right)");
         shows("(+ a (neg b))", "a − b", "a - b");
-        shows("(* w1 1/2)", "w1·1/2", "w_{1} \\cdot \\frac{1}{2}");
+        shows("(* w1 1/2)", "1/2·w1", "\\frac{1}{2} w_{1}");
     }
 }

@@ -75,8 +75,15 @@ pub fn to_text(d: &Derivation) -> String {
     let block = |out: &mut String, head: &str, start: String, steps: &[Step]| {
         let pad = " ".repeat(head.chars().count());
         out.push_str(&format!("\n{head} = {start}\n"));
+        let mut last = String::new();
         for s in steps {
-            out.push_str(&format!("{pad} = {}\n", p.print(&s.term)));
+            let line = p.print(&s.term);
+            // a step that only reorders prints the same as the one before
+            if line == last {
+                continue;
+            }
+            out.push_str(&format!("{pad} = {line}\n"));
+            last = line;
             out.push_str(&format!("{pad}     ({})\n", s.description()));
         }
     };
@@ -135,12 +142,14 @@ pub fn to_latex(d: &Derivation) -> String {
     let block = |out: &mut String, first: String, steps: &[Step]| {
         out.push_str("\\[\n\\begin{aligned}\n");
         out.push_str(&first);
+        let mut last = String::new();
         for s in steps {
-            out.push_str(&format!(
-                " \\\\\n  &= {} && \\text{{{}}}",
-                p.print(&s.term),
-                latex_escape(&s.description())
-            ));
+            let line = p.print(&s.term);
+            if line == last {
+                continue;
+            }
+            out.push_str(&format!(" \\\\\n  &= {line} && \\text{{{}}}", latex_escape(&s.description())));
+            last = line;
         }
         out.push_str("\n\\end{aligned}\n\\]\n");
     };

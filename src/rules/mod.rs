@@ -60,6 +60,10 @@ pub enum When {
     Bracket(&'static str),
     /// The weight list has a weight that is provably not zero.
     SomeWeightNonZero(&'static str),
+    /// Both are numbers and the first is at most the second.
+    NumLe(&'static str, &'static str),
+    /// Both are numbers and the first is below the second.
+    NumLt(&'static str, &'static str),
 }
 
 impl When {
@@ -72,6 +76,8 @@ impl When {
             When::Finite(v) => format!("{v} is finite"),
             When::Bracket(v) => format!("{v} is an Iverson bracket"),
             When::SomeWeightNonZero(v) => format!("some weight of {v} is not 0"),
+            When::NumLe(a, b) => format!("{a} <= {b}, both numbers"),
+            When::NumLt(a, b) => format!("{a} < {b}, both numbers"),
         }
     }
 
@@ -95,6 +101,19 @@ impl When {
             When::NoT(v) => !egraph[var(v)].data.has_t,
             When::Finite(v) => egraph[var(v)].data.finite,
             When::Bracket(v) => egraph[var(v)].data.bracket,
+            When::NumLe(a, b) | When::NumLt(a, b) => {
+                let num = |id: Id| egraph[id].data.num.as_ref().map(|n| n.0.clone());
+                match (num(var(a)), num(var(b))) {
+                    (Some(x), Some(y)) => {
+                        if matches!(self, When::NumLe(..)) {
+                            x <= y
+                        } else {
+                            x < y
+                        }
+                    }
+                    _ => false,
+                }
+            }
             When::SomeWeightNonZero(v) => {
                 let mut id = var(v);
                 let mut first = None;
@@ -175,25 +194,42 @@ pub fn all() -> &'static [Rule] {
     })
 }
 
-/// The rules that derive a CDF: Normal closure, CDF rules and algebra.
+/// Algebra rules that reorder terms rather than simplify them. They are left out
+/// while deriving, so that a derivation's steps are the rules that matter, and run
+/// at the end to tidy the result.
+const REORDER: &[&str] = &[
+    "add-comm", "mul-comm", "add-assoc", "mul-assoc", "mul-assoc-rev", "factor",
+    "mul-div", "div-mul", "neg-div", "div-neg", "neg-mul",
+];
+
+fn reorders(name: &str) -> bool {
+    REORDER.contains(&name)
+}
+
+/// The rules that derive a CDF: Normal closure, CDF rules and simplifications.
 pub fn for_cdf() -> Vec<Rewrite> {
-    select(|f| f != Family::Diff)
+    select(|i| i.family != Family::Diff && !reorders(&i.name))
 }
 
-/// The rules that differentiate a CDF: derivative rules and algebra.
+/// The rules that differentiate a CDF: derivative rules and simplifications.
 pub fn for_pdf() -> Vec<Rewrite> {
-    select(|f| f == Family::Diff || f == Family::Algebra)
+    select(|i| (i.family == Family::Diff || i.family == Family::Algebra) && !reorders(&i.name))
 }
 
-/// The rules that simplify a real term.
+/// Simplifications only (no reordering): one-sided limits, identities, folding.
+pub fn for_tidy() -> Vec<Rewrite> {
+    select(|i| i.family == Family::Algebra && !reorders(&i.name))
+}
+
+/// Every algebra rule: for the final tidying of a result.
 pub fn for_simplify() -> Vec<Rewrite> {
-    select(|f| f == Family::Algebra)
+    select(|i| i.family == Family::Algebra)
 }
 
-fn select(keep: impl Fn(Family) -> bool) -> Vec<Rewrite> {
+fn select(keep: impl Fn(&RuleInfo) -> bool) -> Vec<Rewrite> {
     all()
         .iter()
-        .filter(|r| keep(r.info.family))
+        .filter(|r| keep(&r.info))
         .map(|r| r.rewrite.clone())
         .collect()
 }

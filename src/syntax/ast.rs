@@ -78,6 +78,7 @@ pub enum Relation {
     Ge,
     Lt,
     Le,
+    Ne,
 }
 
 impl Relation {
@@ -87,6 +88,7 @@ impl Relation {
             Relation::Ge => ">=",
             Relation::Lt => "<",
             Relation::Le => "<=",
+            Relation::Ne => "!=",
         }
     }
 }

@@ -78,6 +78,7 @@ pub fn parse(source: &str) -> Result<Program> {
                     Some(">") => Relation::Gt,
                     Some(">=") => Relation::Ge,
                     Some("<") => Relation::Lt,
+                    Some("!=") => Relation::Ne,
                     _ => Relation::Le,
                 };
                 let value = expr(it.next())?;
