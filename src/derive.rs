@@ -60,7 +60,11 @@ impl Step {
                 words.push(d);
             }
         }
-        if self.rules.iter().any(|r| rules::family(r) == Family::Algebra) {
+        if self
+            .rules
+            .iter()
+            .any(|r| rules::family(r) == Family::Algebra)
+        {
             words.push("simplify".to_string());
         }
         words.join("; ")
@@ -157,7 +161,8 @@ impl CostFunction<Node> for Readable {
         };
         let children: Vec<Cost> = enode.children().iter().map(|c| costs(*c)).collect();
         let mut value = own + children.iter().map(|c| c.value).sum::<f64>();
-        let has_bracket = matches!(enode, Node::Ge(_) | Node::Gt(_)) || children.iter().any(|c| c.has_bracket);
+        let has_bracket =
+            matches!(enode, Node::Ge(_) | Node::Gt(_)) || children.iter().any(|c| c.has_bracket);
         let is_bracket = match enode {
             Node::Ge(_) | Node::Gt(_) => true,
             Node::Mul(_) => children.iter().all(|c| c.is_bracket),
@@ -165,14 +170,27 @@ impl CostFunction<Node> for Readable {
         };
         let buried = match enode {
             // a product may hold a group of brackets and a bracket-free factor
-            Node::Mul(_) => children.iter().filter(|c| c.has_bracket && !c.is_bracket).count(),
+            Node::Mul(_) => children
+                .iter()
+                .filter(|c| c.has_bracket && !c.is_bracket)
+                .count(),
             // sums and differences of bracketed terms are how piecewise laws read
-            Node::Add(_) | Node::Sub(_) | Node::Neg(_) | Node::Cdf(_) | Node::CdfLt(_) | Node::D(_) | Node::Dc(_) => 0,
+            Node::Add(_)
+            | Node::Sub(_)
+            | Node::Neg(_)
+            | Node::Cdf(_)
+            | Node::CdfLt(_)
+            | Node::D(_)
+            | Node::Dc(_) => 0,
             Node::Ge(_) | Node::Gt(_) => 0,
             _ => children.iter().filter(|c| c.has_bracket).count(),
         };
         value += BURIED_BRACKET * buried as f64;
-        Cost { value, is_bracket, has_bracket }
+        Cost {
+            value,
+            is_bracket,
+            has_bracket,
+        }
     }
 }
 
@@ -215,10 +233,19 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
-            Error::new(ErrorKind::Unsupported, "the CDF was derived but its derivative has no closed form"),
+            Error::new(
+                ErrorKind::Unsupported,
+                "the CDF was derived but its derivative has no closed form",
+            ),
         ));
     }
-    let tidied = phase(&differentiated.best, None, &rules::for_simplify(), &facts, limits);
+    let tidied = phase(
+        &differentiated.best,
+        None,
+        &rules::for_simplify(),
+        &facts,
+        limits,
+    );
     let pdf = tidied.best.clone();
     let pdf_stats = differentiated.stats;
     let mut pdf_steps = jumped.steps;
@@ -251,7 +278,13 @@ struct Phase {
     runner: Runner,
 }
 
-fn phase(start: &Expr, trusted: Option<&Expr>, rules: &[crate::lang::Rewrite], facts: &Facts, limits: Limits) -> Phase {
+fn phase(
+    start: &Expr,
+    trusted: Option<&Expr>,
+    rules: &[crate::lang::Rewrite],
+    facts: &Facts,
+    limits: Limits,
+) -> Phase {
     let mut egraph = EGraph::new(facts.clone()).with_explanations_enabled();
     let start_id = egraph.add_expr_uncanonical(start);
     if let Some(rhs) = trusted {
@@ -266,10 +299,22 @@ fn phase(start: &Expr, trusted: Option<&Expr>, rules: &[crate::lang::Rewrite], f
     let start_cost = Readable.cost_rec(start).value;
     if cost.value >= start_cost - 1e-9 {
         let stats = stats(&runner);
-        return Phase { best: start.clone(), cost: start_cost, steps: Vec::new(), stats, runner };
+        return Phase {
+            best: start.clone(),
+            cost: start_cost,
+            steps: Vec::new(),
+            stats,
+            runner,
+        };
     }
     let steps = steps(&mut runner, start, &best);
-    Phase { best, cost: cost.value, steps, stats: stats(&runner), runner }
+    Phase {
+        best,
+        cost: cost.value,
+        steps,
+        stats: stats(&runner),
+        runner,
+    }
 }
 
 /// Drop detours: when a step returns to a term seen before, the steps in between
@@ -316,27 +361,44 @@ fn stats(runner: &Runner) -> Stats {
 fn check_std(egraph: &mut EGraph, model: &Model) -> Result<()> {
     let id = egraph.add_expr(&model.std);
     if egraph[id].data.sign != Sign::POS {
-        let names: Vec<String> = model.std.as_ref().iter().filter_map(|n| match n {
-            Node::Symbol(s) => Some(format!("assume {s} > 0")),
-            _ => None,
-        }).collect();
+        let names: Vec<String> = model
+            .std
+            .as_ref()
+            .iter()
+            .filter_map(|n| match n {
+                Node::Symbol(s) => Some(format!("assume {s} > 0")),
+                _ => None,
+            })
+            .collect();
         return Err(Error::new(
             ErrorKind::MissingAssumption,
-            format!("cannot prove that the standard deviation {} is positive", crate::render::text(&model.std, None)),
+            format!(
+                "cannot prove that the standard deviation {} is positive",
+                crate::render::text(&model.std, None)
+            ),
         )
         .at(model.input_span, "standard deviation")
-        .help(if names.is_empty() { "the standard deviation must be positive".to_string() } else { format!("add {}", names.join(" and ")) }));
+        .help(if names.is_empty() {
+            "the standard deviation must be positive".to_string()
+        } else {
+            format!("add {}", names.join(" and "))
+        }));
     }
     Ok(())
 }
 
 fn limit_or(runner: &Runner, otherwise: Error) -> Error {
     match &runner.stop_reason {
-        Some(StopReason::IterationLimit(_) | StopReason::NodeLimit(_) | StopReason::TimeLimit(_)) => {
+        Some(
+            StopReason::IterationLimit(_) | StopReason::NodeLimit(_) | StopReason::TimeLimit(_),
+        ) => {
             let s = stats(runner);
             Error::new(
                 ErrorKind::Limit,
-                format!("the derivation stopped at the {} before reaching a closed form", s.stop_reason),
+                format!(
+                    "the derivation stopped at the {} before reaching a closed form",
+                    s.stop_reason
+                ),
             )
             .help("simplify the program, or split it into smaller steps")
         }
@@ -357,7 +419,12 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
         .as_ref()
         .and_then(|e| {
             let s = e.to_string();
-            model.origins.iter().rev().find(|(o, _, _)| *o == s).map(|(_, sp, _)| *sp)
+            model
+                .origins
+                .iter()
+                .rev()
+                .find(|(o, _, _)| *o == s)
+                .map(|(_, sp, _)| *sp)
         })
         .or_else(|| model.origins.last().map(|(_, sp, _)| *sp));
     let what = stuck_term
@@ -391,7 +458,10 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
     } else {
         let mut e = Error::new(
             ErrorKind::MissingAssumption,
-            format!("no closed form for the law of {what} without knowing that {}", wanted.join(" or ")),
+            format!(
+                "no closed form for the law of {what} without knowing that {}",
+                wanted.join(" or ")
+            ),
         );
         if !hints.is_empty() {
             e = e.help(format!("add {}", hints.join(" or ")));
@@ -419,7 +489,10 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
                 last.rules.push(rule);
                 last.term = expr;
             }
-            _ => out.push(Step { term: expr, rules: vec![rule] }),
+            _ => out.push(Step {
+                term: expr,
+                rules: vec![rule],
+            }),
         }
     }
     out
@@ -436,7 +509,9 @@ fn find_rule(term: &egg::FlatTerm<Node>) -> Option<String> {
 fn append(expr: &mut Expr, other: &Expr) -> Id {
     let offset = expr.as_ref().len();
     for node in other.as_ref() {
-        let n = node.clone().map_children(|c| Id::from(usize::from(c) + offset));
+        let n = node
+            .clone()
+            .map_children(|c| Id::from(usize::from(c) + offset));
         expr.add(n);
     }
     Id::from(expr.as_ref().len() - 1)
@@ -512,7 +587,13 @@ fn one_sided(f: &Expr, c: &Expr, side: Side) -> Expr {
                 };
                 // a bracket between two numbers is decided on the spot
                 let value = value.or_else(|| {
-                    numbers(*a, *b).map(|(p, q)| if matches!(node, Node::Ge(_)) { p >= q } else { p > q })
+                    numbers(*a, *b).map(|(p, q)| {
+                        if matches!(node, Node::Ge(_)) {
+                            p >= q
+                        } else {
+                            p > q
+                        }
+                    })
                 });
                 match value {
                     Some(v) => out.add(Node::Num(Num::int(v as i64))),
@@ -564,11 +645,17 @@ fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
         }
         let (mass, delta) = match &pdf[s] {
             Node::Delta(_) => (None, s),
-            Node::Mul([a, b]) if matches!(pdf[*b], Node::Delta(_)) && !contains_delta(pdf, *a) => (Some(*a), *b),
-            Node::Mul([a, b]) if matches!(pdf[*a], Node::Delta(_)) && !contains_delta(pdf, *b) => (Some(*b), *a),
+            Node::Mul([a, b]) if matches!(pdf[*b], Node::Delta(_)) && !contains_delta(pdf, *a) => {
+                (Some(*a), *b)
+            }
+            Node::Mul([a, b]) if matches!(pdf[*a], Node::Delta(_)) && !contains_delta(pdf, *b) => {
+                (Some(*b), *a)
+            }
             _ => return Err(odd_atom(pdf, s)),
         };
-        let Node::Delta(arg) = pdf[delta] else { return Err(odd_atom(pdf, s)) };
+        let Node::Delta(arg) = pdf[delta] else {
+            return Err(odd_atom(pdf, s));
+        };
         let at = match &pdf[arg] {
             Node::T => {
                 let mut e = Expr::default();
@@ -650,7 +737,10 @@ fn support(model: &Model, limits: Limits) -> Result<Support> {
 }
 
 fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) {
-    let open = |v: Option<Expr>| End { value: v, closed: false };
+    let open = |v: Option<Expr>| End {
+        value: v,
+        closed: false,
+    };
     let full = (open(None), open(None));
     let apply = |op: fn(Id) -> Node, end: &End| -> Option<Expr> {
         end.value.as_ref().map(|v| {
@@ -661,12 +751,22 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
         })
     };
     let number = |s: &str| -> Expr { crate::lang::expr(s).unwrap_or_default() };
-    let map = |inner: (End, End), op: fn(Id) -> Node, lo: Option<&str>, hi: Option<&str>| -> (End, End) {
-        let (a, b) = inner;
-        let lo_v = apply(op, &a).or_else(|| lo.map(number));
-        let hi_v = apply(op, &b).or_else(|| hi.map(number));
-        (End { value: lo_v, closed: a.closed && a.value.is_some() }, End { value: hi_v, closed: b.closed && b.value.is_some() })
-    };
+    let map =
+        |inner: (End, End), op: fn(Id) -> Node, lo: Option<&str>, hi: Option<&str>| -> (End, End) {
+            let (a, b) = inner;
+            let lo_v = apply(op, &a).or_else(|| lo.map(number));
+            let hi_v = apply(op, &b).or_else(|| hi.map(number));
+            (
+                End {
+                    value: lo_v,
+                    closed: a.closed && a.value.is_some(),
+                },
+                End {
+                    value: hi_v,
+                    closed: b.closed && b.value.is_some(),
+                },
+            )
+        };
     match &y[id] {
         Node::Normal(_) | Node::Conv(_) => full,
         Node::Tanh(a) => map(interval(y, *a, signs), Node::Tanh, Some("-1"), Some("1")),
@@ -679,23 +779,48 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
             let (lo, hi) = interval(y, *a, signs);
             // everything below 0 lands on 0: an atom, so the lower end is closed
             let lo = match lo.value {
-                None => End { value: Some(number("0")), closed: true },
+                None => End {
+                    value: Some(number("0")),
+                    closed: true,
+                },
                 Some(v) => {
                     let closed = lo.closed;
                     let mut e = v;
                     let r = Id::from(e.as_ref().len() - 1);
                     e.add(Node::Relu(r));
-                    End { value: Some(e), closed }
+                    End {
+                        value: Some(e),
+                        closed,
+                    }
                 }
             };
-            (lo, End { value: apply(Node::Relu, &hi), closed: hi.closed })
+            (
+                lo,
+                End {
+                    value: apply(Node::Relu, &hi),
+                    closed: hi.closed,
+                },
+            )
         }
         Node::MaxPool([a, _]) => interval(y, *a, signs),
         Node::Neg(a) => {
             let (lo, hi) = interval(y, *a, signs);
-            (End { value: apply(Node::Neg, &hi), closed: hi.closed }, End { value: apply(Node::Neg, &lo), closed: lo.closed })
+            (
+                End {
+                    value: apply(Node::Neg, &hi),
+                    closed: hi.closed,
+                },
+                End {
+                    value: apply(Node::Neg, &lo),
+                    closed: lo.closed,
+                },
+            )
         }
-        Node::Add([a, b]) | Node::Sub([a, b]) | Node::Mul([a, b]) | Node::Div([a, b]) | Node::LeakyRelu([a, b]) => {
+        Node::Add([a, b])
+        | Node::Sub([a, b])
+        | Node::Mul([a, b])
+        | Node::Div([a, b])
+        | Node::LeakyRelu([a, b]) => {
             let a_random = is_random(y, *a);
             let (r, c) = if a_random { (*a, *b) } else { (*b, *a) };
             let (lo, hi) = interval(y, r, signs);
@@ -730,8 +855,21 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
                 }
                 _ => false,
             };
-            let (l, h) = (End { value: combine(&lo), closed: lo.closed }, End { value: combine(&hi), closed: hi.closed });
-            if flips { (h, l) } else { (l, h) }
+            let (l, h) = (
+                End {
+                    value: combine(&lo),
+                    closed: lo.closed,
+                },
+                End {
+                    value: combine(&hi),
+                    closed: hi.closed,
+                },
+            );
+            if flips {
+                (h, l)
+            } else {
+                (l, h)
+            }
         }
         _ => full,
     }

@@ -87,10 +87,9 @@ impl Diagnostic for Error {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = miette::LabeledSpan> + '_>> {
         let span = self.span?;
         let label = (!self.label.is_empty()).then(|| self.label.clone());
-        Some(Box::new(std::iter::once(miette::LabeledSpan::new_with_span(
-            label,
-            SourceSpan::from(span),
-        ))))
+        Some(Box::new(std::iter::once(
+            miette::LabeledSpan::new_with_span(label, SourceSpan::from(span)),
+        )))
     }
 }
 

@@ -526,9 +526,7 @@ impl Analysis<Node> for Facts {
         let finite = match enode {
             Node::Num(n) => n.rat().is_some(),
             Node::Symbol(_) | Node::T => true,
-            Node::Add(_) | Node::Sub(_) | Node::Mul(_) | Node::Neg(_) | Node::Abs(_) => {
-                all_finite
-            }
+            Node::Add(_) | Node::Sub(_) | Node::Mul(_) | Node::Neg(_) | Node::Abs(_) => all_finite,
             Node::Div([_, b]) => all_finite && d(b).sign.0 & 2 == 0,
             Node::Exp(_) | Node::Tanh(_) | Node::Sigmoid(_) | Node::Softplus(_) => all_finite,
             Node::Phi(_) | Node::NPdf(_) | Node::Relu(_) | Node::LeakyRelu(_) => all_finite,

@@ -126,8 +126,11 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                 let (m, m_random) = lw.lower_expr(mean)?;
                 let (s, s_random) = lw.lower_expr(std)?;
                 if m_random || s_random {
-                    return Err(Error::new(ErrorKind::Unsupported, "the input's parameters must not be random")
-                        .at(if m_random { mean.span } else { std.span }, "random"));
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "the input's parameters must not be random",
+                    )
+                    .at(if m_random { mean.span } else { std.span }, "random"));
                 }
                 lw.require_positive_std(s, std.span)?;
                 let n = lw.expr.add(Node::Normal([m, s]));
@@ -149,21 +152,32 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                     },
                     _ => return Err(assume_needs_number(value.span)),
                 };
-                if lw.env.contains_key(&name.text) || lw.input.as_ref().is_some_and(|(n, _)| *n == name.text) {
+                if lw.env.contains_key(&name.text)
+                    || lw.input.as_ref().is_some_and(|(n, _)| *n == name.text)
+                {
                     return Err(Error::new(
                         ErrorKind::Unsupported,
-                        format!("`{}` is a variable of the program, not a parameter", name.text),
+                        format!(
+                            "`{}` is a variable of the program, not a parameter",
+                            name.text
+                        ),
                     )
                     .at(name.span, "not a parameter")
                     .help("assumptions are about parameters: names that no statement defines"));
                 }
                 let sign = sign_of_relation(*relation, &v);
-                let entry = lw.signs.entry(Symbol::from(&name.text)).or_insert(Sign::ANY);
+                let entry = lw
+                    .signs
+                    .entry(Symbol::from(&name.text))
+                    .or_insert(Sign::ANY);
                 *entry = Sign(entry.0 & sign.0);
                 if entry.0 == 0 {
                     return Err(Error::new(
                         ErrorKind::Parameter,
-                        format!("the assumptions about `{}` contradict each other", name.text),
+                        format!(
+                            "the assumptions about `{}` contradict each other",
+                            name.text
+                        ),
                     )
                     .at(*span, "contradicts an earlier assumption"));
                 }
@@ -177,9 +191,12 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
             }
             Statement::Assign { name, value, span } => {
                 if lw.input.is_none() {
-                    return Err(Error::new(ErrorKind::Syntax, "a statement before the random input")
-                        .at(*span, "no input declared yet")
-                        .help("start the program with `x ~ Normal(MEAN, STD)`"));
+                    return Err(Error::new(
+                        ErrorKind::Syntax,
+                        "a statement before the random input",
+                    )
+                    .at(*span, "no input declared yet")
+                    .help("start the program with `x ~ Normal(MEAN, STD)`"));
                 }
                 lw.check_new_name(&name.text, name.span)?;
                 let (id, random) = lw.lower_expr(value)?;
@@ -189,23 +206,32 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         }
     }
     let Some((input_name, input_id)) = lw.input.clone() else {
-        return Err(Error::new(ErrorKind::Syntax, "the program has no random input")
-            .at(Span::new(0, source.len().min(1)), "")
-            .help("start the program with `x ~ Normal(MEAN, STD)`"));
+        return Err(
+            Error::new(ErrorKind::Syntax, "the program has no random input")
+                .at(Span::new(0, source.len().min(1)), "")
+                .help("start the program with `x ~ Normal(MEAN, STD)`"),
+        );
     };
     let (out_name, out_id, out_span) = match output {
         Some(o) => o,
-        None => {
-            return Err(Error::new(ErrorKind::Syntax, "the program has no output statement")
+        None => return Err(
+            Error::new(ErrorKind::Syntax, "the program has no output statement")
                 .at(Span::new(source.len(), source.len()), "expected `y = ...`")
-                .help(format!("add a statement such as `y = tanh({input_name})`; the last one is the output")))
-        }
+                .help(format!(
+                    "add a statement such as `y = tanh({input_name})`; the last one is the output"
+                )),
+        ),
     };
     // the output must be the last statement
-    if let Some(Statement::Assume { span, .. } | Statement::Input { span, .. }) = program.statements.last() {
-        return Err(Error::new(ErrorKind::Syntax, "the program must end with its output statement")
-            .at(*span, "after the output")
-            .help("move assumptions before the statements, and end with `y = ...`"));
+    if let Some(Statement::Assume { span, .. } | Statement::Input { span, .. }) =
+        program.statements.last()
+    {
+        return Err(Error::new(
+            ErrorKind::Syntax,
+            "the program must end with its output statement",
+        )
+        .at(*span, "after the output")
+        .help("move assumptions before the statements, and end with `y = ...`"));
     }
     if !lw.env.get(&out_name).is_some_and(|v| v.1) {
         return Err(Error::new(
@@ -241,9 +267,12 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
 }
 
 fn assume_needs_number(span: Span) -> Error {
-    Error::new(ErrorKind::Syntax, "an assumption compares a parameter with a number")
-        .at(span, "not a number")
-        .help("write for example `assume a > 0`")
+    Error::new(
+        ErrorKind::Syntax,
+        "an assumption compares a parameter with a number",
+    )
+    .at(span, "not a number")
+    .help("write for example `assume a > 0`")
 }
 
 /// The signs a parameter can take when `NAME rel v` holds.
@@ -281,14 +310,18 @@ pub fn extract(expr: &Expr, id: Id) -> Expr {
 impl Lowerer<'_> {
     fn check_new_name(&self, name: &str, span: Span) -> Result<()> {
         if RESERVED.contains(&name) {
-            return Err(Error::new(ErrorKind::Syntax, format!("`{name}` is a reserved name"))
-                .at(span, "reserved")
-                .help("`t` is the CDF's argument; choose another name"));
+            return Err(
+                Error::new(ErrorKind::Syntax, format!("`{name}` is a reserved name"))
+                    .at(span, "reserved")
+                    .help("`t` is the CDF's argument; choose another name"),
+            );
         }
         if self.env.contains_key(name) || self.input.as_ref().is_some_and(|(n, _)| n == name) {
-            return Err(Error::new(ErrorKind::Syntax, format!("`{name}` is already defined"))
-                .at(span, "defined again")
-                .help("give each statement a new name"));
+            return Err(
+                Error::new(ErrorKind::Syntax, format!("`{name}` is already defined"))
+                    .at(span, "defined again")
+                    .help("give each statement a new name"),
+            );
         }
         if let Some(first) = self.params.get(name) {
             let (line, _) = crate::error::line_col(self.source, first.start);
@@ -338,7 +371,11 @@ impl Lowerer<'_> {
     fn lower_expr(&mut self, e: &syntax::Expr) -> Result<(Id, bool)> {
         let (id, random) = self.lower_inner(e)?;
         if random {
-            self.origins.push((id, e.span, self.source[e.span.start..e.span.end].to_string()));
+            self.origins.push((
+                id,
+                e.span,
+                self.source[e.span.start..e.span.end].to_string(),
+            ));
         }
         Ok((id, random))
     }
@@ -356,9 +393,11 @@ impl Lowerer<'_> {
                     return Ok(v);
                 }
                 if RESERVED.contains(&n.as_str()) {
-                    return Err(Error::new(ErrorKind::Syntax, format!("`{n}` is a reserved name"))
-                        .at(e.span, "reserved")
-                        .help("`t` is the CDF's argument; name the parameter differently"));
+                    return Err(
+                        Error::new(ErrorKind::Syntax, format!("`{n}` is a reserved name"))
+                            .at(e.span, "reserved")
+                            .help("`t` is the CDF's argument; name the parameter differently"),
+                    );
                 }
                 self.params.entry(n.clone()).or_insert(e.span);
                 (self.add(Node::Symbol(Symbol::from(n))), false)
@@ -429,16 +468,25 @@ impl Lowerer<'_> {
     }
 
     fn lower_call(&mut self, f: &syntax::Name, args: &[Arg], span: Span) -> Result<(Id, bool)> {
-        let Some(&Function { usage, arity, .. }) = FUNCTIONS.iter().find(|g| g.name == f.text) else {
+        let Some(&Function { usage, arity, .. }) = FUNCTIONS.iter().find(|g| g.name == f.text)
+        else {
             let known: Vec<&str> = FUNCTIONS.iter().map(|g| g.name).collect();
-            return Err(Error::new(ErrorKind::Unsupported, format!("unknown function `{}`", f.text))
-                .at(f.span, "not a function pushforward knows")
-                .help(format!("the functions are: {}", known.join(", "))));
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                format!("unknown function `{}`", f.text),
+            )
+            .at(f.span, "not a function pushforward knows")
+            .help(format!("the functions are: {}", known.join(", "))));
         };
         if args.len() != arity {
             return Err(Error::new(
                 ErrorKind::Syntax,
-                format!("{} takes {arity} argument{}, not {}", f.text, if arity == 1 { "" } else { "s" }, args.len()),
+                format!(
+                    "{} takes {arity} argument{}, not {}",
+                    f.text,
+                    if arity == 1 { "" } else { "s" },
+                    args.len()
+                ),
             )
             .at(span, "wrong number of arguments")
             .help(format!("write {usage}")));
@@ -463,8 +511,11 @@ impl Lowerer<'_> {
             "leaky_relu" => {
                 let (a, ra, aspan) = self.expr_arg(&f.text, args, 1)?;
                 if ra {
-                    return Err(Error::new(ErrorKind::Unsupported, "the slope of leaky_relu must not be random")
-                        .at(aspan, "random slope"));
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "the slope of leaky_relu must not be random",
+                    )
+                    .at(aspan, "random slope"));
                 }
                 Ok((self.add(Node::LeakyRelu([e, a])), random))
             }
@@ -480,47 +531,72 @@ impl Lowerer<'_> {
                     return Err(not_random(&f.text, args[0].span()));
                 }
                 let Arg::List(items, lspan) = &args[1] else {
-                    return Err(Error::new(ErrorKind::Syntax, "conv takes a list of weights")
-                        .at(args[1].span(), "not a list")
-                        .help("write conv(x, [w1, ..., wn])"));
+                    return Err(
+                        Error::new(ErrorKind::Syntax, "conv takes a list of weights")
+                            .at(args[1].span(), "not a list")
+                            .help("write conv(x, [w1, ..., wn])"),
+                    );
                 };
                 if items.is_empty() {
-                    return Err(Error::new(ErrorKind::Syntax, "conv needs at least one weight")
-                        .at(*lspan, "empty list"));
+                    return Err(
+                        Error::new(ErrorKind::Syntax, "conv needs at least one weight")
+                            .at(*lspan, "empty list"),
+                    );
                 }
                 let mut list = self.add(Node::Nil);
                 for w in items.iter().rev() {
                     let (wi, rw) = self.lower_expr(w)?;
                     if rw {
-                        return Err(Error::new(ErrorKind::Unsupported, "conv weights must not be random")
-                            .at(w.span, "random weight"));
+                        return Err(Error::new(
+                            ErrorKind::Unsupported,
+                            "conv weights must not be random",
+                        )
+                        .at(w.span, "random weight"));
                     }
                     list = self.add(Node::Cons([wi, list]));
                 }
                 Ok((self.add(Node::Conv([e, list])), true))
             }
-            _ => Err(Error::new(ErrorKind::Internal, format!("function {} has no lowering", f.text)).at(f.span, "")),
+            _ => Err(Error::new(
+                ErrorKind::Internal,
+                format!("function {} has no lowering", f.text),
+            )
+            .at(f.span, "")),
         }
     }
 
     /// The N of maxpool: a whole number ≥ 1, or a parameter (then assumed ≥ 1).
     fn pool_size(&mut self, arg: &Arg) -> Result<Id> {
         let bad = |span: Span, why: &str| {
-            Error::new(ErrorKind::Parameter, format!("the pool size must be a whole number ≥ 1, {why}"))
-                .at(span, "bad pool size")
-                .help("write maxpool(E, 4) or maxpool(E, N) with N a parameter")
+            Error::new(
+                ErrorKind::Parameter,
+                format!("the pool size must be a whole number ≥ 1, {why}"),
+            )
+            .at(span, "bad pool size")
+            .help("write maxpool(E, 4) or maxpool(E, N) with N a parameter")
         };
         match arg {
-            Arg::Expr(syntax::Expr { kind: ExprKind::Num(n), span }) => {
+            Arg::Expr(syntax::Expr {
+                kind: ExprKind::Num(n),
+                span,
+            }) => {
                 if !n.is_integer() || *n < BigRational::from_integer(1.into()) {
                     return Err(bad(*span, &format!("not {n}")));
                 }
                 Ok(self.num(n.clone()))
             }
-            Arg::Expr(e @ syntax::Expr { kind: ExprKind::Name(name), span }) => {
+            Arg::Expr(
+                e @ syntax::Expr {
+                    kind: ExprKind::Name(name),
+                    span,
+                },
+            ) => {
                 let (id, random) = self.lower_expr(e)?;
                 if random || !matches!(self.expr[id], Node::Symbol(_)) {
-                    return Err(bad(*span, &format!("and `{name}` is a variable of the program")));
+                    return Err(bad(
+                        *span,
+                        &format!("and `{name}` is a variable of the program"),
+                    ));
                 }
                 let entry = self.signs.entry(Symbol::from(name)).or_insert(Sign::ANY);
                 *entry = Sign(entry.0 & Sign::POS.0);
@@ -536,8 +612,11 @@ impl Lowerer<'_> {
 }
 
 fn not_random(f: &str, span: Span) -> Error {
-    Error::new(ErrorKind::Unsupported, format!("the first argument of {f} must depend on the random input"))
-        .at(span, "not random")
+    Error::new(
+        ErrorKind::Unsupported,
+        format!("the first argument of {f} must depend on the random input"),
+    )
+    .at(span, "not random")
 }
 
 #[cfg(test)]
@@ -556,27 +635,68 @@ mod tests {
         let p = crate::syntax::parse(src).unwrap();
         let e = lower(src, &p).unwrap_err();
         assert_eq!(e.kind, kind, "{}", e.message);
-        assert!(e.message.contains(needle) || e.help.as_deref().unwrap_or("").contains(needle), "{e:?}");
+        assert!(
+            e.message.contains(needle) || e.help.as_deref().unwrap_or("").contains(needle),
+            "{e:?}"
+        );
         assert!(e.span.is_some(), "error without a location: {e:?}");
     }
 
     #[test]
     fn statements_are_inlined() {
-        lowers_to("x ~ Normal(mu, sigma)\nh = 2*x + 1\ny = tanh(h)", "(tanh (+ (* 2 (normal mu sigma)) 1))");
-        lowers_to("x ~ Normal(0, 1); y = conv(x, [1, w])", "(conv (normal 0 1) (cons 1 (cons w nil)))");
+        lowers_to(
+            "x ~ Normal(mu, sigma)\nh = 2*x + 1\ny = tanh(h)",
+            "(tanh (+ (* 2 (normal mu sigma)) 1))",
+        );
+        lowers_to(
+            "x ~ Normal(0, 1); y = conv(x, [1, w])",
+            "(conv (normal 0 1) (cons 1 (cons w nil)))",
+        );
     }
 
     #[test]
     fn shape_errors_point_at_the_source() {
-        fails_with("x ~ Normal(0, 1)\ny = x + tanh(x)", ErrorKind::Unsupported, "both operands");
-        fails_with("x ~ Normal(0, 1)\ny = sin(x)", ErrorKind::Unsupported, "unknown function");
-        fails_with("x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = x", ErrorKind::Unsupported, "second random input");
+        fails_with(
+            "x ~ Normal(0, 1)\ny = x + tanh(x)",
+            ErrorKind::Unsupported,
+            "both operands",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\ny = sin(x)",
+            ErrorKind::Unsupported,
+            "unknown function",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = x",
+            ErrorKind::Unsupported,
+            "second random input",
+        );
         fails_with("x ~ Normal(0, -1)\ny = x", ErrorKind::Parameter, "positive");
-        fails_with("x ~ Normal(0, 1)\ny = maxpool(x, 0)", ErrorKind::Parameter, "whole number");
-        fails_with("x ~ Normal(0, 1)\ny = maxpool(x, 2.5)", ErrorKind::Parameter, "whole number");
-        fails_with("x ~ Normal(0, 1)\ny = mu + 1", ErrorKind::Unsupported, "does not depend");
-        fails_with("x ~ Normal(0, 1)\ny = tanh(x, 2)", ErrorKind::Syntax, "takes 1 argument");
-        fails_with("x ~ Normal(0, 1)\ny = 1 / x", ErrorKind::Unsupported, "dividing");
+        fails_with(
+            "x ~ Normal(0, 1)\ny = maxpool(x, 0)",
+            ErrorKind::Parameter,
+            "whole number",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\ny = maxpool(x, 2.5)",
+            ErrorKind::Parameter,
+            "whole number",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\ny = mu + 1",
+            ErrorKind::Unsupported,
+            "does not depend",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\ny = tanh(x, 2)",
+            ErrorKind::Syntax,
+            "takes 1 argument",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\ny = 1 / x",
+            ErrorKind::Unsupported,
+            "dividing",
+        );
         fails_with("x ~ Normal(0, 1)\nt = x", ErrorKind::Syntax, "reserved");
     }
 

@@ -23,7 +23,12 @@ struct Source {
     /// The program file (`-` or nothing reads standard input)
     file: Option<String>,
     /// The program's text, instead of a file
-    #[arg(short = 'e', long = "expr", value_name = "SOURCE", conflicts_with = "file")]
+    #[arg(
+        short = 'e',
+        long = "expr",
+        value_name = "SOURCE",
+        conflicts_with = "file"
+    )]
     source: Option<String>,
 }
 
@@ -44,7 +49,13 @@ enum Command {
         #[arg(long = "set", value_name = "NAME=VALUE")]
         set: Vec<String>,
         /// Points, comma-separated: --at=-1,0,0.5
-        #[arg(long, value_name = "T1,T2,...", allow_hyphen_values = true, conflicts_with = "grid", required_unless_present = "grid")]
+        #[arg(
+            long,
+            value_name = "T1,T2,...",
+            allow_hyphen_values = true,
+            conflicts_with = "grid",
+            required_unless_present = "grid"
+        )]
         at: Option<String>,
         /// An evenly spaced grid: --grid LO,HI,COUNT
         #[arg(long, value_name = "LO,HI,COUNT", allow_hyphen_values = true)]
@@ -73,10 +84,12 @@ const MAX_POINTS: usize = 10_000_000;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (name, source) = match &cli.command {
-        Command::Derive { source, .. } | Command::Eval { source, .. } => match read_source(source) {
-            Ok(s) => s,
-            Err(e) => return report(e, "", ""),
-        },
+        Command::Derive { source, .. } | Command::Eval { source, .. } => {
+            match read_source(source) {
+                Ok(s) => s,
+                Err(e) => return report(e, "", ""),
+            }
+        }
     };
     let result = run(&cli.command, &source);
     match result {
@@ -97,9 +110,9 @@ fn read_source(s: &Source) -> Result<(String, String), Error> {
     match s.file.as_deref() {
         None | Some("-") => {
             let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Error::new(ErrorKind::Io, format!("cannot read standard input: {e}")))?;
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Error::new(ErrorKind::Io, format!("cannot read standard input: {e}"))
+            })?;
             Ok(("<stdin>".into(), text))
         }
         Some(path) => std::fs::read_to_string(path)
@@ -113,7 +126,8 @@ fn read_source(s: &Source) -> Result<(String, String), Error> {
 
 fn report(e: Error, name: &str, source: &str) -> ExitCode {
     let code = e.exit_code();
-    let report = miette::Report::new(e).with_source_code(miette::NamedSource::new(name, source.to_string()));
+    let report =
+        miette::Report::new(e).with_source_code(miette::NamedSource::new(name, source.to_string()));
     eprintln!("{report:?}");
     ExitCode::from(code as u8)
 }
@@ -127,7 +141,13 @@ fn run(command: &Command, source: &str) -> Result<String, Error> {
             DeriveFormat::Latex => render::to_latex(&d),
             DeriveFormat::Json => format!("{:#}\n", render::to_json(&d)),
         }),
-        Command::Eval { set, at, grid, format, .. } => evaluate(&d, set, at.as_deref(), grid.as_deref(), *format),
+        Command::Eval {
+            set,
+            at,
+            grid,
+            format,
+            ..
+        } => evaluate(&d, set, at.as_deref(), grid.as_deref(), *format),
     }
 }
 
@@ -135,13 +155,19 @@ fn numbers(list: &str, what: &str) -> Result<Vec<f64>, Error> {
     list.split(',')
         .map(|s| {
             let v: f64 = s.trim().parse().map_err(|_| {
-                Error::new(ErrorKind::Parameter, format!("`{}` in {what} is not a number", s.trim()))
-                    .help("write finite decimal numbers separated by commas, such as --at=-1,0,2.5")
+                Error::new(
+                    ErrorKind::Parameter,
+                    format!("`{}` in {what} is not a number", s.trim()),
+                )
+                .help("write finite decimal numbers separated by commas, such as --at=-1,0,2.5")
             })?;
             if v.is_finite() {
                 Ok(v)
             } else {
-                Err(Error::new(ErrorKind::Parameter, format!("{what} must be finite, not {v}")))
+                Err(Error::new(
+                    ErrorKind::Parameter,
+                    format!("{what} must be finite, not {v}"),
+                ))
             }
         })
         .collect()
@@ -151,30 +177,61 @@ fn points(at: Option<&str>, grid: Option<&str>) -> Result<Vec<f64>, Error> {
     if let Some(at) = at {
         let ts = numbers(at, "--at")?;
         if ts.len() > MAX_POINTS {
-            return Err(Error::new(ErrorKind::Limit, format!("more than {MAX_POINTS} points")));
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!("more than {MAX_POINTS} points"),
+            ));
         }
         return Ok(ts);
     }
     let g = grid.unwrap_or_default();
     let parts: Vec<&str> = g.split(',').collect();
-    let usage = || Error::new(ErrorKind::Parameter, format!("--grid {g} is not LO,HI,COUNT")).help("write for example --grid -3,3,601");
-    let [lo, hi, count] = parts.as_slice() else { return Err(usage()) };
+    let usage = || {
+        Error::new(
+            ErrorKind::Parameter,
+            format!("--grid {g} is not LO,HI,COUNT"),
+        )
+        .help("write for example --grid -3,3,601")
+    };
+    let [lo, hi, count] = parts.as_slice() else {
+        return Err(usage());
+    };
     let lohi = numbers(&format!("{lo},{hi}"), "--grid")?;
     let count: usize = count.trim().parse().map_err(|_| usage())?;
     if count == 0 || count > MAX_POINTS {
-        return Err(Error::new(ErrorKind::Parameter, format!("the grid needs from 1 to {MAX_POINTS} points, not {count}")));
+        return Err(Error::new(
+            ErrorKind::Parameter,
+            format!("the grid needs from 1 to {MAX_POINTS} points, not {count}"),
+        ));
     }
     if lohi[0] > lohi[1] {
-        return Err(Error::new(ErrorKind::Parameter, "the grid's LO is above its HI").help("write --grid LO,HI,COUNT with LO ≤ HI"));
+        return Err(
+            Error::new(ErrorKind::Parameter, "the grid's LO is above its HI")
+                .help("write --grid LO,HI,COUNT with LO ≤ HI"),
+        );
     }
     if count == 1 {
         return Ok(vec![lohi[0]]);
     }
     let step = (lohi[1] - lohi[0]) / (count - 1) as f64;
-    Ok((0..count).map(|i| if i + 1 == count { lohi[1] } else { lohi[0] + step * i as f64 }).collect())
+    Ok((0..count)
+        .map(|i| {
+            if i + 1 == count {
+                lohi[1]
+            } else {
+                lohi[0] + step * i as f64
+            }
+        })
+        .collect())
 }
 
-fn evaluate(d: &Derivation, set: &[String], at: Option<&str>, grid: Option<&str>, format: EvalFormat) -> Result<String, Error> {
+fn evaluate(
+    d: &Derivation,
+    set: &[String],
+    at: Option<&str>,
+    grid: Option<&str>,
+    format: EvalFormat,
+) -> Result<String, Error> {
     let values = eval::bind(&d.model, set)?;
     let ts = points(at, grid)?;
     let law = eval::Law::new(d, &values)?;
@@ -192,8 +249,15 @@ fn evaluate(d: &Derivation, set: &[String], at: Option<&str>, grid: Option<&str>
             format!("the derived formulas give cdf = {c}, pdf = {p} at t = {t}; this is a bug in pushforward"),
         ));
     }
-    if let Some(a) = law.atoms.iter().find(|a| !a.at.is_finite() || !a.mass.is_finite()) {
-        return Err(Error::new(ErrorKind::Internal, format!("an atom evaluates to {a:?}; this is a bug in pushforward")));
+    if let Some(a) = law
+        .atoms
+        .iter()
+        .find(|a| !a.at.is_finite() || !a.mass.is_finite())
+    {
+        return Err(Error::new(
+            ErrorKind::Internal,
+            format!("an atom evaluates to {a:?}; this is a bug in pushforward"),
+        ));
     }
     Ok(match format {
         EvalFormat::Json => {

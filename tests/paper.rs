@@ -32,8 +32,21 @@ fn close(ours: f64, reference: f64, what: &str, t: f64) {
 
 #[test]
 fn conv_is_the_normal_with_summed_mean_and_norm_of_weights() {
-    for (mu, sigma, w) in [(0.0, 1.0, [1.0, 2.0, 1.0]), (0.5, 2.0, [0.25, -0.5, 0.25]), (-1.0, 0.3, [3.0, 0.0, 1.0])] {
-        let l = law("conv.pf", &[("mu", mu), ("sigma", sigma), ("w1", w[0]), ("w2", w[1]), ("w3", w[2])]);
+    for (mu, sigma, w) in [
+        (0.0, 1.0, [1.0, 2.0, 1.0]),
+        (0.5, 2.0, [0.25, -0.5, 0.25]),
+        (-1.0, 0.3, [3.0, 0.0, 1.0]),
+    ] {
+        let l = law(
+            "conv.pf",
+            &[
+                ("mu", mu),
+                ("sigma", sigma),
+                ("w1", w[0]),
+                ("w2", w[1]),
+                ("w3", w[2]),
+            ],
+        );
         let sum: f64 = w.iter().sum();
         let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
         let reference = Normal::new(mu * sum, sigma * norm).unwrap();
@@ -43,7 +56,8 @@ fn conv_is_the_normal_with_summed_mean_and_norm_of_weights() {
             if mu == 0.0 {
                 // the paper's Section 2.1 density, printed for mean 0
                 let s2 = w.iter().map(|x| x * x).sum::<f64>();
-                let paper = 1.0 / ((2.0 * PI * s2).sqrt() * sigma) * (-t * t / (2.0 * sigma * sigma * s2)).exp();
+                let paper = 1.0 / ((2.0 * PI * s2).sqrt() * sigma)
+                    * (-t * t / (2.0 * sigma * sigma * s2)).exp();
                 close(l.density.eval(t), paper, "paper pdf", t);
             }
         }
@@ -76,25 +90,54 @@ fn relu_has_a_point_mass_at_zero_that_the_paper_leaves_out() {
         let h = (b - a) / n as f64;
         let paper_total: f64 = (0..=n)
             .map(|i| {
-                let w = if i == 0 || i == n { 1.0 } else if i % 2 == 1 { 4.0 } else { 2.0 };
+                let w = if i == 0 || i == n {
+                    1.0
+                } else if i % 2 == 1 {
+                    4.0
+                } else {
+                    2.0
+                };
                 w * x.pdf(a + h * i as f64)
             })
             .sum::<f64>()
             * h
             / 3.0;
-        assert!((1.0 - paper_total - l.atoms[0].mass).abs() < 1e-9, "paper total {paper_total}");
-        assert!(l.atoms[0].mass > 0.01, "the paper's density misses mass {}", l.atoms[0].mass);
-        assert_relative_eq!(l.cdf.eval(0.0) - l.cdf.eval(-1e-12), x.cdf(0.0), max_relative = 1e-9);
+        assert!(
+            (1.0 - paper_total - l.atoms[0].mass).abs() < 1e-9,
+            "paper total {paper_total}"
+        );
+        assert!(
+            l.atoms[0].mass > 0.01,
+            "the paper's density misses mass {}",
+            l.atoms[0].mass
+        );
+        assert_relative_eq!(
+            l.cdf.eval(0.0) - l.cdf.eval(-1e-12),
+            x.cdf(0.0),
+            max_relative = 1e-9
+        );
     }
 }
 
 #[test]
 fn leaky_relu_agrees_with_the_paper_for_mean_zero() {
-    for (mu, sigma, alpha) in [(0.0, 1.0, 0.1), (0.0, 2.0, 0.5), (0.8, 1.0, 0.2), (-0.4, 0.7, 2.0)] {
-        let l = law("leaky_relu.pf", &[("mu", mu), ("sigma", sigma), ("alpha", alpha)]);
+    for (mu, sigma, alpha) in [
+        (0.0, 1.0, 0.1),
+        (0.0, 2.0, 0.5),
+        (0.8, 1.0, 0.2),
+        (-0.4, 0.7, 2.0),
+    ] {
+        let l = law(
+            "leaky_relu.pf",
+            &[("mu", mu), ("sigma", sigma), ("alpha", alpha)],
+        );
         let x = Normal::new(mu, sigma).unwrap();
         for t in grid(-3.0, 3.0) {
-            let (cdf, pdf) = if t >= 0.0 { (x.cdf(t), x.pdf(t)) } else { (x.cdf(t / alpha), x.pdf(t / alpha) / alpha) };
+            let (cdf, pdf) = if t >= 0.0 {
+                (x.cdf(t), x.pdf(t))
+            } else {
+                (x.cdf(t / alpha), x.pdf(t / alpha) / alpha)
+            };
             close(l.cdf.eval(t), cdf, "cdf", t);
             close(l.density.eval(t), pdf, "pdf", t);
             if mu == 0.0 {
@@ -102,7 +145,8 @@ fn leaky_relu_agrees_with_the_paper_for_mean_zero() {
                 let paper = if t >= 0.0 {
                     1.0 / ((2.0 * PI).sqrt() * sigma) * (-t * t / (2.0 * sigma * sigma)).exp()
                 } else {
-                    1.0 / ((2.0 * PI).sqrt() * alpha * sigma) * (-t * t / (2.0 * alpha * alpha * sigma * sigma)).exp()
+                    1.0 / ((2.0 * PI).sqrt() * alpha * sigma)
+                        * (-t * t / (2.0 * alpha * alpha * sigma * sigma)).exp()
                 };
                 close(l.density.eval(t), paper, "paper pdf", t);
             }
@@ -123,8 +167,18 @@ fn tanh_matches_the_change_of_variables_and_the_paper_only_for_mean_zero() {
         let x = Normal::new(mu, sigma).unwrap();
         for t in grid(-1.5, 1.5) {
             let inside = t.abs() < 1.0;
-            let cdf = if t >= 1.0 { 1.0 } else if inside { x.cdf(t.atanh()) } else { 0.0 };
-            let pdf = if inside { x.pdf(t.atanh()) / (1.0 - t * t) } else { 0.0 };
+            let cdf = if t >= 1.0 {
+                1.0
+            } else if inside {
+                x.cdf(t.atanh())
+            } else {
+                0.0
+            };
+            let pdf = if inside {
+                x.pdf(t.atanh()) / (1.0 - t * t)
+            } else {
+                0.0
+            };
             close(l.cdf.eval(t), cdf, "cdf", t);
             close(l.density.eval(t), pdf, "pdf", t);
             if inside && mu == 0.0 {
@@ -138,7 +192,8 @@ fn tanh_matches_the_change_of_variables_and_the_paper_only_for_mean_zero() {
             let mut worst: f64 = 0.0;
             for t in grid(-0.9, 0.9) {
                 let ratio = l.density.eval(t) / paper_tanh_pdf(t, sigma);
-                let factor = (mu * t.atanh() / (sigma * sigma) - mu * mu / (2.0 * sigma * sigma)).exp();
+                let factor =
+                    (mu * t.atanh() / (sigma * sigma) - mu * mu / (2.0 * sigma * sigma)).exp();
                 assert_relative_eq!(ratio, factor, max_relative = 1e-9);
                 worst = worst.max((ratio - 1.0).abs());
             }
@@ -155,12 +210,23 @@ fn sigmoid_matches_the_change_of_variables_and_the_paper_for_mean_zero() {
         for t in grid(-0.5, 1.5) {
             let inside = t > 0.0 && t < 1.0;
             let logit = (t / (1.0 - t)).ln();
-            let cdf = if t >= 1.0 { 1.0 } else if inside { x.cdf(logit) } else { 0.0 };
-            let pdf = if inside { x.pdf(logit) / (t * (1.0 - t)) } else { 0.0 };
+            let cdf = if t >= 1.0 {
+                1.0
+            } else if inside {
+                x.cdf(logit)
+            } else {
+                0.0
+            };
+            let pdf = if inside {
+                x.pdf(logit) / (t * (1.0 - t))
+            } else {
+                0.0
+            };
             close(l.cdf.eval(t), cdf, "cdf", t);
             close(l.density.eval(t), pdf, "pdf", t);
             if inside && mu == 0.0 {
-                let paper = 1.0 / ((2.0 * PI).sqrt() * sigma * t * (1.0 - t)) * (-(logit * logit) / (2.0 * sigma * sigma)).exp();
+                let paper = 1.0 / ((2.0 * PI).sqrt() * sigma * t * (1.0 - t))
+                    * (-(logit * logit) / (2.0 * sigma * sigma)).exp();
                 close(l.density.eval(t), paper, "paper pdf", t);
             }
         }
@@ -169,13 +235,23 @@ fn sigmoid_matches_the_change_of_variables_and_the_paper_for_mean_zero() {
 
 #[test]
 fn maxpool_is_f_to_the_n_as_the_paper_says() {
-    for (mu, sigma, n) in [(0.0, 1.0, 2.0), (0.0, 1.0, 9.0), (1.0, 0.5, 4.0), (-2.0, 3.0, 1.0)] {
+    for (mu, sigma, n) in [
+        (0.0, 1.0, 2.0),
+        (0.0, 1.0, 9.0),
+        (1.0, 0.5, 4.0),
+        (-2.0, 3.0, 1.0),
+    ] {
         let l = law("maxpool.pf", &[("mu", mu), ("sigma", sigma), ("N", n)]);
         let x = Normal::new(mu, sigma).unwrap();
         for t in grid(-5.0, 5.0) {
             close(l.cdf.eval(t), x.cdf(t).powf(n), "cdf", t);
             // Section 2.6: f = N F^(N-1) f_x
-            close(l.density.eval(t), n * x.cdf(t).powf(n - 1.0) * x.pdf(t), "pdf", t);
+            close(
+                l.density.eval(t),
+                n * x.cdf(t).powf(n - 1.0) * x.pdf(t),
+                "pdf",
+                t,
+            );
         }
     }
 }

@@ -84,8 +84,11 @@ impl Compiled {
                 }
                 Node::Symbol(s) => {
                     vals[i] = values.get(s.as_str()).ok_or_else(|| {
-                        Error::new(ErrorKind::Parameter, format!("the parameter `{s}` has no value"))
-                            .help(format!("give it one with --set {s}=VALUE"))
+                        Error::new(
+                            ErrorKind::Parameter,
+                            format!("the parameter `{s}` has no value"),
+                        )
+                        .help(format!("give it one with --set {s}=VALUE"))
                     })?;
                     Op::Const
                 }
@@ -126,17 +129,24 @@ impl Compiled {
                 other => {
                     return Err(Error::new(
                         ErrorKind::Internal,
-                        format!("cannot evaluate the operator `{other}`: the formula is not closed"),
+                        format!(
+                            "cannot evaluate the operator `{other}`: the formula is not closed"
+                        ),
                     ))
                 }
             };
-            varying[i] = matches!(op, Op::T) || node.children().iter().any(|ch| varying[usize::from(*ch)]);
+            varying[i] =
+                matches!(op, Op::T) || node.children().iter().any(|ch| varying[usize::from(*ch)]);
             if !varying[i] && !matches!(op, Op::Const) {
                 vals[i] = apply_scalar(op, &vals, 0.0);
             }
             ops.push(op);
         }
-        Ok(Compiled { ops, varying, values: vals })
+        Ok(Compiled {
+            ops,
+            varying,
+            values: vals,
+        })
     }
 
     /// The value at one point.
@@ -297,7 +307,10 @@ mod tests {
         assert_relative_eq!(c.eval(t), expected, max_relative = 1e-14);
         let mut out = vec![0.0; 1000];
         c.eval_batch(&vec![t; 1000], &mut out);
-        assert!(out.iter().all(|&o| o == c.eval(t)), "batch and scalar differ");
+        assert!(
+            out.iter().all(|&o| o == c.eval(t)),
+            "batch and scalar differ"
+        );
     }
 
     #[test]
@@ -312,7 +325,11 @@ mod tests {
         // atanh(2) is NaN, but the bracket is 0 there
         evaluates("(* (> 1 t) (atanh t))", 2.0, 0.0);
         evaluates("(* (> 1 t) (atanh t))", 0.5, 0.5f64.atanh());
-        evaluates("(+ (>= t 1) (* (* (> t -1) (> 1 t)) (Phi (atanh t))))", 3.0, 1.0);
+        evaluates(
+            "(+ (>= t 1) (* (* (> t -1) (> 1 t)) (Phi (atanh t))))",
+            3.0,
+            1.0,
+        );
     }
 
     #[test]

@@ -2,8 +2,8 @@
 //! parameter has one, each satisfies its assumptions, STD > 0 and N a whole number.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::lower::Model;
 use crate::lang::Sign;
+use crate::lower::Model;
 use crate::syntax::{self, Relation, Span};
 use num_traits::ToPrimitive;
 use std::collections::BTreeMap;
@@ -32,34 +32,52 @@ pub fn bind(model: &Model, settings: &[String]) -> Result<Values> {
     let mut values = Values::default();
     for s in settings {
         let Some((name, value)) = s.split_once('=') else {
-            return Err(Error::new(ErrorKind::Parameter, format!("`--set {s}` is not NAME=VALUE")).help("write for example --set mu=0.5"));
+            return Err(Error::new(
+                ErrorKind::Parameter,
+                format!("`--set {s}` is not NAME=VALUE"),
+            )
+            .help("write for example --set mu=0.5"));
         };
         let name = name.trim();
         if !model.params.contains_key(name) {
             let known: Vec<&str> = model.params.keys().map(|k| k.as_str()).collect();
-            return Err(Error::new(ErrorKind::Parameter, format!("the program has no parameter `{name}`")).help(if known.is_empty() {
+            return Err(Error::new(
+                ErrorKind::Parameter,
+                format!("the program has no parameter `{name}`"),
+            )
+            .help(if known.is_empty() {
                 "this program has no parameters".to_string()
             } else {
                 format!("its parameters are: {}", known.join(", "))
             }));
         }
         let v = parse_value(value.trim()).ok_or_else(|| {
-            Error::new(ErrorKind::Parameter, format!("`{value}` is not a number (in --set {s})")).help("write a decimal number such as 0.5, -2 or 1e-3")
+            Error::new(
+                ErrorKind::Parameter,
+                format!("`{value}` is not a number (in --set {s})"),
+            )
+            .help("write a decimal number such as 0.5, -2 or 1e-3")
         })?;
         values.insert(name, v);
     }
     for (name, span) in &model.params {
         let Some(v) = values.get(name) else {
-            return Err(Error::new(ErrorKind::Parameter, format!("the parameter `{name}` has no value"))
-                .at(*span, "needs a value")
-                .help(format!("give it one with --set {name}=VALUE")));
+            return Err(Error::new(
+                ErrorKind::Parameter,
+                format!("the parameter `{name}` has no value"),
+            )
+            .at(*span, "needs a value")
+            .help(format!("give it one with --set {name}=VALUE")));
         };
         check(model, name, v, *span)?;
     }
     let std = super::Compiled::new(&model.std, &values)?.eval(0.0);
     if !(std > 0.0 && std.is_finite()) {
-        return Err(Error::new(ErrorKind::Parameter, format!("the standard deviation is {std} with these values; it must be positive"))
-            .at(model.input_span, "the input"));
+        return Err(Error::new(
+            ErrorKind::Parameter,
+            format!("the standard deviation is {std} with these values; it must be positive"),
+        )
+        .at(model.input_span, "the input"));
     }
     Ok(values)
 }
@@ -69,7 +87,10 @@ fn parse_value(s: &str) -> Option<f64> {
         Some(d) => (true, d),
         None => (false, s),
     };
-    let ok = !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
+    let ok = !digits.is_empty()
+        && digits
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'));
     if !ok {
         return None;
     }
@@ -79,7 +100,12 @@ fn parse_value(s: &str) -> Option<f64> {
 }
 
 fn check(model: &Model, name: &str, v: f64, span: Span) -> Result<()> {
-    let bad = |why: String| Err(Error::new(ErrorKind::Parameter, format!("{name} = {v} {why}")).at(span, "this parameter"));
+    let bad = |why: String| {
+        Err(
+            Error::new(ErrorKind::Parameter, format!("{name} = {v} {why}"))
+                .at(span, "this parameter"),
+        )
+    };
     for a in model.assumptions.iter().filter(|a| a.name == name) {
         let c = a.value.to_f64().unwrap_or(f64::NAN);
         let holds = match a.relation {
@@ -92,20 +118,36 @@ fn check(model: &Model, name: &str, v: f64, span: Span) -> Result<()> {
         if !holds {
             return Err(Error::new(
                 ErrorKind::Parameter,
-                format!("{name} = {v} breaks the assumption `assume {name} {} {}`", a.relation.as_str(), a.value),
+                format!(
+                    "{name} = {v} breaks the assumption `assume {name} {} {}`",
+                    a.relation.as_str(),
+                    a.value
+                ),
             )
             .at(a.span, "assumed here"));
         }
     }
     if let Some(sign) = model.signs.get(&egg::Symbol::from(name)) {
-        let s = if v > 0.0 { Sign::POS } else if v < 0.0 { Sign::NEG } else { Sign::ZERO };
+        let s = if v > 0.0 {
+            Sign::POS
+        } else if v < 0.0 {
+            Sign::NEG
+        } else {
+            Sign::ZERO
+        };
         if !s.within(*sign) {
-            let why = if model.std.to_string() == name { "must be positive: it is the standard deviation".to_string() } else { "has the wrong sign for this program".to_string() };
+            let why = if model.std.to_string() == name {
+                "must be positive: it is the standard deviation".to_string()
+            } else {
+                "has the wrong sign for this program".to_string()
+            };
             return bad(why);
         }
     }
     if model.integer_params.contains(name) && (v.fract() != 0.0 || !(1.0..=MAX_POOL).contains(&v)) {
-        return bad(format!("must be a whole number from 1 to {MAX_POOL:e}: it is a pool size"));
+        return bad(format!(
+            "must be a whole number from 1 to {MAX_POOL:e}: it is a pool size"
+        ));
     }
     Ok(())
 }

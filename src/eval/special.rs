@@ -45,10 +45,26 @@ mod tests {
     #[test]
     fn phi_in_the_tails() {
         assert_relative_eq!(std_normal_cdf(0.0), 0.5, max_relative = 1e-15);
-        assert_relative_eq!(std_normal_cdf(-5.0), 2.866515718791939e-7, max_relative = 1e-12);
-        assert_relative_eq!(std_normal_cdf(-10.0), 7.619853024160527e-24, max_relative = 1e-12);
-        assert_relative_eq!(std_normal_cdf(-30.0), 4.906713927148187e-198, max_relative = 1e-12);
-        assert_relative_eq!(std_normal_cdf(1.0), 0.8413447460685429, max_relative = 1e-15);
+        assert_relative_eq!(
+            std_normal_cdf(-5.0),
+            2.866515718791939e-7,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            std_normal_cdf(-10.0),
+            7.619853024160527e-24,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            std_normal_cdf(-30.0),
+            4.906713927148187e-198,
+            max_relative = 1e-12
+        );
+        assert_relative_eq!(
+            std_normal_cdf(1.0),
+            0.8413447460685429,
+            max_relative = 1e-15
+        );
     }
 
     #[test]

@@ -59,7 +59,11 @@ impl Printer<'_> {
     fn name(&self, s: &str) -> String {
         for (ascii, uni, tex) in GREEK {
             if s == *ascii || s == *uni {
-                return if self.latex() { tex.to_string() } else { uni.to_string() };
+                return if self.latex() {
+                    tex.to_string()
+                } else {
+                    uni.to_string()
+                };
             }
         }
         if !self.latex() {
@@ -86,19 +90,34 @@ impl Printer<'_> {
 
     fn num(&self, n: &Num) -> (String, Prec) {
         match n {
-            Num::PosInf => (if self.latex() { "\\infty" } else { "∞" }.into(), Prec::Atom),
-            Num::NegInf => (if self.latex() { "-\\infty" } else { "−∞" }.into(), Prec::Unary),
+            Num::PosInf => (
+                if self.latex() { "\\infty" } else { "∞" }.into(),
+                Prec::Atom,
+            ),
+            Num::NegInf => (
+                if self.latex() { "-\\infty" } else { "−∞" }.into(),
+                Prec::Unary,
+            ),
             Num::Rat(r) => {
                 let neg = r.numer() < &0.into();
                 let (p, q) = (r.numer().magnitude().to_string(), r.denom().to_string());
                 let minus = if self.latex() { "-" } else { "−" };
                 let sign = if neg { minus } else { "" };
                 if r.is_integer() {
-                    (format!("{sign}{p}"), if neg { Prec::Unary } else { Prec::Atom })
+                    (
+                        format!("{sign}{p}"),
+                        if neg { Prec::Unary } else { Prec::Atom },
+                    )
                 } else if self.latex() {
-                    (format!("{sign}\\frac{{{p}}}{{{q}}}"), if neg { Prec::Unary } else { Prec::Atom })
+                    (
+                        format!("{sign}\\frac{{{p}}}{{{q}}}"),
+                        if neg { Prec::Unary } else { Prec::Atom },
+                    )
                 } else {
-                    (format!("{sign}{p}/{q}"), if neg { Prec::Unary } else { Prec::Product })
+                    (
+                        format!("{sign}{p}/{q}"),
+                        if neg { Prec::Unary } else { Prec::Product },
+                    )
                 }
             }
         }
@@ -246,9 +265,17 @@ impl Printer<'_> {
             if k > 0 {
                 let prev_numeric = printed[k - 1].2 && !printed[k - 1].0.contains('/');
                 out.push_str(if *numeric {
-                    if tex { " \\cdot " } else { "·" }
+                    if tex {
+                        " \\cdot "
+                    } else {
+                        "·"
+                    }
                 } else if prev_numeric {
-                    if tex { " " } else { "" }
+                    if tex {
+                        " "
+                    } else {
+                        ""
+                    }
                 } else if tex {
                     " \\, "
                 } else {
@@ -286,11 +313,18 @@ impl Printer<'_> {
             }
             match &e[*t] {
                 Node::Neg(c) => {
-                    out.push_str(&format!(" {minus} {}", self.wrap(self.go(e, *c), Prec::Product)));
+                    out.push_str(&format!(
+                        " {minus} {}",
+                        self.wrap(self.go(e, *c), Prec::Product)
+                    ));
                 }
                 _ => {
                     let (s, p) = self.go(e, *t);
-                    let s = if p == Prec::Unary { self.wrap((s, p), Prec::Atom) } else { s };
+                    let s = if p == Prec::Unary {
+                        self.wrap((s, p), Prec::Atom)
+                    } else {
+                        s
+                    };
                     out.push_str(&format!(" + {s}"));
                 }
             }
@@ -335,7 +369,11 @@ impl Printer<'_> {
             Node::Add(_) => self.sum(e, id),
             Node::Sub([a, b]) => {
                 let rhs = p(b);
-                let rhs = if rhs.1 == Prec::Unary { self.wrap(rhs, Prec::Atom) } else { self.wrap(rhs, Prec::Product) };
+                let rhs = if rhs.1 == Prec::Unary {
+                    self.wrap(rhs, Prec::Atom)
+                } else {
+                    self.wrap(rhs, Prec::Product)
+                };
                 (format!("{} {minus} {rhs}", p(a).0), Prec::Sum)
             }
             Node::Mul(_) => self.product(e, id),
@@ -348,7 +386,10 @@ impl Printer<'_> {
                     (format!("{l}/{r}"), Prec::Product)
                 }
             }
-            Node::Neg(a) => (format!("{minus}{}", self.wrap(p(a), Prec::Product)), Prec::Unary),
+            Node::Neg(a) => (
+                format!("{minus}{}", self.wrap(p(a), Prec::Product)),
+                Prec::Unary,
+            ),
             Node::Pow([a, b]) => {
                 let base = self.wrap(p(a), Prec::Atom);
                 let exp = p(b);
@@ -357,8 +398,13 @@ impl Printer<'_> {
                 }
                 let sup: Option<String> = exp.0.chars().map(superscript).collect();
                 match sup {
-                    Some(s) if exp.1 == Prec::Atom || exp.0.starts_with('−') => (format!("{base}{s}"), Prec::Power),
-                    _ => (format!("{base}^{}", self.wrap(exp, Prec::Atom)), Prec::Power),
+                    Some(s) if exp.1 == Prec::Atom || exp.0.starts_with('−') => {
+                        (format!("{base}{s}"), Prec::Power)
+                    }
+                    _ => (
+                        format!("{base}^{}", self.wrap(exp, Prec::Atom)),
+                        Prec::Power,
+                    ),
                 }
             }
             Node::Abs(a) => {
@@ -384,7 +430,11 @@ impl Printer<'_> {
             Node::Logit(a) => self.call("logit", "\\operatorname{logit}", &[p(a).0]),
             Node::Softplus(a) => self.call("softplus", "\\operatorname{softplus}", &[p(a).0]),
             Node::Relu(a) => self.call("relu", "\\operatorname{relu}", &[self.random(e, *a)]),
-            Node::LeakyRelu([a, s]) => self.call("leaky_relu", "\\operatorname{leaky\\_relu}", &[self.random(e, *a), p(s).0]),
+            Node::LeakyRelu([a, s]) => self.call(
+                "leaky_relu",
+                "\\operatorname{leaky\\_relu}",
+                &[self.random(e, *a), p(s).0],
+            ),
             Node::Phi(a) => self.call("Φ", "\\Phi", &[p(a).0]),
             Node::NPdf(a) => self.call("φ", "\\varphi", &[p(a).0]),
             Node::Delta(a) => self.call("δ", "\\delta", &[p(a).0]),
@@ -406,7 +456,10 @@ impl Printer<'_> {
             }
             Node::D(f) => {
                 if tex {
-                    (format!("\\frac{{d}}{{dt}}\\left[{}\\right]", p(f).0), Prec::Atom)
+                    (
+                        format!("\\frac{{d}}{{dt}}\\left[{}\\right]", p(f).0),
+                        Prec::Atom,
+                    )
                 } else {
                     (format!("d/dt[{}]", p(f).0), Prec::Atom)
                 }
@@ -433,8 +486,16 @@ impl Printer<'_> {
                 let name = if tex { "\\mathcal{N}" } else { "N" };
                 self.call(name, name, &[p(m).0, var])
             }
-            Node::MaxPool([a, n]) => self.call("maxpool", "\\operatorname{maxpool}", &[self.random(e, *a), p(n).0]),
-            Node::Conv([a, w]) => self.call("conv", "\\operatorname{conv}", &[self.random(e, *a), self.list(e, *w)]),
+            Node::MaxPool([a, n]) => self.call(
+                "maxpool",
+                "\\operatorname{maxpool}",
+                &[self.random(e, *a), p(n).0],
+            ),
+            Node::Conv([a, w]) => self.call(
+                "conv",
+                "\\operatorname{conv}",
+                &[self.random(e, *a), self.list(e, *w)],
+            ),
             Node::Cons(_) | Node::Nil => (self.list(e, id), Prec::Atom),
             Node::WSum(w) => {
                 if tex {
@@ -445,7 +506,10 @@ impl Printer<'_> {
             }
             Node::WSq(w) => {
                 if tex {
-                    (format!("\\left\\|{}\\right\\|^{{2}}", self.list(e, *w)), Prec::Power)
+                    (
+                        format!("\\left\\|{}\\right\\|^{{2}}", self.list(e, *w)),
+                        Prec::Power,
+                    )
                 } else {
                     (format!("‖{}‖²", self.list(e, *w)), Prec::Power)
                 }
@@ -473,12 +537,20 @@ fn superscript(c: char) -> Option<char> {
 
 /// A term as Unicode text.
 pub fn text(e: &Expr, model: Option<&Model>) -> String {
-    Printer { style: Style::Text, model }.print(e)
+    Printer {
+        style: Style::Text,
+        model,
+    }
+    .print(e)
 }
 
 /// A term as LaTeX (math mode).
 pub fn latex(e: &Expr, model: Option<&Model>) -> String {
-    Printer { style: Style::Latex, model }.print(e)
+    Printer {
+        style: Style::Latex,
+        model,
+    }
+    .print(e)
 }
 
 /// A random term as text, with the program's input by its name.
@@ -504,12 +576,28 @@ mod tests {
 
     #[test]
     fn precedence_and_spelling() {
-        shows("(Phi (/ (- t mu) sigma))", "Φ((t − μ)/σ)", "\\Phi\\left(\\frac{t - \\mu}{\\sigma}\\right)");
-        shows("(* (>= t 0) (Phi t))", "[t ≥ 0]·Φ(t)", "\\left[t \\ge 0\\right] \\, \\Phi\\left(t\\right)");
-        shows("(* (> t -1) (> 1 t))", "[−1 < t < 1]", "\\left[-1 < t < 1\\right]");
+        shows(
+            "(Phi (/ (- t mu) sigma))",
+            "Φ((t − μ)/σ)",
+            "\\Phi\\left(\\frac{t - \\mu}{\\sigma}\\right)",
+        );
+        shows(
+            "(* (>= t 0) (Phi t))",
+            "[t ≥ 0]·Φ(t)",
+            "\\left[t \\ge 0\\right] \\, \\Phi\\left(t\\right)",
+        );
+        shows(
+            "(* (> t -1) (> 1 t))",
+            "[−1 < t < 1]",
+            "\\left[-1 < t < 1\\right]",
+        );
         shows("(neg (^ t 2))", "−t²", "-t^{2}");
         shows("(* 2 sigma)", "2σ", "2 \\sigma");
-        shows("(^ (Phi t) (- N 1))", "Φ(t)^(N − 1)", "\\Phi\\left(t\\right)^{N - 1}");
+        shows(
+            "(^ (Phi t) (- N 1))",
+            "Φ(t)^(N − 1)",
+            "\\Phi\\left(t\\right)^{N - 1}",
+        );
         shows("(- a (- b c))", "a − (b − c)", "a - \\left(b - c\\right)");
         shows("(+ a (neg b))", "a − b", "a - b");
         shows("(* w1 1/2)", "1/2·w1", "\\frac{1}{2} w_{1}");

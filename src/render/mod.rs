@@ -13,13 +13,19 @@ use serde_json::{json, Value};
 /// The program in one line: `Y = tanh(x), x ~ N(μ, σ²)`.
 fn summary(d: &Derivation, style: Style) -> String {
     let m = &d.model;
-    let p = Printer { style, model: Some(m) };
+    let p = Printer {
+        style,
+        model: Some(m),
+    };
     let y = p.print(&m.y);
     // the input's own term as N(μ, σ²), not as its name
     let normal = Printer { style, model: None }.print(&m.input);
     match style {
         Style::Text => format!("Y = {y},  {} ~ {normal}", m.input_name),
-        Style::Latex => format!("Y = {y}, \\quad {} \\sim {normal}", p.print(&name_expr(&m.input_name))),
+        Style::Latex => format!(
+            "Y = {y}, \\quad {} \\sim {normal}",
+            p.print(&name_expr(&m.input_name))
+        ),
     }
 }
 
@@ -37,7 +43,10 @@ fn assumptions(m: &Model) -> Vec<String> {
 }
 
 fn support_text(d: &Derivation, style: Style) -> String {
-    let p = Printer { style, model: Some(&d.model) };
+    let p = Printer {
+        style,
+        model: Some(&d.model),
+    };
     let (inf, minus_inf) = match style {
         Style::Text => ("∞", "−∞"),
         Style::Latex => ("\\infty", "-\\infty"),
@@ -54,7 +63,10 @@ fn support_text(d: &Derivation, style: Style) -> String {
 }
 
 fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
-    let p = Printer { style, model: Some(&d.model) };
+    let p = Printer {
+        style,
+        model: Some(&d.model),
+    };
     d.atoms
         .iter()
         .map(|a| format!("P(Y = {}) = {}", p.print(&a.at), p.print(&a.mass)))
@@ -64,7 +76,10 @@ fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
 /// The derivation as Unicode text.
 pub fn to_text(d: &Derivation) -> String {
     let m = &d.model;
-    let p = Printer { style: Style::Text, model: Some(m) };
+    let p = Printer {
+        style: Style::Text,
+        model: Some(m),
+    };
     let mut out = String::new();
     out.push_str(&summary(d, Style::Text));
     out.push('\n');
@@ -135,9 +150,15 @@ fn latex_escape(s: &str) -> String {
 /// each in display math, and a line for the atoms and the support.
 pub fn to_latex(d: &Derivation) -> String {
     let m = &d.model;
-    let p = Printer { style: Style::Latex, model: Some(m) };
+    let p = Printer {
+        style: Style::Latex,
+        model: Some(m),
+    };
     let mut out = String::new();
-    out.push_str(&format!("% pushforward: {}\n", summary(d, Style::Text).replace('\n', " ")));
+    out.push_str(&format!(
+        "% pushforward: {}\n",
+        summary(d, Style::Text).replace('\n', " ")
+    ));
     out.push_str(&format!("\\[ {} \\]\n", summary(d, Style::Latex)));
     let block = |out: &mut String, first: String, steps: &[Step]| {
         out.push_str("\\[\n\\begin{aligned}\n");
@@ -148,7 +169,10 @@ pub fn to_latex(d: &Derivation) -> String {
             if line == last {
                 continue;
             }
-            out.push_str(&format!(" \\\\\n  &= {line} && \\text{{{}}}", latex_escape(&s.description())));
+            out.push_str(&format!(
+                " \\\\\n  &= {line} && \\text{{{}}}",
+                latex_escape(&s.description())
+            ));
             last = line;
         }
         out.push_str("\n\\end{aligned}\n\\]\n");
@@ -160,7 +184,10 @@ pub fn to_latex(d: &Derivation) -> String {
     );
     block(
         &mut out,
-        format!("f_Y(t) &= \\frac{{d}}{{dt}} F_Y(t) = {}", p.print(&d.pdf_start)),
+        format!(
+            "f_Y(t) &= \\frac{{d}}{{dt}} F_Y(t) = {}",
+            p.print(&d.pdf_start)
+        ),
         &d.pdf_steps,
     );
     let atoms = atoms_text(d, Style::Latex);

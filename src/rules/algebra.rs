@@ -89,30 +89,35 @@ fn limits() -> Vec<Rule> {
 /// An invertible form f(?u) in a bracket: [f(u) ≥ c] becomes [u ≥ f⁻¹(c)] when f is
 /// increasing and [f⁻¹(c) ≥ u] when it is decreasing (likewise for >, and with the
 /// sides swapped). Within a CDF every such bracket multiplies the bracket of f's
-/// domain, so outside that domain both sides are multiplied by 0.
+/// domain.
 struct Solve {
     name: &'static str,
     form: &'static str,
     inverse: &'static str,
     increasing: bool,
     when: &'static [When],
+    /// The ends of f's domain, when finite. Outside it f(u) is undefined and a
+    /// comparison with it false (as in IEEE arithmetic), so the solved bracket keeps
+    /// the domain's bracket: [logit(u) ≥ c] = [u ≥ sigmoid(c)]·[u < 1], since for
+    /// u = 1.5 the left side is 0 and [u ≥ sigmoid(c)] alone would be 1.
+    domain: (Option<&'static str>, Option<&'static str>),
 }
 
 #[rustfmt::skip]
 const SOLVE: &[Solve] = &[
-    Solve { name: "add",      form: "(+ ?u ?b)",  inverse: "(- ?c ?b)",   increasing: true,  when: &[NoT("?b")] },
-    Solve { name: "add-left", form: "(+ ?b ?u)",  inverse: "(- ?c ?b)",   increasing: true,  when: &[NoT("?b")] },
-    Solve { name: "sub",      form: "(- ?u ?b)",  inverse: "(+ ?c ?b)",   increasing: true,  when: &[NoT("?b")] },
-    Solve { name: "sub-from", form: "(- ?b ?u)",  inverse: "(- ?b ?c)",   increasing: false, when: &[NoT("?b")] },
-    Solve { name: "neg",      form: "(neg ?u)",   inverse: "(neg ?c)",    increasing: false, when: &[] },
-    Solve { name: "mul-pos",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)] },
-    Solve { name: "mul-neg",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)] },
-    Solve { name: "div-pos",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)] },
-    Solve { name: "div-neg",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)] },
-    Solve { name: "atanh",    form: "(atanh ?u)", inverse: "(tanh ?c)",   increasing: true,  when: &[] },
-    Solve { name: "logit",    form: "(logit ?u)", inverse: "(sigmoid ?c)",increasing: true,  when: &[] },
-    Solve { name: "log",      form: "(log ?u)",   inverse: "(exp ?c)",    increasing: true,  when: &[] },
-    Solve { name: "softplus-inverse", form: "(log (- (exp ?u) 1))", inverse: "(softplus ?c)", increasing: true, when: &[] },
+    Solve { name: "add",      form: "(+ ?u ?b)",  inverse: "(- ?c ?b)",   increasing: true,  when: &[NoT("?b")], domain: (None, None) },
+    Solve { name: "add-left", form: "(+ ?b ?u)",  inverse: "(- ?c ?b)",   increasing: true,  when: &[NoT("?b")], domain: (None, None) },
+    Solve { name: "sub",      form: "(- ?u ?b)",  inverse: "(+ ?c ?b)",   increasing: true,  when: &[NoT("?b")], domain: (None, None) },
+    Solve { name: "sub-from", form: "(- ?b ?u)",  inverse: "(- ?b ?c)",   increasing: false, when: &[NoT("?b")], domain: (None, None) },
+    Solve { name: "neg",      form: "(neg ?u)",   inverse: "(neg ?c)",    increasing: false, when: &[], domain: (None, None) },
+    Solve { name: "mul-pos",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)], domain: (None, None) },
+    Solve { name: "mul-neg",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
+    Solve { name: "div-pos",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)], domain: (None, None) },
+    Solve { name: "div-neg",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
+    Solve { name: "atanh",    form: "(atanh ?u)", inverse: "(tanh ?c)",   increasing: true,  when: &[], domain: (Some("-1"), Some("1")) },
+    Solve { name: "logit",    form: "(logit ?u)", inverse: "(sigmoid ?c)",increasing: true,  when: &[], domain: (Some("0"), Some("1")) },
+    Solve { name: "log",      form: "(log ?u)",   inverse: "(exp ?c)",    increasing: true,  when: &[], domain: (Some("0"), None) },
+    Solve { name: "softplus-inverse", form: "(log (- (exp ?u) 1))", inverse: "(softplus ?c)", increasing: true, when: &[], domain: (Some("0"), None) },
 ];
 
 fn solve_rules() -> Vec<Rule> {
@@ -122,17 +127,51 @@ fn solve_rules() -> Vec<Rule> {
             let words = format!(
                 "solve the bracket for t: {} is {}",
                 s.form.replace("?u", "u").replace("?b", "b"),
-                if s.increasing { "increasing in u" } else { "decreasing in u" }
+                if s.increasing {
+                    "increasing in u"
+                } else {
+                    "decreasing in u"
+                }
             );
             let (left, right) = if s.increasing {
-                (format!("({rel} ?u {})", s.inverse), format!("({rel} {} ?u)", s.inverse))
+                (
+                    format!("({rel} ?u {})", s.inverse),
+                    format!("({rel} {} ?u)", s.inverse),
+                )
             } else {
-                (format!("({rel} {} ?u)", s.inverse), format!("({rel} ?u {})", s.inverse))
+                (
+                    format!("({rel} {} ?u)", s.inverse),
+                    format!("({rel} ?u {})", s.inverse),
+                )
+            };
+            // [f(u) ≥ c] can only hold below f's upper end, [c ≥ f(u)] above its lower
+            let (lo, hi) = s.domain;
+            let left = match hi {
+                Some(hi) => format!("(* {left} (> {hi} ?u))"),
+                None => left,
+            };
+            let right = match lo {
+                Some(lo) => format!("(* {right} (> ?u {lo}))"),
+                None => right,
             };
             let mut when = s.when.to_vec();
             when.push(NoT("?c"));
-            v.push(rule(A, &format!("solve-{}-{word}-left", s.name), &format!("({rel} {} ?c)", s.form), &left, &when, &words));
-            v.push(rule(A, &format!("solve-{}-{word}-right", s.name), &format!("({rel} ?c {})", s.form), &right, &when, &words));
+            v.push(rule(
+                A,
+                &format!("solve-{}-{word}-left", s.name),
+                &format!("({rel} {} ?c)", s.form),
+                &left,
+                &when,
+                &words,
+            ));
+            v.push(rule(
+                A,
+                &format!("solve-{}-{word}-right", s.name),
+                &format!("({rel} ?c {})", s.form),
+                &right,
+                &when,
+                &words,
+            ));
         }
     }
     v

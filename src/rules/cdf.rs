@@ -36,7 +36,11 @@ fn map_rules(m: &Map, strict: bool) -> Rule {
     let inner = format!("({op} ?e {})", m.inverse);
     let mut factors = Vec::new();
     if let Some((lo, closed)) = m.lo {
-        factors.push(if closed && !strict { format!("(>= ?t {lo})") } else { format!("(> ?t {lo})") });
+        factors.push(if closed && !strict {
+            format!("(>= ?t {lo})")
+        } else {
+            format!("(> ?t {lo})")
+        });
     }
     if let Some(hi) = m.hi {
         factors.push(format!("(> {hi} ?t)"));
@@ -58,7 +62,14 @@ fn map_rules(m: &Map, strict: bool) -> Rule {
     }
     let name = format!("{op}-{}", m.op);
     let lhs = format!("({op} ({} ?e) ?t)", m.op);
-    rule(C, &name, &lhs, &rhs, &when, &format!("change of variables: {}", m.words))
+    rule(
+        C,
+        &name,
+        &lhs,
+        &rhs,
+        &when,
+        &format!("change of variables: {}", m.words),
+    )
 }
 
 /// `cdf` and `cdf<` rules that are the same but for the operator; `flip` is the

@@ -147,6 +147,8 @@ impl When {
 pub struct Rule {
     pub rewrite: Rewrite,
     pub info: RuleInfo,
+    /// Its conditions, for tests that instantiate rules.
+    pub when: Vec<When>,
 }
 
 /// Build a rule from s-expression patterns. The patterns are this crate's own, so a
@@ -165,11 +167,20 @@ pub fn rule(
     let rewrite = if conds.is_empty() {
         Rewrite::new(name, l, r)
     } else {
-        let condition = move |eg: &mut EGraph, _id: Id, s: &Subst| conds.iter().all(|c| c.check(eg, s));
-        Rewrite::new(name, l, ConditionalApplier { condition, applier: r })
+        let condition =
+            move |eg: &mut EGraph, _id: Id, s: &Subst| conds.iter().all(|c| c.check(eg, s));
+        Rewrite::new(
+            name,
+            l,
+            ConditionalApplier {
+                condition,
+                applier: r,
+            },
+        )
     }
     .unwrap_or_else(|e| panic!("rule {name}: {e}"));
     Rule {
+        when: when.to_vec(),
         rewrite,
         info: RuleInfo {
             name: name.to_string(),
@@ -198,8 +209,17 @@ pub fn all() -> &'static [Rule] {
 /// while deriving, so that a derivation's steps are the rules that matter, and run
 /// at the end to tidy the result.
 const REORDER: &[&str] = &[
-    "add-comm", "mul-comm", "add-assoc", "mul-assoc", "mul-assoc-rev", "factor",
-    "mul-div", "div-mul", "neg-div", "div-neg", "neg-mul",
+    "add-comm",
+    "mul-comm",
+    "add-assoc",
+    "mul-assoc",
+    "mul-assoc-rev",
+    "factor",
+    "mul-div",
+    "div-mul",
+    "neg-div",
+    "div-neg",
+    "neg-mul",
 ];
 
 fn reorders(name: &str) -> bool {

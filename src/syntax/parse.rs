@@ -53,7 +53,9 @@ pub fn parse(source: &str) -> Result<Program> {
     }
     check_nesting(source)?;
     let mut pairs = Grammar::parse(Rule::program, source).map_err(|e| syntax_error(source, e))?;
-    let program = pairs.next().ok_or_else(|| Error::new(ErrorKind::Internal, "empty parse"))?;
+    let program = pairs
+        .next()
+        .ok_or_else(|| Error::new(ErrorKind::Internal, "empty parse"))?;
     let mut statements = Vec::new();
     for p in program.into_inner() {
         let span = span_of(&p);
@@ -393,8 +395,15 @@ mod tests {
 
     #[test]
     fn bounds_hold() {
-        let deep = format!("x ~ Normal(0, 1)\ny = {}x{}", "(".repeat(10_000), ")".repeat(10_000));
+        let deep = format!(
+            "x ~ Normal(0, 1)\ny = {}x{}",
+            "(".repeat(10_000),
+            ")".repeat(10_000)
+        );
         assert_eq!(parse(&deep).unwrap_err().kind, ErrorKind::Limit);
-        assert_eq!(parse("x ~ Normal(0, 1)\ny = 1e999999").unwrap_err().kind, ErrorKind::Limit);
+        assert_eq!(
+            parse("x ~ Normal(0, 1)\ny = 1e999999").unwrap_err().kind,
+            ErrorKind::Limit
+        );
     }
 }
