@@ -7,7 +7,7 @@
 //! 2. the PDF: `(D F)` for that F. The one step that is not a rewrite rule is the
 //!    derivative in the sense of distributions: `D F = Dc F + Σ (F(c+) − F(c−)) δ(t − c)`
 //!    over the points c where a bracket of F jumps, with the one-sided values computed
-//!    on the term by [`one_sided`]. It enters the e-graph as a trusted union named
+//!    on the term by `one_sided`. It enters the e-graph as a trusted union named
 //!    `d-distributional`; derivative and algebra rules do the rest.
 //!
 //! The derivation shown to the user is egg's explanation of why the result equals the
@@ -137,10 +137,15 @@ pub struct Cost {
     pub value: f64,
     is_bracket: bool,
     has_bracket: bool,
+    has_t: bool,
+    is_t: bool,
 }
 
 /// Added for a bracket buried inside something other than a product of brackets.
 const BURIED_BRACKET: f64 = 4.0;
+/// Added for a bracket not solved for t (`[logit(t) > 0]` rather than `[t > 1/2]`):
+/// the jumps of a CDF are read off solved brackets.
+const UNSOLVED_BRACKET: f64 = 50.0;
 
 impl CostFunction<Node> for Readable {
     type Cost = Cost;
@@ -186,10 +191,18 @@ impl CostFunction<Node> for Readable {
             _ => children.iter().filter(|c| c.has_bracket).count(),
         };
         value += BURIED_BRACKET * buried as f64;
+        if matches!(enode, Node::Ge(_) | Node::Gt(_)) && children.iter().any(|c| c.has_t && !c.is_t)
+        {
+            value += UNSOLVED_BRACKET;
+        }
+        let is_t = matches!(enode, Node::T);
+        let has_t = is_t || children.iter().any(|c| c.has_t);
         Cost {
             value,
             is_bracket,
             has_bracket,
+            has_t,
+            is_t,
         }
     }
 }
@@ -528,7 +541,7 @@ fn has_t(e: &Expr, id: Id) -> bool {
 /// Points c where a bracket `[t ≥ c]`, `[t > c]`, `[c ≥ t]` or `[c > t]` of F jumps.
 fn thresholds(f: &Expr) -> Result<Vec<Expr>> {
     let mut out: Vec<Expr> = Vec::new();
-    for node in f.as_ref() {
+    for (i, node) in f.as_ref().iter().enumerate() {
         if let Node::Ge([a, b]) | Node::Gt([a, b]) = node {
             let c = if is_t(f, *a) && !has_t(f, *b) {
                 *b
@@ -541,9 +554,10 @@ fn thresholds(f: &Expr) -> Result<Vec<Expr>> {
                     ErrorKind::Unsupported,
                     format!(
                         "cannot locate the jumps of the CDF: the bracket {} is not solved for t",
-                        crate::render::text(&extract(f, Id::from(0)).clone(), None)
+                        crate::render::text(&extract(f, Id::from(i)), None)
                     ),
-                ));
+                )
+                .help("rewrite the transform with fewer nested maps, or report the program: pushforward lacks a rule to solve this bracket"));
             };
             let c = extract(f, c);
             if !out.iter().any(|o| o.to_string() == c.to_string()) {

@@ -191,30 +191,30 @@ impl Sign {
         }
         out
     }
-    pub fn add(self, o: Sign) -> Sign {
+    pub fn plus(self, o: Sign) -> Sign {
         self.lift(o, |a, b| match (a, b) {
             (Sign::ZERO, x) | (x, Sign::ZERO) => x,
             (x, y) if x == y => x,
             _ => Sign::ANY,
         })
     }
-    pub fn mul(self, o: Sign) -> Sign {
+    pub fn times(self, o: Sign) -> Sign {
         self.lift(o, |a, b| match (a, b) {
             (Sign::ZERO, _) | (_, Sign::ZERO) => Sign::ZERO,
             (x, y) if x == y => Sign::POS,
             _ => Sign::NEG,
         })
     }
-    pub fn neg(self) -> Sign {
+    pub fn negated(self) -> Sign {
         Sign((self.0 & 2) | ((self.0 & 1) << 2) | ((self.0 & 4) >> 2))
     }
     /// Signs of a / b, ignoring b = 0 (where the quotient is undefined).
-    pub fn div(self, o: Sign) -> Sign {
+    pub fn over(self, o: Sign) -> Sign {
         let o = Sign(o.0 & !2);
         if o.0 == 0 {
             return Sign::ANY;
         }
-        self.mul(o)
+        self.times(o)
     }
 }
 
@@ -329,7 +329,7 @@ fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
                 (Rat(a), Rat(b)) => Rat(a * b),
                 _ if a.is_zero() || b.is_zero() => return None,
                 _ => {
-                    if a.sign().mul(b.sign()) == Sign::POS {
+                    if a.sign().times(b.sign()) == Sign::POS {
                         PosInf
                     } else {
                         NegInf
@@ -344,7 +344,7 @@ fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
                 (Rat(a), Rat(b)) => Rat(a / b),
                 (Rat(_), _) => Num::int(0),
                 (_, Rat(b)) => {
-                    if a.sign().mul(Num::Rat(b.clone()).sign()) == Sign::POS {
+                    if a.sign().times(Num::Rat(b.clone()).sign()) == Sign::POS {
                         PosInf
                     } else {
                         NegInf
@@ -494,11 +494,11 @@ impl Analysis<Node> for Facts {
                     .get(sym)
                     .copied()
                     .unwrap_or(Sign::ANY),
-                Node::Add([a, b]) => s(a).add(s(b)),
-                Node::Sub([a, b]) => s(a).add(s(b).neg()),
-                Node::Mul([a, b]) => s(a).mul(s(b)),
-                Node::Div([a, b]) => s(a).div(s(b)),
-                Node::Neg(a) => s(a).neg(),
+                Node::Add([a, b]) => s(a).plus(s(b)),
+                Node::Sub([a, b]) => s(a).plus(s(b).negated()),
+                Node::Mul([a, b]) => s(a).times(s(b)),
+                Node::Div([a, b]) => s(a).over(s(b)),
+                Node::Neg(a) => s(a).negated(),
                 Node::Abs(a) => {
                     if s(a).0 & 2 == 0 {
                         Sign::POS

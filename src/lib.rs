@@ -9,7 +9,7 @@
 //! ```
 //!
 //! The stages, each a module: [`syntax`] (pest grammar to syntax tree), [`lower`] (to an
-//! egg term), [`rules`] and [`derive`] (e-graph rewriting, extraction, explanation),
+//! egg term), [`rules`] and [`mod@derive`] (e-graph rewriting, extraction, explanation),
 //! [`render`] (text, LaTeX, JSON) and [`eval`] (compiled batch evaluation).
 
 pub mod derive;

@@ -214,13 +214,15 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
     };
     let (out_name, out_id, out_span) = match output {
         Some(o) => o,
-        None => return Err(
-            Error::new(ErrorKind::Syntax, "the program has no output statement")
-                .at(Span::new(source.len(), source.len()), "expected `y = ...`")
-                .help(format!(
+        None => {
+            return Err(
+                Error::new(ErrorKind::Syntax, "the program has no output statement")
+                    .at(Span::new(source.len(), source.len()), "expected `y = ...`")
+                    .help(format!(
                     "add a statement such as `y = tanh({input_name})`; the last one is the output"
                 )),
-        ),
+            )
+        }
     };
     // the output must be the last statement
     if let Some(Statement::Assume { span, .. } | Statement::Input { span, .. }) =

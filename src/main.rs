@@ -63,6 +63,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = EvalFormat::Json)]
         format: EvalFormat,
     },
+    /// Print the rule catalogue (docs/rules.md is its Markdown)
+    Rules {
+        #[arg(long, value_enum, default_value_t = RulesFormat::Markdown)]
+        format: RulesFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RulesFormat {
+    Markdown,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -89,6 +100,17 @@ fn main() -> ExitCode {
                 Ok(s) => s,
                 Err(e) => return report(e, "", ""),
             }
+        }
+        Command::Rules { format } => {
+            let text = match format {
+                RulesFormat::Markdown => pushforward::rules::catalogue_markdown(),
+                RulesFormat::Json => {
+                    let infos: Vec<_> = pushforward::rules::all().iter().map(|r| &r.info).collect();
+                    format!("{:#}\n", serde_json::json!(infos))
+                }
+            };
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            return ExitCode::SUCCESS;
         }
     };
     let result = run(&cli.command, &source);
@@ -148,6 +170,7 @@ fn run(command: &Command, source: &str) -> Result<String, Error> {
             format,
             ..
         } => evaluate(&d, set, at.as_deref(), grid.as_deref(), *format),
+        Command::Rules { .. } => Ok(String::new()),
     }
 }
 

@@ -106,6 +106,11 @@ fn check(model: &Model, name: &str, v: f64, span: Span) -> Result<()> {
                 .at(span, "this parameter"),
         )
     };
+    if model.integer_params.contains(name) && (v.fract() != 0.0 || !(1.0..=MAX_POOL).contains(&v)) {
+        return bad(format!(
+            "must be a whole number from 1 to {MAX_POOL:e}: it is a pool size"
+        ));
+    }
     for a in model.assumptions.iter().filter(|a| a.name == name) {
         let c = a.value.to_f64().unwrap_or(f64::NAN);
         let holds = match a.relation {
@@ -143,11 +148,6 @@ fn check(model: &Model, name: &str, v: f64, span: Span) -> Result<()> {
             };
             return bad(why);
         }
-    }
-    if model.integer_params.contains(name) && (v.fract() != 0.0 || !(1.0..=MAX_POOL).contains(&v)) {
-        return bad(format!(
-            "must be a whole number from 1 to {MAX_POOL:e}: it is a pool size"
-        ));
     }
     Ok(())
 }

@@ -177,8 +177,27 @@ fn solve_rules() -> Vec<Rule> {
     v
 }
 
+/// Brackets on a function whose range is bounded below: decided when the other side
+/// is below the range, solved by the inverse when it is inside.
+#[rustfmt::skip]
+fn range_brackets() -> Vec<Rule> {
+    vec![
+        rule(A, "exp-above-nonpos-ge", "(>= (exp ?u) ?c)", "1", &[Proves("?c", NonPositive)], "exp is positive, so [exp(u) >= c] = 1 for c <= 0"),
+        rule(A, "exp-above-nonpos-gt", "(> (exp ?u) ?c)",  "1", &[Proves("?c", NonPositive)], "exp is positive, so [exp(u) > c] = 1 for c <= 0"),
+        rule(A, "exp-below-nonpos-ge", "(>= ?c (exp ?u))", "0", &[Proves("?c", NonPositive)], "exp is positive, so [c >= exp(u)] = 0 for c <= 0"),
+        rule(A, "exp-below-nonpos-gt", "(> ?c (exp ?u))",  "0", &[Proves("?c", NonPositive)], "exp is positive, so [c > exp(u)] = 0 for c <= 0"),
+        rule(A, "solve-exp-ge-left",   "(>= (exp ?u) ?c)", "(>= ?u (log ?c))", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
+        rule(A, "solve-exp-gt-left",   "(> (exp ?u) ?c)",  "(> ?u (log ?c))",  &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
+        rule(A, "solve-exp-ge-right",  "(>= ?c (exp ?u))", "(>= (log ?c) ?u)", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
+        rule(A, "solve-exp-gt-right",  "(> ?c (exp ?u))",  "(> (log ?c) ?u)",  &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
+        rule(A, "square-above-nonpos-ge", "(>= (^ ?u 2) ?c)", "1", &[Proves("?c", NonPositive)], "a square is non-negative, so [u^2 >= c] = 1 for c <= 0"),
+        rule(A, "square-above-neg-gt",    "(> (^ ?u 2) ?c)",  "1", &[Proves("?c", Negative)],    "a square is non-negative, so [u^2 > c] = 1 for c < 0"),
+    ]
+}
+
 pub fn rules() -> Vec<Rule> {
     let mut v = identities();
+    v.extend(range_brackets());
     v.extend(limits());
     v.extend(solve_rules());
     v

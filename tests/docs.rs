@@ -1,0 +1,39 @@
+//! The docs move with the code: `docs/rules.md` is what `pushforward rules` prints, and
+//! `docs/language.md` lists every function of the language with its example, and every
+//! example there derives.
+
+#[test]
+fn rule_catalogue_is_current() {
+    let committed =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
+    assert!(
+        committed == pushforward::rules::catalogue_markdown(),
+        "docs/rules.md is stale: run `cargo run -- rules > docs/rules.md`"
+    );
+}
+
+#[test]
+fn language_reference_lists_every_function_with_a_working_example() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    for f in pushforward::lower::FUNCTIONS {
+        assert!(
+            doc.contains(&format!("`{}`", f.usage)),
+            "docs/language.md lacks {}",
+            f.usage
+        );
+        assert!(
+            doc.contains(&format!("`{}`", f.example)),
+            "docs/language.md lacks the example {}",
+            f.example
+        );
+        let src = format!("x ~ Normal(mu, sigma)\nassume N >= 1\n{}", f.example);
+        let d = pushforward::derive_source(&src);
+        assert!(
+            d.is_ok(),
+            "the example `{}` fails: {:?}",
+            f.example,
+            d.err()
+        );
+    }
+}
