@@ -224,7 +224,13 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     if derived.cost >= UNRESOLVED {
         return Err(no_closed_form(model, &derived.runner, &derived.best));
     }
-    let tidied = phase(&derived.best, None, &rules::for_simplify(), &facts, limits);
+    let tidied = phase(
+        &derived.best,
+        None,
+        &rules::for_simplify(),
+        &facts,
+        tidy_limits(limits),
+    );
     let cdf = tidied.best.clone();
     let mut cdf_steps = derived.steps;
     cdf_steps.extend(tidied.steps);
@@ -282,6 +288,18 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     })
 }
 
+/// Reordering rules never saturate quickly: the final tidying gets a few iterations,
+/// enough to group brackets and fold fractions. Stopping there is not an error, since
+/// every term in the e-graph equals the start.
+fn tidy_limits(limits: Limits) -> Limits {
+    Limits {
+        iterations: limits.iterations.min(TIDY_ITERATIONS),
+        ..limits
+    }
+}
+
+const TIDY_ITERATIONS: usize = 6;
+
 /// One rewriting phase on its own e-graph, explained from `start` to the best term.
 struct Phase {
     best: Expr,
@@ -298,7 +316,11 @@ fn phase(
     facts: &Facts,
     limits: Limits,
 ) -> Phase {
-    let mut egraph = EGraph::new(facts.clone()).with_explanations_enabled();
+    // egg's greedy shortening of explanations costs more than the rest of a phase, and
+    // each phase is short already
+    let mut egraph = EGraph::new(facts.clone())
+        .with_explanations_enabled()
+        .without_explanation_length_optimization();
     let start_id = egraph.add_expr_uncanonical(start);
     if let Some(rhs) = trusted {
         let rhs_id = egraph.add_expr_uncanonical(rhs);
@@ -492,22 +514,30 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
 fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
     let mut explanation = runner.explain_equivalence(start, end);
     let flat = explanation.make_flat_explanation().clone();
-    let mut out: Vec<Step> = Vec::new();
-    for term in flat.iter().skip(1) {
+    // algebra joins the step before it: a line shows a rule and its tidying-up. Only
+    // the last term of each line is built.
+    let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
+    for (i, term) in flat.iter().enumerate().skip(1) {
         let rule = find_rule(term).unwrap_or_else(|| "congruence".to_string());
-        let expr = term.get_recexpr();
-        // algebra joins the step before it: a line shows a rule and its tidying-up
-        match out.last_mut() {
-            Some(last) if rules::family(&rule) == Family::Algebra => {
-                last.rules.push(rule);
-                last.term = expr;
+        match groups.last_mut() {
+            // the jumps stay visible on their own line before they are simplified
+            Some((last, rules))
+                if rules::family(&rule) == Family::Algebra
+                    && rules[0] != rules::D_DISTRIBUTIONAL =>
+            {
+                *last = i;
+                rules.push(rule);
             }
-            _ => out.push(Step {
-                term: expr,
-                rules: vec![rule],
-            }),
+            _ => groups.push((i, vec![rule])),
         }
     }
+    let out: Vec<Step> = groups
+        .into_iter()
+        .map(|(i, rules)| Step {
+            term: flat[i].get_recexpr(),
+            rules,
+        })
+        .collect();
     out
 }
 
@@ -595,7 +625,8 @@ fn one_sided(f: &Expr, c: &Expr, side: Side) -> Expr {
                 } else {
                     None
                 };
-                let numbers = |x: Id, y: Id| match (&f[x], &f[y]) {
+                // the sides after substitution
+                let numbers = |x: Id, y: Id| match (&out[memo[&x]], &out[memo[&y]]) {
                     (Node::Num(p), Node::Num(q)) => Some((p.clone(), q.clone())),
                     _ => None,
                 };
@@ -614,11 +645,28 @@ fn one_sided(f: &Expr, c: &Expr, side: Side) -> Expr {
                     None => out.add(node.clone().map_children(|ch| memo[&ch])),
                 }
             }
-            _ => out.add(node.clone().map_children(|ch| memo[&ch])),
+            _ => {
+                let n = node.clone().map_children(|ch| memo[&ch]);
+                let zero = |id: &Id| matches!(&out[*id], Node::Num(v) if *v == Num::int(0));
+                let one = |id: &Id| matches!(&out[*id], Node::Num(v) if *v == Num::int(1));
+                // with the brackets decided, a false one is a strong zero and a true one
+                // a factor 1: evaluating them is part of taking the one-sided value
+                match &n {
+                    Node::Mul([a, _]) if zero(a) => *a,
+                    Node::Mul([_, b]) if zero(b) => *b,
+                    Node::Mul([a, b]) if one(a) => *b,
+                    Node::Mul([a, b]) if one(b) => *a,
+                    Node::Add([a, b]) if zero(a) => *b,
+                    Node::Add([a, b]) if zero(b) => *a,
+                    _ => out.add(n),
+                }
+            }
         };
         memo.insert(i, new);
     }
-    out
+    // the root may have simplified to one of its children
+    let root = memo[&Id::from(f.as_ref().len() - 1)];
+    extract(&out, root)
 }
 
 /// Σ over the jump points c of (F(c+) − F(c−))·δ(t − c), or 0 when F has no brackets.

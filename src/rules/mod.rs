@@ -241,9 +241,16 @@ pub fn for_tidy() -> Vec<Rewrite> {
     select(|i| i.family == Family::Algebra && !reorders(&i.name))
 }
 
-/// Every algebra rule: for the final tidying of a result.
+/// The final tidying of a result: identities and reordering. Brackets are solved and
+/// limits taken by then, so those rules are left out (they are most of the algebra
+/// rules, and the e-graph is largest here).
 pub fn for_simplify() -> Vec<Rewrite> {
-    select(|i| i.family == Family::Algebra)
+    let late = |n: &str| {
+        ["solve-", "lim-", "exp-", "square-"]
+            .iter()
+            .any(|p| n.starts_with(p))
+    };
+    select(|i| i.family == Family::Algebra && !late(&i.name))
 }
 
 fn select(keep: impl Fn(&RuleInfo) -> bool) -> Vec<Rewrite> {
