@@ -161,6 +161,8 @@ impl CostFunction<Node> for Readable {
             Node::Num(Num::PosInf | Num::NegInf) => 30.0,
             Node::Abs(_) => 3.0,
             Node::Neg(_) => 1.2,
+            // an integer reads better than a fraction: t/2 over (1/2)·t, 10t over t/(1/10)
+            Node::Num(Num::Rat(r)) if !r.is_integer() => 1.5,
             Node::Num(_) | Node::Symbol(_) | Node::T => 1.0,
             _ => 2.0,
         };
@@ -697,12 +699,12 @@ fn jump_terms(f: &Expr) -> Result<Expr> {
 fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
     let root = Id::from(pdf.as_ref().len() - 1);
     let mut summands = Vec::new();
-    collect_sum(pdf, root, &mut summands);
-    let mut rest: Vec<Id> = Vec::new();
+    collect_sum(pdf, root, false, &mut summands);
+    let mut rest: Vec<(Id, bool)> = Vec::new();
     let mut atoms = Vec::new();
-    for s in summands {
+    for (s, negated) in summands {
         if !contains_delta(pdf, s) {
-            rest.push(s);
+            rest.push((s, negated));
             continue;
         }
         let (mass, delta) = match &pdf[s] {
@@ -733,7 +735,7 @@ fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
             }
             _ => return Err(odd_atom(pdf, s)),
         };
-        let mass = match mass {
+        let mut mass = match mass {
             Some(m) => extract(pdf, m),
             None => {
                 let mut e = Expr::default();
@@ -741,15 +743,21 @@ fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
                 e
             }
         };
+        if negated {
+            let r = Id::from(mass.as_ref().len() - 1);
+            mass.add(Node::Neg(r));
+        }
         atoms.push(Atom { at, mass });
     }
     let mut density = Expr::default();
     let mut acc: Option<Id> = None;
-    for r in rest {
+    for (r, negated) in rest {
         let id = append(&mut density, &extract(pdf, r));
-        acc = Some(match acc {
-            Some(a) => density.add(Node::Add([a, id])),
-            None => id,
+        acc = Some(match (acc, negated) {
+            (Some(a), false) => density.add(Node::Add([a, id])),
+            (Some(a), true) => density.add(Node::Sub([a, id])),
+            (None, false) => id,
+            (None, true) => density.add(Node::Neg(id)),
         });
     }
     if acc.is_none() {
@@ -768,13 +776,19 @@ fn odd_atom(pdf: &Expr, s: Id) -> Error {
     )
 }
 
-fn collect_sum(e: &Expr, id: Id, out: &mut Vec<Id>) {
+/// The terms of a sum with their signs (`true` for a term that is subtracted).
+fn collect_sum(e: &Expr, id: Id, negated: bool, out: &mut Vec<(Id, bool)>) {
     match &e[id] {
         Node::Add([a, b]) => {
-            collect_sum(e, *a, out);
-            collect_sum(e, *b, out);
+            collect_sum(e, *a, negated, out);
+            collect_sum(e, *b, negated, out);
         }
-        _ => out.push(id),
+        Node::Sub([a, b]) => {
+            collect_sum(e, *a, negated, out);
+            collect_sum(e, *b, !negated, out);
+        }
+        Node::Neg(a) => collect_sum(e, *a, !negated, out),
+        _ => out.push((id, negated)),
     }
 }
 

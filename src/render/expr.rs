@@ -4,6 +4,7 @@
 use crate::lang::{Expr, Node, Num};
 use crate::lower::Model;
 use egg::{Id, Language};
+use num_traits::Signed;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -257,7 +258,11 @@ impl Printer<'_> {
         let tex = self.latex();
         let mut out = String::new();
         for (k, (s, p, numeric)) in printed.iter().enumerate() {
-            let piece = if *p == Prec::Unary && k > 0 || *p < Prec::Product {
+            let fraction = *numeric && s.contains('/');
+            let piece = if *p == Prec::Unary && k > 0
+                || *p < Prec::Product
+                || fraction && !tex && printed.len() > 1
+            {
                 self.wrap((s.clone(), *p), Prec::Atom)
             } else {
                 s.clone()
@@ -367,6 +372,14 @@ impl Printer<'_> {
             Node::Symbol(s) => (self.name(s.as_str()), Prec::Atom),
             Node::T => ("t".into(), Prec::Atom),
             Node::Add(_) => self.sum(e, id),
+            // a − (−c) reads as a + c
+            Node::Sub([a, b]) if matches!(&e[*b], Node::Num(Num::Rat(r)) if r.is_negative()) => {
+                let c = match &e[*b] {
+                    Node::Num(n) => self.num(&Num::Rat(-n.rat().cloned().unwrap_or_default())).0,
+                    _ => String::new(),
+                };
+                (format!("{} + {c}", p(a).0), Prec::Sum)
+            }
             Node::Sub([a, b]) => {
                 let rhs = p(b);
                 let rhs = if rhs.1 == Prec::Unary {
@@ -600,6 +613,6 @@ mod tests {
         );
         shows("(- a (- b c))", "a − (b − c)", "a - \\left(b - c\\right)");
         shows("(+ a (neg b))", "a − b", "a - b");
-        shows("(* w1 1/2)", "1/2·w1", "\\frac{1}{2} w_{1}");
+        shows("(* w1 1/2)", "(1/2)·w1", "\\frac{1}{2} w_{1}");
     }
 }

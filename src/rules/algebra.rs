@@ -40,6 +40,7 @@ fn identities() -> Vec<Rule> {
         rule(A, "neg-div",      "(neg (/ ?a ?b))",    "(/ (neg ?a) ?b)",        &[], "-(a/b) = (-a)/b"),
         rule(A, "div-neg",      "(/ (neg ?a) ?b)",    "(neg (/ ?a ?b))",        &[], "(-a)/b = -(a/b)"),
         rule(A, "neg-mul",      "(neg (* ?a ?b))",    "(* (neg ?a) ?b)",        &[], "-(ab) = (-a)b"),
+        rule(A, "div-by-number", "(/ ?a ?c)",         "(* (/ 1 ?c) ?a)",        &[IsNum("?c"), Proves("?c", NonZero)], "dividing by a number is multiplying by its inverse"),
         rule(A, "div-div",      "(/ (/ ?a ?b) ?c)",   "(/ ?a (* ?b ?c))",       &[], "(a/b)/c = a/(bc)"),
         rule(A, "mul-div",      "(* ?a (/ ?b ?c))",   "(/ (* ?a ?b) ?c)",       &[], "a(b/c) = (ab)/c"),
         rule(A, "div-mul",      "(/ (* ?a ?b) ?c)",   "(* ?a (/ ?b ?c))",       &[], "(ab)/c = a(b/c)"),
@@ -114,6 +115,8 @@ const SOLVE: &[Solve] = &[
     Solve { name: "sub-from", form: "(- ?b ?u)",  inverse: "(- ?b ?c)",   increasing: false, when: &[NoT("?b")], domain: (None, None) },
     Solve { name: "neg",      form: "(neg ?u)",   inverse: "(neg ?c)",    increasing: false, when: &[], domain: (None, None) },
     Solve { name: "mul-pos",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)], domain: (None, None) },
+    Solve { name: "mul-right-pos", form: "(* ?u ?b)", inverse: "(/ ?c ?b)", increasing: true, when: &[NoT("?b"), Proves("?b", Positive)], domain: (None, None) },
+    Solve { name: "mul-right-neg", form: "(* ?u ?b)", inverse: "(/ ?c ?b)", increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
     Solve { name: "mul-neg",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
     Solve { name: "div-pos",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)], domain: (None, None) },
     Solve { name: "div-neg",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
@@ -195,6 +198,10 @@ fn range_brackets() -> Vec<Rule> {
         rule(A, "solve-exp-gt-right",  "(> ?c (exp ?u))",  "(> (log ?c) ?u)",  &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
         rule(A, "square-above-nonpos-ge", "(>= (^ ?u 2) ?c)", "1", &[Proves("?c", NonPositive)], "a square is non-negative, so [u^2 >= c] = 1 for c <= 0"),
         rule(A, "square-above-neg-gt",    "(> (^ ?u 2) ?c)",  "1", &[Proves("?c", Negative)],    "a square is non-negative, so [u^2 > c] = 1 for c < 0"),
+        rule(A, "solve-square-gt-left",  "(> (^ ?u 2) ?c)",  "(+ (> ?u (sqrt ?c)) (> (neg (sqrt ?c)) ?u))",  &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 > c exactly when u > sqrt(c) or u < -sqrt(c)"),
+        rule(A, "solve-square-ge-left",  "(>= (^ ?u 2) ?c)", "(+ (>= ?u (sqrt ?c)) (>= (neg (sqrt ?c)) ?u))", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: u^2 >= c exactly when u >= sqrt(c) or u <= -sqrt(c)"),
+        rule(A, "solve-square-gt-right", "(> ?c (^ ?u 2))",  "(* (> (sqrt ?c) ?u) (> ?u (neg (sqrt ?c))))",  &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 < c exactly when -sqrt(c) < u < sqrt(c)"),
+        rule(A, "solve-square-ge-right", "(>= ?c (^ ?u 2))", "(* (>= (sqrt ?c) ?u) (>= ?u (neg (sqrt ?c))))", &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 <= c exactly when -sqrt(c) <= u <= sqrt(c)"),
     ]
 }
 

@@ -60,6 +60,8 @@ pub enum When {
     Bracket(&'static str),
     /// The weight list has a weight that is provably not zero.
     SomeWeightNonZero(&'static str),
+    /// An exact rational constant.
+    IsNum(&'static str),
     /// Both are numbers and the first is at most the second.
     NumLe(&'static str, &'static str),
     /// Both are numbers and the first is below the second.
@@ -76,6 +78,7 @@ impl When {
             When::Finite(v) => format!("{v} is finite"),
             When::Bracket(v) => format!("{v} is an Iverson bracket"),
             When::SomeWeightNonZero(v) => format!("some weight of {v} is not 0"),
+            When::IsNum(v) => format!("{v} is a number"),
             When::NumLe(a, b) => format!("{a} <= {b}, both numbers"),
             When::NumLt(a, b) => format!("{a} < {b}, both numbers"),
         }
@@ -101,6 +104,11 @@ impl When {
             When::NoT(v) => !egraph[var(v)].data.has_t,
             When::Finite(v) => egraph[var(v)].data.finite,
             When::Bracket(v) => egraph[var(v)].data.bracket,
+            When::IsNum(v) => egraph[var(v)]
+                .data
+                .num
+                .as_ref()
+                .is_some_and(|n| n.0.rat().is_some()),
             When::NumLe(a, b) | When::NumLt(a, b) => {
                 let num = |id: Id| egraph[id].data.num.as_ref().map(|n| n.0.clone());
                 match (num(var(a)), num(var(b))) {
