@@ -13,6 +13,9 @@ use statrs::distribution::{ContinuousCDF, Normal};
 const MU: f64 = 0.3;
 const SIGMA: f64 = 0.8;
 
+/// A point mass: where, and its closed-form mass.
+type Atom = (f64, fn() -> f64);
+
 struct Case {
     program: &'static str,
     forward: fn(f64) -> f64,
@@ -20,7 +23,7 @@ struct Case {
     copies: usize,
     combine: fn(&[f64]) -> f64,
     cdf: fn(f64) -> f64,
-    atoms: &'static [(f64, fn() -> f64)],
+    atoms: &'static [Atom],
     /// where the CDF is not differentiable (atoms, support edges)
     breaks: &'static [f64],
 }
