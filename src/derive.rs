@@ -32,7 +32,7 @@ pub struct Limits {
 impl Default for Limits {
     fn default() -> Self {
         Limits {
-            iterations: 40,
+            iterations: 100,
             nodes: 20_000,
             time: Duration::from_secs(5),
         }
@@ -50,6 +50,13 @@ pub struct Step {
 impl Step {
     /// The step's label in plain words.
     pub fn description(&self) -> String {
+        if self.rules.first().map(String::as_str) == Some(rules::CONDENSED) {
+            return format!(
+                "{} ({})",
+                rules::describe(rules::CONDENSED),
+                self.rules[1..].join(", ")
+            );
+        }
         let mut words: Vec<String> = Vec::new();
         for r in &self.rules {
             if rules::family(r) == Family::Algebra {
@@ -145,7 +152,7 @@ pub struct Cost {
 const BURIED_BRACKET: f64 = 4.0;
 /// Added for a bracket not solved for t (`[logit(t) > 0]` rather than `[t > 1/2]`):
 /// the jumps of a CDF are read off solved brackets.
-const UNSOLVED_BRACKET: f64 = 50.0;
+const UNSOLVED_BRACKET: f64 = 1000.0;
 
 impl CostFunction<Node> for Readable {
     type Cost = Cost;
@@ -272,7 +279,14 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let mut pdf_steps = jumped.steps;
     pdf_steps.extend(differentiated.steps);
     pdf_steps.extend(tidied.steps);
-    let (density, atoms) = split_atoms(&pdf)?;
+    let (density, mut atoms) = split_atoms(&pdf)?;
+    // a mass the phases left unsimplified (a limit inside a long derivation) gets one
+    // more pass of its own; a mass that is exactly 0 is no atom
+    let tidy = rules::for_tidy();
+    for a in &mut atoms {
+        a.mass = simplify(&a.mass, limits, &model.signs, &tidy);
+    }
+    atoms.retain(|a| !matches!(a.mass.as_ref(), [Node::Num(n)] if *n == Num::int(0)));
     let support = support(model, limits)?;
     Ok(Derivation {
         model: model.clone(),
@@ -514,8 +528,26 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
 /// Turn egg's explanation into derivation steps: one per rewrite, with consecutive
 /// algebra steps merged into one.
 fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
-    let mut explanation = runner.explain_equivalence(start, end);
-    let flat = explanation.make_flat_explanation().clone();
+    let explanation = runner.explain_equivalence(start, end);
+    let flat = match crate::explain::flatten(&explanation.explanation_trees) {
+        Ok(flat) => flat,
+        Err(crate::explain::TooLong) => {
+            // one step, labelled with every rule that fired in the phase
+            let mut fired: Vec<String> = vec![rules::CONDENSED.to_string()];
+            for it in &runner.iterations {
+                for name in it.applied.keys() {
+                    let name = name.to_string();
+                    if !fired.contains(&name) {
+                        fired.push(name);
+                    }
+                }
+            }
+            return vec![Step {
+                term: end.clone(),
+                rules: fired,
+            }];
+        }
+    };
     // algebra joins the step before it: a line shows a rule and its tidying-up. Only
     // the last term of each line is built.
     let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
@@ -533,14 +565,13 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
             _ => groups.push((i, vec![rule])),
         }
     }
-    let out: Vec<Step> = groups
+    groups
         .into_iter()
         .map(|(i, rules)| Step {
             term: flat[i].get_recexpr(),
             rules,
         })
-        .collect();
-    out
+        .collect()
 }
 
 fn find_rule(term: &egg::FlatTerm<Node>) -> Option<String> {
@@ -802,7 +833,9 @@ fn support(model: &Model, limits: Limits) -> Result<Support> {
     let (lo, hi) = interval(y, Id::from(y.as_ref().len() - 1), &model.signs);
     let simplify_end = |end: End| -> End {
         End {
-            value: end.value.map(|v| simplify(&v, limits, &model.signs)),
+            value: end
+                .value
+                .map(|v| simplify(&v, limits, &model.signs, &rules::for_simplify())),
             closed: end.closed,
         }
     };
@@ -956,7 +989,12 @@ fn is_random(y: &Expr, id: Id) -> bool {
 }
 
 /// Simplify a real term with the algebra rules (no explanation needed).
-pub fn simplify(e: &Expr, limits: Limits, signs: &HashMap<egg::Symbol, Sign>) -> Expr {
+pub fn simplify(
+    e: &Expr,
+    limits: Limits,
+    signs: &HashMap<egg::Symbol, Sign>,
+    rules: &[crate::lang::Rewrite],
+) -> Expr {
     let mut egraph = EGraph::new(Facts::new(signs.clone()));
     let root = egraph.add_expr(e);
     let runner = Runner::default()
@@ -964,7 +1002,7 @@ pub fn simplify(e: &Expr, limits: Limits, signs: &HashMap<egg::Symbol, Sign>) ->
         .with_iter_limit(limits.iterations.min(10))
         .with_node_limit(limits.nodes.min(5_000))
         .with_time_limit(limits.time)
-        .run(&rules::for_simplify());
+        .run(rules);
     let root = runner.egraph.find(root);
     let (_, best) = Extractor::new(&runner.egraph, Readable).find_best(root);
     best

@@ -291,6 +291,9 @@ pub struct Data {
     pub finite: bool,
     /// An Iverson bracket (or product of them): takes only the values 0 and 1.
     pub bracket: bool,
+    /// A floating-point value, for constants without parameters (`tanh(3)`), so that
+    /// brackets between such constants can be decided.
+    pub approx: Option<f64>,
 }
 
 fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
@@ -456,6 +459,40 @@ fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
     })
 }
 
+/// The floating-point value of a node whose children all have one; `None` for anything
+/// with t, a parameter or a random variable in it, and for NaN.
+fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<f64> {
+    use crate::eval::special;
+    let v = match node {
+        Node::Add([a, b]) => x(*a)? + x(*b)?,
+        Node::Sub([a, b]) => x(*a)? - x(*b)?,
+        Node::Mul([a, b]) => x(*a)? * x(*b)?,
+        Node::Div([a, b]) => x(*a)? / x(*b)?,
+        Node::Pow([a, b]) => x(*a)?.powf(x(*b)?),
+        Node::Neg(a) => -x(*a)?,
+        Node::Abs(a) => x(*a)?.abs(),
+        Node::Exp(a) => x(*a)?.exp(),
+        Node::Log(a) => x(*a)?.ln(),
+        Node::Sqrt(a) => x(*a)?.sqrt(),
+        Node::Tanh(a) => x(*a)?.tanh(),
+        Node::Atanh(a) => libm::atanh(x(*a)?),
+        Node::Sigmoid(a) => special::sigmoid(x(*a)?),
+        Node::Logit(a) => special::logit(x(*a)?),
+        Node::Softplus(a) => special::softplus(x(*a)?),
+        Node::Relu(a) => x(*a)?.max(0.0),
+        Node::Phi(a) => special::std_normal_cdf(x(*a)?),
+        Node::NPdf(a) => special::std_normal_pdf(x(*a)?),
+        _ => return None,
+    };
+    (!v.is_nan()).then_some(v)
+}
+
+/// Whether `a > b` is certain from floating-point values: they differ by far more than
+/// the rounding error of evaluating a small constant expression (1e-9 relative).
+pub fn surely_greater(a: f64, b: f64) -> bool {
+    a - b > 1e-9 * a.abs().max(b.abs()).max(1e-300)
+}
+
 impl Analysis<Node> for Facts {
     type Data = Data;
 
@@ -541,6 +578,10 @@ impl Analysis<Node> for Facts {
             Node::Mul([a, b]) => d(a).bracket && d(b).bracket,
             _ => false,
         };
+        let approx = match &num {
+            Some((n, _)) => Some(n.to_f64()),
+            None => approximate(enode, |i| d(&i).approx),
+        };
         Data {
             num,
             random,
@@ -548,6 +589,7 @@ impl Analysis<Node> for Facts {
             sign,
             finite,
             bracket,
+            approx,
         }
     }
 
@@ -572,6 +614,12 @@ impl Analysis<Node> for Facts {
         merge_bool(&mut to.has_t, from.has_t, false);
         merge_bool(&mut to.finite, from.finite, true);
         merge_bool(&mut to.bracket, from.bracket, true);
+        if to.approx.is_none() && from.approx.is_some() {
+            to.approx = from.approx;
+            to_changed = true;
+        } else if to.approx.is_some() && from.approx.is_none() {
+            from_changed = true;
+        }
         let sign = Sign(to.sign.0 & from.sign.0);
         // an empty intersection would be a contradiction among proved facts; keep both
         // sides' knowledge rather than invent one

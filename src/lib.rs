@@ -15,6 +15,7 @@
 pub mod derive;
 pub mod error;
 pub mod eval;
+pub mod explain;
 pub mod lang;
 pub mod lower;
 pub mod render;

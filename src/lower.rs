@@ -88,6 +88,9 @@ struct Lowerer<'a> {
     source: &'a str,
 }
 
+/// Deepest output term accepted, counted in operations after inlining statements.
+pub const MAX_DEPTH: usize = 400;
+
 /// Names the language keeps for itself.
 const RESERVED: &[&str] = &["t", "inf", "nil", "assume", "Normal"];
 
@@ -245,6 +248,25 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
     }
     let (mean_id, std_id, input_span) = input_info.unwrap_or((input_id, input_id, Span::default()));
     let full = lw.expr;
+    // every later stage walks the output term recursively: bound its depth
+    let mut depth = vec![0usize; full.as_ref().len()];
+    for (i, node) in full.as_ref().iter().enumerate() {
+        depth[i] = 1 + node
+            .children()
+            .iter()
+            .map(|c| depth[usize::from(*c)])
+            .max()
+            .unwrap_or(0);
+    }
+    let out_depth = depth[usize::from(out_id)];
+    if out_depth > MAX_DEPTH {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("the output is nested {out_depth} operations deep; the limit is {MAX_DEPTH}"),
+        )
+        .at(out_span, "too deep")
+        .help("pushforward derives laws of transforms up to this depth; split the network and study its layers separately"));
+    }
     let y = extract(&full, out_id);
     let origins = lw
         .origins

@@ -307,7 +307,12 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
             let numeric = is(
                 &|w| matches!(w, When::NumLe(a, b) | When::NumLt(a, b) if *a == var || *b == var),
             );
-            if numeric {
+            let transcendental =
+                is(&|w| matches!(w, When::SurelyGreater(a, b) if *a == var || *b == var));
+            if transcendental {
+                // a constant the analysis cannot fold to a rational
+                format!("(tanh {})", number(rng, 0.05, 2.0, false))
+            } else if numeric {
                 number(rng, 0.05, 0.95, false)
             } else if constant {
                 // a parameter with a known sign, which is not folded away

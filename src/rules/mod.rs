@@ -62,6 +62,8 @@ pub enum When {
     SomeWeightNonZero(&'static str),
     /// An exact rational constant.
     IsNum(&'static str),
+    /// Both are constants (no t, no parameter) and the first is clearly the larger.
+    SurelyGreater(&'static str, &'static str),
     /// Both are numbers and the first is at most the second.
     NumLe(&'static str, &'static str),
     /// Both are numbers and the first is below the second.
@@ -79,6 +81,9 @@ impl When {
             When::Bracket(v) => format!("{v} is an Iverson bracket"),
             When::SomeWeightNonZero(v) => format!("some weight of {v} is not 0"),
             When::IsNum(v) => format!("{v} is a number"),
+            When::SurelyGreater(a, b) => {
+                format!("{a} > {b} by more than 1e-9 relative, both constants")
+            }
             When::NumLe(a, b) => format!("{a} <= {b}, both numbers"),
             When::NumLt(a, b) => format!("{a} < {b}, both numbers"),
         }
@@ -111,6 +116,7 @@ impl When {
                 .is_some_and(|n| n.0.rat().is_some()),
             When::NumLe(a, b) | When::NumLt(a, b) => {
                 let num = |id: Id| egraph[id].data.num.as_ref().map(|n| n.0.clone());
+                let approx = |id: Id| egraph[id].data.approx;
                 match (num(var(a)), num(var(b))) {
                     (Some(x), Some(y)) => {
                         if matches!(self, When::NumLe(..)) {
@@ -119,6 +125,16 @@ impl When {
                             x < y
                         }
                     }
+                    // constants such as tanh(3): only a clear difference decides
+                    _ => match (approx(var(a)), approx(var(b))) {
+                        (Some(x), Some(y)) => crate::lang::surely_greater(y, x),
+                        _ => false,
+                    },
+                }
+            }
+            When::SurelyGreater(a, b) => {
+                match (egraph[var(a)].data.approx, egraph[var(b)].data.approx) {
+                    (Some(x), Some(y)) => crate::lang::surely_greater(x, y),
                     _ => false,
                 }
             }
@@ -249,9 +265,9 @@ pub fn for_tidy() -> Vec<Rewrite> {
     select(|i| i.family == Family::Algebra && !reorders(&i.name))
 }
 
-/// The final tidying of a result: identities and reordering. Brackets are solved and
-/// limits taken by then, so those rules are left out (they are most of the algebra
-/// rules, and the e-graph is largest here).
+/// The final tidying of a result: identities, limits and reordering. Brackets are
+/// solved by then, so those rules are left out (they are most of the algebra rules,
+/// and the e-graph is largest here).
 pub fn for_simplify() -> Vec<Rewrite> {
     let late = |n: &str| {
         ["solve-", "lim-", "exp-", "square-"]
@@ -278,11 +294,17 @@ pub fn info(name: &str) -> Option<&'static RuleInfo> {
 /// jump decomposition of the distributional derivative.
 pub const CONST_FOLD: &str = "const-fold";
 pub const D_DISTRIBUTIONAL: &str = "d-distributional";
+/// A phase whose explanation was too long to show rewrite by rewrite.
+pub const CONDENSED: &str = "condensed";
 
 /// Plain-words description of any step name, rules and the special steps alike.
 pub fn describe(name: &str) -> String {
     match name {
         CONST_FOLD => "exact arithmetic on constants".into(),
+        CONDENSED => format!(
+            "more than {} rewrites, shown as one step; the rules used",
+            crate::explain::MAX_TERMS
+        ),
         D_DISTRIBUTIONAL => {
             "derivative in the sense of distributions: the classical derivative plus, at each jump c of the CDF, (F(c+) - F(c-)) delta(t - c)".into()
         }
@@ -294,7 +316,7 @@ pub fn describe(name: &str) -> String {
 pub fn family(name: &str) -> Family {
     match name {
         CONST_FOLD => Family::Algebra,
-        D_DISTRIBUTIONAL => Family::Diff,
+        D_DISTRIBUTIONAL | CONDENSED => Family::Diff,
         _ => info(name).map_or(Family::Algebra, |i| i.family),
     }
 }
@@ -332,9 +354,10 @@ pub fn catalogue_markdown() -> String {
         }
     }
     out.push_str(&format!(
-        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n",
+        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{CONDENSED}` | {} |\n",
         describe(CONST_FOLD),
-        describe(D_DISTRIBUTIONAL)
+        describe(D_DISTRIBUTIONAL),
+        describe(CONDENSED)
     ));
     out
 }

@@ -19,6 +19,8 @@ struct Grammar;
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
 /// Deepest nesting of parentheses and brackets accepted; the parser recurses on it.
 pub const MAX_NESTING: usize = 200;
+/// Most operators in one statement; the syntax tree is as deep as its operators.
+pub const MAX_OPERATORS: usize = 1000;
 /// Largest decimal exponent accepted in a number literal (`1e300`).
 pub const MAX_EXPONENT: i64 = 400;
 
@@ -52,6 +54,7 @@ pub fn parse(source: &str) -> Result<Program> {
         .help("split the model into smaller programs"));
     }
     check_nesting(source)?;
+    check_operators(source)?;
     let mut pairs = Grammar::parse(Rule::program, source).map_err(|e| syntax_error(source, e))?;
     let program = pairs
         .next()
@@ -125,6 +128,32 @@ fn check_nesting(source: &str) -> Result<()> {
             }
             ')' | ']' if !in_comment => depth = depth.saturating_sub(1),
             _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Refuse statements with more operators than the recursive stages should walk.
+fn check_operators(source: &str) -> Result<()> {
+    let mut start = 0;
+    for (i, c) in source
+        .char_indices()
+        .chain(std::iter::once((source.len(), '\n')))
+    {
+        if c == '\n' || c == ';' {
+            let statement = &source[start..i];
+            let code = statement.split('#').next().unwrap_or("");
+            let mut ops = code.char_indices().filter(|(_, c)| "+-*/^".contains(*c));
+            if let Some((at, _)) = ops.nth(MAX_OPERATORS) {
+                let at = start + at;
+                return Err(Error::new(
+                    ErrorKind::Limit,
+                    format!("a statement with more than {MAX_OPERATORS} operators"),
+                )
+                .at(Span::new(at, at + 1), "one too many")
+                .help("split it into statements such as `h = ...`"));
+            }
+            start = i + c.len_utf8();
         }
     }
     Ok(())
