@@ -64,9 +64,10 @@ pub enum When {
     IsNum(&'static str),
     /// Both are constants (no t, no parameter) and the first is clearly the larger.
     SurelyGreater(&'static str, &'static str),
-    /// Both are numbers and the first is at most the second.
+    /// Both are constants and the first is at most the second (exactly for numbers,
+    /// clearly in floating point for constants such as tanh(3)).
     NumLe(&'static str, &'static str),
-    /// Both are numbers and the first is below the second.
+    /// Both are constants and the first is below the second.
     NumLt(&'static str, &'static str),
 }
 
@@ -84,8 +85,8 @@ impl When {
             When::SurelyGreater(a, b) => {
                 format!("{a} > {b} by more than 1e-9 relative, both constants")
             }
-            When::NumLe(a, b) => format!("{a} <= {b}, both numbers"),
-            When::NumLt(a, b) => format!("{a} < {b}, both numbers"),
+            When::NumLe(a, b) => format!("{a} <= {b}, both constants"),
+            When::NumLt(a, b) => format!("{a} < {b}, both constants"),
         }
     }
 
