@@ -37,3 +37,29 @@ fn language_reference_lists_every_function_with_a_working_example() {
         );
     }
 }
+
+#[test]
+fn readme_example_is_real_output() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/paper/relu.pf"
+    ))
+    .unwrap();
+    let d = pushforward::derive_source(&src).unwrap();
+    let indented: String = pushforward::render::to_text(&d)
+        .lines()
+        .map(|l| {
+            if l.is_empty() {
+                "\n".to_string()
+            } else {
+                format!("    {l}\n")
+            }
+        })
+        .collect();
+    assert!(
+        readme.contains(&indented),
+        "the README's example is not what `derive examples/paper/relu.pf` prints now:\n{indented}"
+    );
+}
