@@ -1,18 +1,15 @@
 //! Every LaTeX derivation compiles with pdflatex (`.ci/run` installs Debian's
 //! texlive-latex-base). A missing pdflatex fails the test: it is part of the contract.
 
+mod common;
+
 use std::process::Command;
 
 #[test]
 fn every_paper_derivation_compiles_with_pdflatex() {
     let dir = tempfile::tempdir().unwrap();
     let mut body = String::new();
-    let mut files: Vec<_> =
-        std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/paper"))
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-    files.sort();
+    let files = common::paper_programs();
     for path in &files {
         let src = std::fs::read_to_string(path).unwrap();
         let d = pushforward::derive_source(&src).unwrap();

@@ -3,6 +3,8 @@
 //! each of 3 or more parameter sets per program. Where the paper is wrong, the test
 //! asserts the disagreement and says what it is.
 
+mod common;
+
 use approx::assert_relative_eq;
 use pushforward::eval::{Law, Values};
 use statrs::distribution::{Continuous, ContinuousCDF, Normal};
@@ -86,22 +88,7 @@ fn relu_has_a_point_mass_at_zero_that_the_paper_leaves_out() {
         close(l.atoms[0].mass, x.cdf(0.0), "atom", 0.0);
         // Simpson's rule on the paper's density over [0, μ + 12σ]; the neglected tail is
         // below 1e-30 and the rule's error below 1e-10 at this step
-        let (a, b, n) = (0.0, mu.max(0.0) + 12.0 * sigma, 20_000);
-        let h = (b - a) / n as f64;
-        let paper_total: f64 = (0..=n)
-            .map(|i| {
-                let w = if i == 0 || i == n {
-                    1.0
-                } else if i % 2 == 1 {
-                    4.0
-                } else {
-                    2.0
-                };
-                w * x.pdf(a + h * i as f64)
-            })
-            .sum::<f64>()
-            * h
-            / 3.0;
+        let paper_total = common::simpson(|t| x.pdf(t), 0.0, mu.max(0.0) + 12.0 * sigma, 20_000);
         assert!(
             (1.0 - paper_total - l.atoms[0].mass).abs() < 1e-9,
             "paper total {paper_total}"

@@ -7,6 +7,8 @@
 //!   Normal draws, never through a derived formula. Both sides use the same draws, and
 //!   the tolerance comes from the Dvoretzky–Kiefer–Wolfowitz bound for the sample size.
 
+mod common;
+
 use egg::{Id, Language, RecExpr, Runner};
 use pushforward::lang::{EGraph, Expr, Facts, Node, Sign};
 use pushforward::rules::{self, Family, Rule, When};
@@ -180,22 +182,7 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
                 return if x > 0.0 { 1.0 } else { 0.0 };
             }
             let lo = (-12.0f64).min(x - 1.0);
-            let n = 4000;
-            let h = (x - lo) / n as f64;
-            (0..=n)
-                .map(|i| {
-                    let w = if i == 0 || i == n {
-                        1.0
-                    } else if i % 2 == 1 {
-                        4.0
-                    } else {
-                        2.0
-                    };
-                    w * phi(lo + h * i as f64)
-                })
-                .sum::<f64>()
-                * h
-                / 3.0
+            common::simpson(phi, lo, x, 4000)
         }
         Node::NPdf(a) => phi(v(a)),
         Node::Ge([a, b]) => f64::from(u8::from(v(a) >= v(b))),
