@@ -12,6 +12,7 @@
 //! egg term), [`rules`] and [`mod@derive`] (e-graph rewriting, extraction, explanation),
 //! [`render`] (text, LaTeX, JSON) and [`eval`] (compiled batch evaluation).
 
+pub mod check;
 pub mod derive;
 pub mod error;
 pub mod eval;

@@ -63,11 +63,33 @@ enum Command {
         #[arg(long, value_enum, default_value_t = EvalFormat::Json)]
         format: EvalFormat,
     },
+    /// Check a derived law independently: derivative, mass, sampling, derivation, moments
+    Check {
+        #[command(flatten)]
+        source: Source,
+        /// A parameter's value, NAME=VALUE (repeat for each parameter)
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        /// Monte Carlo sample size
+        #[arg(long, default_value_t = 1_000_000)]
+        samples: usize,
+        /// Seed of the sample: the same seed gives the same figures
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Print the rule catalogue (docs/rules.md is its Markdown)
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Markdown)]
         format: RulesFormat,
     },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum CheckFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -95,12 +117,12 @@ const MAX_POINTS: usize = 10_000_000;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let (name, source) = match &cli.command {
-        Command::Derive { source, .. } | Command::Eval { source, .. } => {
-            match read_source(source) {
-                Ok(s) => s,
-                Err(e) => return report(e, "", ""),
-            }
-        }
+        Command::Derive { source, .. }
+        | Command::Eval { source, .. }
+        | Command::Check { source, .. } => match read_source(source) {
+            Ok(s) => s,
+            Err(e) => return report(e, "", ""),
+        },
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Markdown => pushforward::rules::catalogue_markdown(),
@@ -115,11 +137,15 @@ fn main() -> ExitCode {
     };
     let result = run(&cli.command, &source);
     match result {
-        Ok(out) => {
+        Ok((out, ok)) => {
             let mut stdout = std::io::stdout().lock();
             // a closed pipe (`| head`) is not an error of ours
             let _ = stdout.write_all(out.as_bytes());
-            ExitCode::SUCCESS
+            if ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(1)
+            }
         }
         Err(e) => report(e, &name, &source),
     }
@@ -154,10 +180,32 @@ fn report(e: Error, name: &str, source: &str) -> ExitCode {
     ExitCode::from(code as u8)
 }
 
-fn run(command: &Command, source: &str) -> Result<String, Error> {
+/// The output, and whether the command succeeded (a failed check is not an error).
+fn run(command: &Command, source: &str) -> Result<(String, bool), Error> {
     let model = pushforward::model(source)?;
     let d = pushforward::derive(&model, Limits::default())?;
-    match command {
+    if let Command::Check {
+        set,
+        samples,
+        seed,
+        format,
+        ..
+    } = command
+    {
+        let values = eval::bind(&d.model, set)?;
+        let options = pushforward::check::Options {
+            samples: *samples,
+            seed: *seed,
+            ..Default::default()
+        };
+        let report = pushforward::check::run(&d, &values, &options)?;
+        let out = match format {
+            CheckFormat::Text => report.to_text(),
+            CheckFormat::Json => format!("{:#}\n", serde_json::json!(report)),
+        };
+        return Ok((out, report.passed()));
+    }
+    let out = match command {
         Command::Derive { format, .. } => Ok(match format {
             DeriveFormat::Text => render::to_text(&d),
             DeriveFormat::Latex => render::to_latex(&d),
@@ -170,8 +218,9 @@ fn run(command: &Command, source: &str) -> Result<String, Error> {
             format,
             ..
         } => evaluate(&d, set, at.as_deref(), grid.as_deref(), *format),
-        Command::Rules { .. } => Ok(String::new()),
-    }
+        Command::Rules { .. } | Command::Check { .. } => Ok(String::new()),
+    }?;
+    Ok((out, true))
 }
 
 fn numbers(list: &str, what: &str) -> Result<Vec<f64>, Error> {

@@ -237,3 +237,52 @@ fn usage_and_file_errors_exit_2() {
     user_error(&["frobnicate"]);
     user_error(&["eval", "examples/paper/tanh.pf"]);
 }
+
+#[test]
+fn check_reports_every_check_as_json() {
+    let out = ok(&[
+        "check",
+        "examples/paper/relu.pf",
+        "--set",
+        "mu=0",
+        "--set",
+        "sigma=1",
+        "--samples",
+        "100000",
+        "--seed",
+        "3",
+        "--format",
+        "json",
+    ]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let checks = v["checks"].as_array().unwrap();
+    let names: Vec<&str> = checks.iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(
+        names,
+        [
+            "derivative",
+            "mass",
+            "sampling",
+            "atoms",
+            "derivation",
+            "mean",
+            "variance"
+        ]
+    );
+    for c in checks {
+        assert_eq!(c["passed"], true, "{c}");
+        assert!(c["value"].is_number() && c["tolerance"].is_number() && c["detail"].is_string());
+    }
+    let text = ok(&[
+        "check",
+        "examples/paper/relu.pf",
+        "--set",
+        "mu=0",
+        "--set",
+        "sigma=1",
+        "--samples",
+        "100000",
+    ]);
+    assert!(text.contains("all checks passed"), "{text}");
+    user_error(&["check", "examples/paper/relu.pf", "--set", "mu=0"]);
+}

@@ -126,6 +126,23 @@ impl Compiled {
                 Node::NPdf(_) => Op::NPdf(c(0)),
                 Node::Ge(_) => Op::Ge(c(0), c(1)),
                 Node::Gt(_) => Op::Gt(c(0), c(1)),
+                // weight lists are constants: their sums are folded here
+                Node::Cons(_) | Node::Nil => Op::Const,
+                Node::WSum(list) | Node::WSq(list) => {
+                    let mut total = 0.0;
+                    let mut cur = *list;
+                    while let Node::Cons([h, r]) = &e[cur] {
+                        let w = vals[usize::from(*h)];
+                        total += if matches!(node, Node::WSq(_)) {
+                            w * w
+                        } else {
+                            w
+                        };
+                        cur = *r;
+                    }
+                    vals[i] = total;
+                    Op::Const
+                }
                 other => {
                     return Err(Error::new(
                         ErrorKind::Internal,

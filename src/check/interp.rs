@@ -1,0 +1,147 @@
+//! A slow, independent interpreter for the terms of a derivation, so that every step
+//! can be checked against the one before it: probabilities `P(E ≤ u)` by Monte Carlo
+//! samples of E run forward, derivatives by central differences, Dirac terms as 0
+//! (steps are compared at points away from atoms). It shares nothing with the
+//! compiled evaluator but the special functions.
+
+use super::sample;
+use crate::error::Result;
+use crate::eval::{special, Values};
+use crate::lang::{Expr, Node};
+use crate::lower::extract;
+use egg::Id;
+use std::collections::HashMap;
+
+pub struct Interp<'a> {
+    values: &'a Values,
+    samples: usize,
+    seed: u64,
+    /// Sorted samples of each random subterm met so far, by s-expression.
+    cache: HashMap<String, Vec<f64>>,
+}
+
+impl<'a> Interp<'a> {
+    pub fn new(values: &'a Values, samples: usize, seed: u64) -> Self {
+        Interp {
+            values,
+            samples,
+            seed,
+            cache: HashMap::new(),
+        }
+    }
+
+    /// The value of a term at t.
+    pub fn value(&mut self, e: &Expr, t: f64) -> Result<f64> {
+        self.at(e, Id::from(e.as_ref().len() - 1), t)
+    }
+
+    /// How many Monte Carlo probabilities a term holds, each weighted by the powers
+    /// above it: the term's error is at most this times one probability's error.
+    pub fn mc_weight(e: &Expr) -> f64 {
+        fn go(e: &Expr, id: Id, scale: f64) -> f64 {
+            match &e[id] {
+                Node::Cdf(_) | Node::CdfLt(_) => scale,
+                Node::Pow([a, b]) => {
+                    let n = match &e[*b] {
+                        Node::Num(n) => n.to_f64().abs().max(1.0),
+                        _ => 1.0,
+                    };
+                    go(e, *a, scale * n)
+                }
+                n => egg::Language::children(n)
+                    .iter()
+                    .map(|c| go(e, *c, scale))
+                    .sum(),
+            }
+        }
+        go(e, Id::from(e.as_ref().len() - 1), 1.0)
+    }
+
+    fn probability(&mut self, e: &Expr, y: Id, u: f64, strict: bool) -> Result<f64> {
+        let term = extract(e, y);
+        let key = term.to_string();
+        if !self.cache.contains_key(&key) {
+            let mut s = sample::sample(&term, self.values, self.samples, self.seed)?;
+            s.sort_by(|a, b| a.total_cmp(b));
+            self.cache.insert(key.clone(), s);
+        }
+        let s = &self.cache[&key];
+        let count = if strict {
+            s.partition_point(|x| *x < u)
+        } else {
+            s.partition_point(|x| *x <= u)
+        };
+        Ok(count as f64 / s.len() as f64)
+    }
+
+    fn at(&mut self, e: &Expr, id: Id, t: f64) -> Result<f64> {
+        let v = |i: &Id, me: &mut Self| me.at(e, *i, t);
+        Ok(match &e[id] {
+            Node::Num(n) => n.to_f64(),
+            Node::T => t,
+            Node::Symbol(s) => self.values.get(s.as_str()).unwrap_or(f64::NAN),
+            Node::Add([a, b]) => v(a, self)? + v(b, self)?,
+            Node::Sub([a, b]) => v(a, self)? - v(b, self)?,
+            Node::Mul([a, b]) => {
+                let x = v(a, self)?;
+                // Iverson's strong zero
+                if x == 0.0 {
+                    return Ok(0.0);
+                }
+                let y = v(b, self)?;
+                if y == 0.0 {
+                    0.0
+                } else {
+                    x * y
+                }
+            }
+            Node::Div([a, b]) => v(a, self)? / v(b, self)?,
+            Node::Pow([a, b]) => v(a, self)?.powf(v(b, self)?),
+            Node::Neg(a) => -v(a, self)?,
+            Node::Abs(a) => v(a, self)?.abs(),
+            Node::Exp(a) => v(a, self)?.exp(),
+            Node::Log(a) => v(a, self)?.ln(),
+            Node::Sqrt(a) => v(a, self)?.sqrt(),
+            Node::Tanh(a) => v(a, self)?.tanh(),
+            Node::Atanh(a) => libm::atanh(v(a, self)?),
+            Node::Sigmoid(a) => special::sigmoid(v(a, self)?),
+            Node::Logit(a) => special::logit(v(a, self)?),
+            Node::Softplus(a) => special::softplus(v(a, self)?),
+            Node::Relu(a) => v(a, self)?.max(0.0),
+            Node::LeakyRelu([a, s]) => {
+                let x = v(a, self)?;
+                if x >= 0.0 {
+                    x
+                } else {
+                    v(s, self)? * x
+                }
+            }
+            Node::Phi(a) => special::std_normal_cdf(v(a, self)?),
+            Node::NPdf(a) => special::std_normal_pdf(v(a, self)?),
+            Node::Ge([a, b]) => f64::from(u8::from(v(a, self)? >= v(b, self)?)),
+            Node::Gt([a, b]) => f64::from(u8::from(v(a, self)? > v(b, self)?)),
+            // steps are compared away from atoms, where every Dirac term is 0
+            Node::Delta(_) => 0.0,
+            Node::WSum(w) => self.list(e, *w, t)?.iter().sum(),
+            Node::WSq(w) => self.list(e, *w, t)?.iter().map(|x| x * x).sum(),
+            Node::D(a) | Node::Dc(a) => {
+                let h = 1e-6 * t.abs().max(1e-2);
+                (self.at(e, *a, t + h)? - self.at(e, *a, t - h)?) / (2.0 * h)
+            }
+            Node::Cdf([y, u]) | Node::CdfLt([y, u]) => {
+                let u = v(u, self)?;
+                self.probability(e, *y, u, matches!(e[id], Node::CdfLt(_)))?
+            }
+            _ => f64::NAN,
+        })
+    }
+
+    fn list(&mut self, e: &Expr, mut id: Id, t: f64) -> Result<Vec<f64>> {
+        let mut out = Vec::new();
+        while let Node::Cons([h, r]) = &e[id] {
+            out.push(self.at(e, *h, t)?);
+            id = *r;
+        }
+        Ok(out)
+    }
+}

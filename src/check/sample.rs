@@ -1,0 +1,206 @@
+//! Monte Carlo samples of a random term, by running the program forward on Normal
+//! draws: `tanh(x)` is tanh of each draw, `maxpool(E, N)` the largest of N fresh
+//! copies, `conv(E, w)` the weighted sum of fresh copies. No derived formula is used.
+//!
+//! The sample is split into fixed chunks, each with its own ChaCha stream of the seed,
+//! and the chunks are spread over every core: the result depends on the seed only,
+//! not on the number of threads.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::eval::{Compiled, Values};
+use crate::lang::{Expr, Node};
+use crate::lower::extract;
+use egg::Id;
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::{Distribution, StandardNormal};
+
+/// Draws per chunk; each chunk has its own random stream.
+const CHUNK: usize = 1 << 15;
+/// The most Normal draws one sample may take (a pool of N copies takes N per value).
+pub const MAX_DRAWS: u64 = 400_000_000;
+
+/// How many Normal draws one value of the term takes.
+pub fn draws_per_value(e: &Expr, values: &Values) -> Result<u64> {
+    fn go(e: &Expr, id: Id, values: &Values) -> Result<u64> {
+        Ok(match &e[id] {
+            Node::Normal(_) => 1,
+            Node::MaxPool([a, n]) => {
+                let n = Compiled::new(&extract(e, *n), values)?.eval(0.0);
+                go(e, *a, values)?.saturating_mul(n as u64)
+            }
+            Node::Conv([a, w]) => {
+                let mut k = 0u64;
+                let mut cur = *w;
+                while let Node::Cons([_, r]) = &e[cur] {
+                    k += 1;
+                    cur = *r;
+                }
+                go(e, *a, values)?.saturating_mul(k)
+            }
+            n => {
+                let mut total = 0u64;
+                for c in egg::Language::children(n) {
+                    total = total.saturating_add(go(e, *c, values)?);
+                }
+                total
+            }
+        })
+    }
+    go(e, Id::from(e.as_ref().len() - 1), values)
+}
+
+/// `n` values of the random term `e`, reproducible from `seed`.
+pub fn sample(e: &Expr, values: &Values, n: usize, seed: u64) -> Result<Vec<f64>> {
+    let root = Id::from(e.as_ref().len() - 1);
+    let plan = Plan::new(e, values)?;
+    let chunks: Vec<(usize, usize)> = (0..n)
+        .step_by(CHUNK)
+        .map(|s| (s, (s + CHUNK).min(n)))
+        .collect();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |p| p.get())
+        .min(chunks.len().max(1));
+    let mut out = vec![0.0; n];
+    let mut slices: Vec<(usize, &mut [f64])> = Vec::new();
+    let mut rest: &mut [f64] = &mut out;
+    for (k, (s, t)) in chunks.iter().enumerate() {
+        let (head, tail) = rest.split_at_mut(t - s);
+        slices.push((k, head));
+        rest = tail;
+    }
+    std::thread::scope(|scope| {
+        let mut per_thread: Vec<Vec<(usize, &mut [f64])>> =
+            (0..threads).map(|_| Vec::new()).collect();
+        for (i, item) in slices.into_iter().enumerate() {
+            per_thread[i % threads].push(item);
+        }
+        for work in per_thread {
+            let plan = &plan;
+            scope.spawn(move || {
+                for (k, slice) in work {
+                    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+                    rng.set_stream(k as u64);
+                    let values = plan.column(root, slice.len(), &mut rng);
+                    slice.copy_from_slice(&values);
+                }
+            });
+        }
+    });
+    Ok(out)
+}
+
+/// The term with its constant parts evaluated once.
+struct Plan<'a> {
+    e: &'a Expr,
+    /// Values of the parts that are not random (parameters, weights, pool sizes).
+    constant: Vec<Option<f64>>,
+}
+
+impl<'a> Plan<'a> {
+    fn new(e: &'a Expr, values: &Values) -> Result<Plan<'a>> {
+        let mut constant = vec![None; e.as_ref().len()];
+        let mut random = vec![false; e.as_ref().len()];
+        for (i, node) in e.as_ref().iter().enumerate() {
+            random[i] = matches!(node, Node::Normal(_))
+                || egg::Language::children(node)
+                    .iter()
+                    .any(|c| random[usize::from(*c)]);
+            if !random[i] && !matches!(node, Node::Cons(_) | Node::Nil) {
+                constant[i] = Some(Compiled::new(&extract(e, Id::from(i)), values)?.eval(0.0));
+            }
+        }
+        Ok(Plan { e, constant })
+    }
+
+    fn value(&self, id: Id) -> f64 {
+        self.constant[usize::from(id)].unwrap_or(f64::NAN)
+    }
+
+    /// `len` fresh values of the random subterm `id`.
+    fn column(&self, id: Id, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let e = self.e;
+        let map = |a: &Id, rng: &mut ChaCha8Rng, f: &dyn Fn(f64) -> f64| -> Vec<f64> {
+            let mut v = self.column(*a, len, rng);
+            v.iter_mut().for_each(|x| *x = f(*x));
+            v
+        };
+        match &e[id] {
+            Node::Normal([m, s]) => {
+                let (m, s) = (self.value(*m), self.value(*s));
+                (0..len)
+                    .map(|_| {
+                        let z: f64 = StandardNormal.sample(rng);
+                        m + s * z
+                    })
+                    .collect()
+            }
+            Node::MaxPool([a, n]) => {
+                let n = self.value(*n) as u64;
+                let mut best = vec![f64::NEG_INFINITY; len];
+                for _ in 0..n {
+                    for (b, v) in best.iter_mut().zip(self.column(*a, len, rng)) {
+                        *b = b.max(v);
+                    }
+                }
+                best
+            }
+            Node::Conv([a, w]) => {
+                let mut sum = vec![0.0; len];
+                let mut cur = *w;
+                while let Node::Cons([h, r]) = &e[cur] {
+                    let wk = self.value(*h);
+                    for (s, v) in sum.iter_mut().zip(self.column(*a, len, rng)) {
+                        *s += wk * v;
+                    }
+                    cur = *r;
+                }
+                sum
+            }
+            Node::Tanh(a) => map(a, rng, &f64::tanh),
+            Node::Sigmoid(a) => map(a, rng, &crate::eval::special::sigmoid),
+            Node::Softplus(a) => map(a, rng, &crate::eval::special::softplus),
+            Node::Exp(a) => map(a, rng, &f64::exp),
+            Node::Log(a) => map(a, rng, &f64::ln),
+            Node::Sqrt(a) => map(a, rng, &f64::sqrt),
+            Node::Relu(a) => map(a, rng, &|x| if x > 0.0 { x } else { 0.0 }),
+            Node::Neg(a) => map(a, rng, &|x| -x),
+            Node::Abs(a) => map(a, rng, &f64::abs),
+            Node::LeakyRelu([a, s]) => {
+                let s = self.value(*s);
+                map(a, rng, &move |x| if x >= 0.0 { x } else { s * x })
+            }
+            Node::Add([a, b]) | Node::Sub([a, b]) | Node::Mul([a, b]) | Node::Div([a, b]) => {
+                let a_random = self.constant[usize::from(*a)].is_none();
+                let (r, c) = if a_random {
+                    (*a, self.value(*b))
+                } else {
+                    (*b, self.value(*a))
+                };
+                let op: Box<dyn Fn(f64) -> f64> = match (&e[id], a_random) {
+                    (Node::Add(_), _) => Box::new(move |x| x + c),
+                    (Node::Sub(_), true) => Box::new(move |x| x - c),
+                    (Node::Sub(_), false) => Box::new(move |x| c - x),
+                    (Node::Mul(_), _) => Box::new(move |x| x * c),
+                    (Node::Div(_), true) => Box::new(move |x| x / c),
+                    _ => Box::new(move |x| c / x),
+                };
+                map(&r, rng, &*op)
+            }
+            _ => vec![f64::NAN; len],
+        }
+    }
+}
+
+/// Refuse a sample that would take more draws than [`MAX_DRAWS`].
+pub fn check_budget(e: &Expr, values: &Values, n: usize) -> Result<()> {
+    let per = draws_per_value(e, values)?;
+    if per.saturating_mul(n as u64) > MAX_DRAWS {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!("a sample of {n} values takes {per} Normal draws each, more than {MAX_DRAWS} in all"),
+        )
+        .help("use a smaller --samples, or a smaller pool size"));
+    }
+    Ok(())
+}
