@@ -19,6 +19,7 @@ pub mod eval;
 pub mod explain;
 pub mod lang;
 pub mod lower;
+pub mod paper;
 pub mod render;
 pub mod rules;
 pub mod syntax;

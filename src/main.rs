@@ -79,6 +79,14 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Reproduce the paper: each section's formulas compared, each claim about a figure tested
+    Paper {
+        /// Write `paper.md` (docs/paper.md is this file) into DIR
+        #[arg(long, value_name = "DIR")]
+        out: Option<std::path::PathBuf>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Print the rule catalogue (docs/rules.md is its Markdown)
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Markdown)]
@@ -123,6 +131,7 @@ fn main() -> ExitCode {
             Ok(s) => s,
             Err(e) => return report(e, "", ""),
         },
+        Command::Paper { out, format } => return paper(out.as_deref(), *format),
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Markdown => pushforward::rules::catalogue_markdown(),
@@ -218,9 +227,36 @@ fn run(command: &Command, source: &str) -> Result<(String, bool), Error> {
             format,
             ..
         } => evaluate(&d, set, at.as_deref(), grid.as_deref(), *format),
-        Command::Rules { .. } | Command::Check { .. } => Ok(String::new()),
+        Command::Rules { .. } | Command::Check { .. } | Command::Paper { .. } => Ok(String::new()),
     }?;
     Ok((out, true))
+}
+
+fn paper(out: Option<&std::path::Path>, format: CheckFormat) -> ExitCode {
+    let report = match pushforward::paper::reproduce() {
+        Ok(r) => r,
+        Err(e) => return report(e, "", ""),
+    };
+    if let Some(dir) = out {
+        let written = std::fs::create_dir_all(dir)
+            .and_then(|_| std::fs::write(dir.join("paper.md"), report.to_markdown()));
+        if let Err(e) = written {
+            return report_error(Error::new(
+                ErrorKind::Io,
+                format!("cannot write {}: {e}", dir.display()),
+            ));
+        }
+    }
+    let text = match format {
+        CheckFormat::Text => report.to_text(),
+        CheckFormat::Json => format!("{:#}\n", serde_json::json!(report)),
+    };
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+    ExitCode::SUCCESS
+}
+
+fn report_error(e: Error) -> ExitCode {
+    report(e, "", "")
 }
 
 fn numbers(list: &str, what: &str) -> Result<Vec<f64>, Error> {

@@ -1,0 +1,775 @@
+//! The paper (`../shared/paper/gaussian-noise-through-nn.md`, Li, *Gaussian Noise Passes
+//! Through Neural Network*) reproduced from the programs in `examples/paper/`: for
+//! each of its Sections 2.1 to 2.6 our derivation and a comparison of our CDF and PDF
+//! with the formulas it prints, and for each statement it makes about a figure a
+//! numeric test with the numbers behind it.
+//!
+//! The paper's figures are not in its text; their parameter values are read off the
+//! text ("fix σ = 1 and tune μ"), and where the text gives no values the ones used
+//! here are stated with each comparison.
+
+use crate::check::quad;
+use crate::error::Result;
+use crate::eval::{special, Law, Values};
+use crate::Derivation;
+use serde::Serialize;
+
+/// A paper section's program, as in `examples/paper/`.
+pub struct Section {
+    pub number: &'static str,
+    pub title: &'static str,
+    pub file: &'static str,
+    pub source: &'static str,
+}
+
+pub const SECTIONS: &[Section] = &[
+    Section {
+        number: "2.1",
+        title: "Convolution",
+        file: "conv.pf",
+        source: include_str!("../examples/paper/conv.pf"),
+    },
+    Section {
+        number: "2.2",
+        title: "ReLU",
+        file: "relu.pf",
+        source: include_str!("../examples/paper/relu.pf"),
+    },
+    Section {
+        number: "2.3",
+        title: "Leaky ReLU",
+        file: "leaky_relu.pf",
+        source: include_str!("../examples/paper/leaky_relu.pf"),
+    },
+    Section {
+        number: "2.4",
+        title: "Tanh",
+        file: "tanh.pf",
+        source: include_str!("../examples/paper/tanh.pf"),
+    },
+    Section {
+        number: "2.5",
+        title: "Sigmoid",
+        file: "sigmoid.pf",
+        source: include_str!("../examples/paper/sigmoid.pf"),
+    },
+    Section {
+        number: "2.6",
+        title: "Max-pooling",
+        file: "maxpool.pf",
+        source: include_str!("../examples/paper/maxpool.pf"),
+    },
+];
+
+/// Parameter values, by name.
+pub type Params = Vec<(&'static str, f64)>;
+
+fn values(p: &Params) -> Values {
+    let mut v = Values::default();
+    for (k, x) in p {
+        v.insert(k, *x);
+    }
+    v
+}
+
+fn get(p: &Params, k: &str) -> f64 {
+    p.iter()
+        .find(|(n, _)| *n == k)
+        .map_or(f64::NAN, |(_, v)| *v)
+}
+
+fn phi(z: f64) -> f64 {
+    special::std_normal_cdf(z)
+}
+fn dens(z: f64) -> f64 {
+    special::std_normal_pdf(z)
+}
+
+/// The formulas the paper prints for a section: its CDF (where it prints one) and its
+/// PDF, each `None` where the paper says nothing (outside the range it states).
+pub struct Printed {
+    pub cdf: Option<fn(f64, &Params) -> Option<f64>>,
+    pub pdf: fn(f64, &Params) -> Option<f64>,
+    /// The parameter sets compared: those of its figures, read off the text.
+    pub params: Vec<Params>,
+    /// Where the parameter values come from.
+    pub source: &'static str,
+    /// What a difference means, for the sections where the printed formula is known
+    /// to cover less than the figures do.
+    pub note: &'static str,
+}
+
+fn printed(number: &str) -> Printed {
+    let sets = |mus: &[f64], sigmas: &[f64]| -> Vec<Params> {
+        let mut v = Vec::new();
+        for &m in mus {
+            for &s in sigmas {
+                v.push(vec![("mu", m), ("sigma", s)]);
+            }
+        }
+        v
+    };
+    match number {
+        // f_Y(t) = exp(−t²/(2σ²Σw²)) / (√(2πΣw²) σ), for x ~ N(0, σ²)
+        "2.1" => Printed {
+            cdf: None,
+            pdf: |t, p| {
+                let (s, w) = (get(p, "sigma"), [get(p, "w1"), get(p, "w2"), get(p, "w3")]);
+                let s2: f64 = w.iter().map(|x| x * x).sum();
+                Some((-t * t / (2.0 * s * s * s2)).exp() / ((2.0 * std::f64::consts::PI * s2).sqrt() * s))
+            },
+            params: [0.5, 1.0, 2.0]
+                .iter()
+                .map(|&s| vec![("mu", 0.0), ("sigma", s), ("w1", 0.25), ("w2", 0.5), ("w3", 0.25)])
+                .collect(),
+            source: "no figure; the section's x ~ N(0, σ²), σ = 0.5, 1, 2, weights [0.25, 0.5, 0.25] chosen here",
+            note: "",
+        },
+        // F_Y(t) = F_x(t) and f_Y(t) = f_x(t), both "(t ≥ 0)"
+        "2.2" => Printed {
+            cdf: Some(|t, p| (t >= 0.0).then(|| phi(t / get(p, "sigma")))),
+            pdf: |t, p| (t >= 0.0).then(|| dens(t / get(p, "sigma")) / get(p, "sigma")),
+            params: sets(&[0.0], &[0.5, 1.0, 2.0]),
+            source: "no figure; the section's x ~ N(0, σ²), σ = 0.5, 1, 2 chosen here",
+            note: "The printed density is right for t > 0, but Y = 0 whenever x ≤ 0: the CDF jumps by P(x ≤ 0) at 0, and the printed PDF, with no Dirac term, misses that mass.",
+        },
+        // F_Y(t) = F_x(t) for t ≥ 0 and F_x(t/α) below; f_Y likewise with 1/α
+        "2.3" => Printed {
+            cdf: Some(|t, p| {
+                let (s, a) = (get(p, "sigma"), get(p, "alpha"));
+                Some(if t >= 0.0 { phi(t / s) } else { phi(t / (a * s)) })
+            }),
+            pdf: |t, p| {
+                let (s, a) = (get(p, "sigma"), get(p, "alpha"));
+                Some(if t >= 0.0 { dens(t / s) / s } else { dens(t / (a * s)) / (a * s) })
+            },
+            params: [0.1, 0.5].iter().map(|&a| vec![("mu", 0.0), ("sigma", 1.0), ("alpha", a)]).collect(),
+            source: "Figure 1 (LeakyReLU and Gaussian) gives no values; σ = 1, α = 0.1 and 0.5 chosen here",
+            note: "",
+        },
+        // F_Y(t) = P(x ≤ ½ ln((1+t)/(1−t))) and f_Y(t) = exp(−(ln((1+t)/(1−t)))²/(8σ²)) / (√(2π) σ (1 − t²)), |t| < 1
+        "2.4" => Printed {
+            cdf: Some(|t, p| (t.abs() < 1.0).then(|| phi(0.5 * ((1.0 + t) / (1.0 - t)).ln() / get(p, "sigma")))),
+            pdf: |t, p| {
+                let s = get(p, "sigma");
+                (t.abs() < 1.0).then(|| {
+                    let l = ((1.0 + t) / (1.0 - t)).ln();
+                    (-(l * l) / (8.0 * s * s)).exp() / ((2.0 * std::f64::consts::PI).sqrt() * s * (1.0 - t * t))
+                })
+            },
+            params: [sets(&[-1.0, 0.0, 1.0], &[1.0]), sets(&[0.0], &[0.5, 2.0])].concat(),
+            source: "Figure 2 (σ = 1, μ tuned: μ = -1, 0, 1 here) and Figure 3 (μ = 0, σ tuned: 0.5, 1, 2 here)",
+            note: "The section assumes x ~ N(0, σ²) and its formulas have no μ, yet Figure 2 tunes μ: they are the law for μ = 0 only.",
+        },
+        // F_Y(t) = F_x(ln(t/(1−t))) and f_Y(t) = exp(−(ln(t/(1−t)))²/(2σ²)) / (√(2π) σ t(1−t)), 0 < t < 1
+        "2.5" => Printed {
+            cdf: Some(|t, p| (t > 0.0 && t < 1.0).then(|| phi(special::logit(t) / get(p, "sigma")))),
+            pdf: |t, p| {
+                let s = get(p, "sigma");
+                (t > 0.0 && t < 1.0).then(|| {
+                    let l = special::logit(t);
+                    (-(l * l) / (2.0 * s * s)).exp() / ((2.0 * std::f64::consts::PI).sqrt() * s * t * (1.0 - t))
+                })
+            },
+            params: [sets(&[-1.0, 0.0, 1.0], &[1.0]), sets(&[0.0], &[0.5, 2.0])].concat(),
+            source: "Figure 4 (σ = 1, μ tuned: -1, 0, 1 here) and Figure 5 (μ = 0, σ tuned: 0.5, 1, 2 here)",
+            note: "The section assumes x ~ N(0, σ²) and its formulas have no μ, yet Figure 4 tunes μ: they are the law for μ = 0 only.",
+        },
+        // F_Y(t) = F_x(t)^N and f_Y(t) = N F_x(t)^(N−1) f_x(t)
+        _ => Printed {
+            cdf: Some(|t, p| {
+                let (m, s, n) = (get(p, "mu"), get(p, "sigma"), get(p, "N"));
+                Some(phi((t - m) / s).powf(n))
+            }),
+            pdf: |t, p| {
+                let (m, s, n) = (get(p, "mu"), get(p, "sigma"), get(p, "N"));
+                Some(n * phi((t - m) / s).powf(n - 1.0) * dens((t - m) / s) / s)
+            },
+            params: [
+                [1.0, 2.0, 4.0, 8.0].iter().map(|&n| vec![("mu", 0.0), ("sigma", 1.0), ("N", n)]).collect::<Vec<_>>(),
+                [-1.0, 1.0].iter().map(|&m| vec![("mu", m), ("sigma", 1.0), ("N", 2.0)]).collect(),
+                [0.5, 2.0].iter().map(|&s| vec![("mu", 0.0), ("sigma", s), ("N", 2.0)]).collect(),
+            ]
+            .concat(),
+            source: "Figures 6 (N tuned: 1, 2, 4, 8 here), 7 (μ tuned: -1, 1 here) and 8 (σ tuned: 0.5, 2 here)",
+            note: "",
+        },
+    }
+}
+
+/// The comparison of one section.
+#[derive(Clone, Debug, Serialize)]
+pub struct SectionReport {
+    pub section: String,
+    pub title: String,
+    pub verdict: &'static str,
+    pub max_abs_diff: f64,
+    pub detail: String,
+    pub parameters: String,
+}
+
+fn law(d: &Derivation, p: &Params) -> Result<Law> {
+    Law::new(d, &values(p))
+}
+
+/// A grid of t over the law's bulk: between its 1e-9 and 1 − 1e-9 quantiles, found by
+/// bisection on the CDF.
+fn bulk(l: &Law) -> (f64, f64) {
+    let quantile = |q: f64| {
+        let (mut a, mut b) = (-1e3, 1e3);
+        for _ in 0..200 {
+            let m = 0.5 * (a + b);
+            if l.cdf.eval(m) < q {
+                a = m;
+            } else {
+                b = m;
+            }
+        }
+        0.5 * (a + b)
+    };
+    (quantile(1e-9), quantile(1.0 - 1e-9))
+}
+
+fn grid(lo: f64, hi: f64, n: usize) -> Vec<f64> {
+    (0..n)
+        .map(|i| lo + (hi - lo) * (i as f64 + 0.5) / n as f64)
+        .collect()
+}
+
+fn show(p: &Params) -> String {
+    p.iter()
+        .map(|(k, v)| format!("{k} = {v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Compare a section's derived law with the paper's formulas.
+pub fn compare(s: &Section, d: &Derivation) -> Result<SectionReport> {
+    let pr = printed(s.number);
+    let mut worst: f64 = 0.0;
+    let mut differs: Vec<String> = Vec::new();
+    let mut agrees_at: Vec<String> = Vec::new();
+    for p in &pr.params {
+        let l = law(d, p)?;
+        let (lo, hi) = bulk(&l);
+        let span = hi - lo;
+        let (lo, hi) = (lo - 0.05 * span, hi + 0.05 * span);
+        let ts = grid(lo, hi, 801);
+        let (mut cdf_diff, mut pdf_diff, mut pdf_rel): (f64, f64, f64) = (0.0, 0.0, 0.0);
+        let mut pdf_worst = (0.0, 0.0, 0.0);
+        // the CDF that the printed density implies, integrated from lo
+        let mut implied = 0.0;
+        let mut implied_diff: f64 = 0.0;
+        let mut prev = lo;
+        for &t in &ts {
+            implied += quad::integrate(|u| (pr.pdf)(u, p).unwrap_or(0.0), prev, t, 1e-12);
+            prev = t;
+            implied_diff = implied_diff.max((implied - l.cdf.eval(t)).abs());
+            if let Some(c) = pr.cdf.and_then(|c| c(t, p)) {
+                cdf_diff = cdf_diff.max((c - l.cdf.eval(t)).abs());
+            }
+            if let Some(f) = (pr.pdf)(t, p) {
+                let ours = l.density.eval(t);
+                if (f - ours).abs() > pdf_diff {
+                    pdf_worst = (t, ours, f);
+                }
+                pdf_diff = pdf_diff.max((f - ours).abs());
+                pdf_rel = pdf_rel.max((f - ours).abs() / ours.abs().max(1e-300));
+            }
+        }
+        let here = cdf_diff.max(pdf_diff).max(implied_diff);
+        worst = worst.max(here);
+        // agreement: the printed formulas equal ours to rounding, and the printed
+        // density carries all of the mass
+        if here < 1e-8 && pdf_rel < 1e-8 {
+            agrees_at.push(show(p));
+        } else {
+            let mut why = Vec::new();
+            if !l.atoms.is_empty() && implied_diff > 1e-3 {
+                let atoms: Vec<String> = l
+                    .atoms
+                    .iter()
+                    .map(|a| format!("P(Y = {}) = {:.6}", a.at, a.mass))
+                    .collect();
+                why.push(format!(
+                    "the printed density leaves out the point mass {} (it integrates to {:.6})",
+                    atoms.join(", "),
+                    1.0 - l.atoms.iter().map(|a| a.mass).sum::<f64>()
+                ));
+            }
+            if pdf_rel > 1e-8 {
+                let (t, ours, theirs) = pdf_worst;
+                why.push(format!("the printed density is off by up to {pdf_diff:.3e} (at t = {t:.4}: {theirs:.4} printed, {ours:.4} derived)"));
+            }
+            if cdf_diff > 1e-8 {
+                why.push(format!("the printed CDF is off by up to {cdf_diff:.3e}"));
+            }
+            differs.push(format!("at {}: {}", show(p), why.join("; ")));
+        }
+    }
+    let verdict = if differs.is_empty() {
+        "agrees"
+    } else {
+        "differs"
+    };
+    let mut detail = String::new();
+    if !differs.is_empty() {
+        if !pr.note.is_empty() {
+            detail.push_str(pr.note);
+            detail.push(' ');
+        }
+        detail.push_str(&differs.join(". "));
+        detail.push('.');
+    }
+    if !agrees_at.is_empty() {
+        if !detail.is_empty() {
+            detail.push(' ');
+        }
+        detail.push_str(&format!("Agrees to rounding at {}.", agrees_at.join("; ")));
+    }
+    Ok(SectionReport {
+        section: s.number.to_string(),
+        title: s.title.to_string(),
+        verdict,
+        max_abs_diff: worst,
+        detail,
+        parameters: pr.source.to_string(),
+    })
+}
+
+/// A statement the paper makes about a figure, tested.
+#[derive(Clone, Debug, Serialize)]
+pub struct Claim {
+    pub figure: u32,
+    pub claim: String,
+    pub verdict: &'static str,
+    pub evidence: String,
+}
+
+/// Numbers of a law: mean, the modes of its density and the peak height.
+struct Shape {
+    mean: f64,
+    modes: Vec<f64>,
+    peak: f64,
+}
+
+fn shape(l: &Law) -> Shape {
+    let (lo, hi) = bulk(l);
+    let ts = grid(lo, hi, 20_001);
+    let mut f = vec![0.0; ts.len()];
+    l.density.eval_batch(&ts, &mut f);
+    let peak = f.iter().copied().fold(0.0, f64::max);
+    // local maxima that stand out above 1e-6 of the peak, and at the ends of the grid
+    let mut modes = Vec::new();
+    for i in 0..ts.len() {
+        let left = if i == 0 { 0.0 } else { f[i - 1] };
+        let right = if i + 1 == ts.len() { 0.0 } else { f[i + 1] };
+        if f[i] > left && f[i] >= right && f[i] > 1e-6 * peak {
+            modes.push(ts[i]);
+        }
+    }
+    let mean = quad::integrate(|t| t * l.density.eval(t), lo, hi, 1e-12)
+        + l.atoms.iter().map(|a| a.at * a.mass).sum::<f64>();
+    Shape { mean, modes, peak }
+}
+
+/// Largest |f(c + u) − f(c − u)| relative to the peak: 0 for a law symmetric about c.
+fn asymmetry(l: &Law, c: f64) -> f64 {
+    let (lo, hi) = bulk(l);
+    let r = (hi - c).max(c - lo);
+    let mut worst: f64 = 0.0;
+    let mut peak: f64 = 0.0;
+    for u in grid(0.0, r, 2000) {
+        let (a, b) = (l.density.eval(c + u), l.density.eval(c - u));
+        peak = peak.max(a).max(b);
+        worst = worst.max((a - b).abs());
+    }
+    worst / peak.max(1e-300)
+}
+
+fn fmt_list(v: &[f64]) -> String {
+    // no "-0.0000" for a value that is 0 to the digits shown
+    v.iter()
+        .map(|x| format!("{:.4}", if x.abs() < 5e-5 { 0.0 } else { *x }))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// A figure that may be rounding noise, printed so that it reads the same on any
+/// machine: below 1e-12 it is "< 1e-12".
+fn tiny(x: f64) -> String {
+    if x.abs() < 1e-12 {
+        "< 1e-12".to_string()
+    } else {
+        format!("{x:.3e}")
+    }
+}
+
+fn verdict(b: bool) -> &'static str {
+    if b {
+        "true"
+    } else {
+        "false"
+    }
+}
+
+/// Test every statement the paper makes about its figures.
+pub fn claims(derivations: &[(&Section, Derivation)]) -> Result<Vec<Claim>> {
+    let d = |number: &str| {
+        derivations
+            .iter()
+            .find(|(s, _)| s.number == number)
+            .map(|(_, d)| d)
+    };
+    let mut out = Vec::new();
+    let with = |pairs: &[(&'static str, f64)]| -> Params { pairs.to_vec() };
+
+    if let Some(dl) = d("2.3") {
+        let relu_src = SECTIONS[1].source;
+        let relu = crate::derive_source(relu_src)?;
+        let r = law(&relu, &with(&[("mu", 0.0), ("sigma", 1.0)]))?;
+        // convergence in law: the Wasserstein distance ∫|F_α − F_relu| dt = E|Y_α − relu(x)|
+        // (the two CDFs cannot meet in sup norm, since ReLU's jumps at 0)
+        let mut gaps = Vec::new();
+        for a in [0.1, 0.01, 0.001] {
+            let l = law(dl, &with(&[("mu", 0.0), ("sigma", 1.0), ("alpha", a)]))?;
+            let w1 =
+                quad::integrate(
+                    |t| (l.cdf.eval(t) - r.cdf.eval(t)).abs(),
+                    -12.0,
+                    -1e-300,
+                    1e-12,
+                ) + quad::integrate(|t| (l.cdf.eval(t) - r.cdf.eval(t)).abs(), 0.0, 12.0, 1e-12);
+            gaps.push(w1);
+        }
+        out.push(Claim {
+            figure: 1,
+            claim: "when α → 0, Leaky ReLU becomes ReLU".into(),
+            verdict: verdict(gaps.windows(2).all(|w| w[1] < w[0]) && gaps[2] < 1e-3),
+            evidence: format!(
+                "Wasserstein distance ∫|F_α − F_ReLU| to ReLU's law (σ = 1) for α = 0.1, 0.01, 0.001: {} (α/√(2π) exactly): the laws converge, ReLU's point mass 1/2 at 0 included",
+                gaps.iter().map(|g| format!("{g:.4e}")).collect::<Vec<_>>().join(", ")
+            ),
+        });
+    }
+
+    if let Some(dt) = d("2.4") {
+        let laws: Vec<(f64, Law)> = [-1.0, 0.0, 1.0]
+            .iter()
+            .map(|&m| Ok((m, law(dt, &with(&[("mu", m), ("sigma", 1.0)]))?)))
+            .collect::<Result<_>>()?;
+        let asym: Vec<f64> = laws.iter().map(|(_, l)| asymmetry(l, 0.0)).collect();
+        out.push(Claim {
+            figure: 2,
+            claim: "with σ = 1, the distribution is symmetric about x = 0 if μ = 0".into(),
+            verdict: verdict(asym[1] < 1e-9),
+            evidence: format!(
+                "largest |f(u) − f(−u)| relative to the peak for μ = -1, 0, 1: {}",
+                fmt_list(&asym)
+            ),
+        });
+        let means: Vec<f64> = laws.iter().map(|(_, l)| shape(l).mean).collect();
+        out.push(Claim {
+            figure: 2,
+            claim: "if μ ≠ 0 the distribution is asymmetric, inclined to the left".into(),
+            verdict: verdict(asym[0] > 1e-3 && asym[2] > 1e-3 && means[0] < 0.0 && means[2] < 0.0),
+            evidence: format!(
+                "asymmetric for μ = ±1 (asymmetry {} and {}), but the mean follows the sign of μ: E[Y] = {} for μ = -1, 0, 1, so for μ = 1 the law leans right",
+                fmt_list(&[asym[0]]),
+                fmt_list(&[asym[2]]),
+                fmt_list(&means)
+            ),
+        });
+        let sigmas = [0.5, 1.0, 2.0];
+        let shapes: Vec<(Shape, f64)> = sigmas
+            .iter()
+            .map(|&s| {
+                let l = law(dt, &with(&[("mu", 0.0), ("sigma", s)]))?;
+                Ok((shape(&l), asymmetry(&l, 0.0)))
+            })
+            .collect::<Result<_>>()?;
+        out.push(Claim {
+            figure: 3,
+            claim: "with μ = 0 the distribution is always symmetric about x = 0".into(),
+            verdict: verdict(shapes.iter().all(|(_, a)| *a < 1e-9)),
+            evidence: format!(
+                "asymmetry for σ = 0.5, 1, 2: {}",
+                fmt_list(&shapes.iter().map(|(_, a)| *a).collect::<Vec<_>>())
+            ),
+        });
+        let center: Vec<f64> = sigmas
+            .iter()
+            .map(|&s| {
+                Ok(law(dt, &with(&[("mu", 0.0), ("sigma", s)]))?
+                    .density
+                    .eval(0.0))
+            })
+            .collect::<Result<_>>()?;
+        let peaks: Vec<f64> = shapes.iter().map(|(sh, _)| sh.peak).collect();
+        let modes: Vec<String> = shapes
+            .iter()
+            .map(|(sh, _)| format!("{} at [{}]", sh.modes.len(), fmt_list(&sh.modes)))
+            .collect();
+        out.push(Claim {
+            figure: 3,
+            claim: "the greater σ is, the more flattened the distribution".into(),
+            verdict: verdict(peaks.windows(2).all(|w| w[1] < w[0])),
+            evidence: format!(
+                "for σ = 0.5, 1, 2: density at 0 {} falls, but the peak height {} rises and the modes ({}) move out to ±1: for σ > 1/√2 the law piles up at the ends of (-1, 1)",
+                fmt_list(&center),
+                fmt_list(&peaks),
+                modes.join("; ")
+            ),
+        });
+        let l0 = law(dt, &with(&[("mu", 0.0), ("sigma", 1.0)]))?;
+        let m0 = shape(&l0).mean;
+        out.push(Claim {
+            figure: 2,
+            claim: "E[Y] = 0 because tanh is odd (Section 2.4, for x ~ N(0, σ²))".into(),
+            verdict: verdict(m0.abs() < 1e-9),
+            evidence: format!("|E[Y]| {} for μ = 0, σ = 1; but Figure 2 tunes μ, and then E[Y] = {} for μ = -1, 1", tiny(m0), fmt_list(&[means[0], means[2]])),
+        });
+    }
+
+    if let Some(ds) = d("2.5") {
+        let laws: Vec<Law> = [-1.0, 0.0, 1.0]
+            .iter()
+            .map(|&m| law(ds, &with(&[("mu", m), ("sigma", 1.0)])))
+            .collect::<Result<_>>()?;
+        let means: Vec<f64> = laws.iter().map(|l| shape(l).mean).collect();
+        out.push(Claim {
+            figure: 4,
+            claim: "with σ = 1, as μ increases the distribution is pushed to the right and its mean grows".into(),
+            verdict: verdict(means.windows(2).all(|w| w[1] > w[0])),
+            evidence: format!("E[Y] for μ = -1, 0, 1: {}", fmt_list(&means)),
+        });
+        let (at0, at_half) = (asymmetry(&laws[1], 0.0), asymmetry(&laws[1], 0.5));
+        out.push(Claim {
+            figure: 4,
+            claim: "it is symmetric about the vertical axis x = 0 when μ = 0".into(),
+            verdict: verdict(at0 < 1e-9),
+            evidence: format!("the support is (0, 1): asymmetry about 0 is {}, about 1/2 it is {}; the law is symmetric about t = 1/2, not 0", tiny(at0), tiny(at_half)),
+        });
+        let sig = [0.5, 1.0, 2.0];
+        let ls: Vec<Law> = sig
+            .iter()
+            .map(|&s| law(ds, &with(&[("mu", 0.0), ("sigma", s)])))
+            .collect::<Result<_>>()?;
+        let about0: Vec<f64> = ls.iter().map(|l| asymmetry(l, 0.0)).collect();
+        let about_half: Vec<f64> = ls.iter().map(|l| asymmetry(l, 0.5)).collect();
+        out.push(Claim {
+            figure: 5,
+            claim: "with μ = 0 the distribution is symmetric about x = 0 regardless of σ".into(),
+            verdict: verdict(about0.iter().all(|a| *a < 1e-9)),
+            evidence: format!("for σ = 0.5, 1, 2 the asymmetry about 0 is {} and about 1/2 it is {}: symmetric about 1/2 for every σ", fmt_list(&about0), fmt_list(&about_half)),
+        });
+        let shapes: Vec<Shape> = ls.iter().map(shape).collect();
+        let counts: Vec<usize> = shapes.iter().map(|s| s.modes.len()).collect();
+        let centre: Vec<f64> = ls.iter().map(|l| l.density.eval(0.5)).collect();
+        out.push(Claim {
+            figure: 5,
+            claim: "the distributions for σ = 1 and σ = 2 look flipped upside down".into(),
+            verdict: verdict(counts[1] == 1 && counts[2] == 2),
+            evidence: format!(
+                "modes for σ = 0.5, 1, 2: {} ([{}], [{}], [{}]); density at 1/2: {}. For σ = 1 the peak is at 1/2, for σ = 2 there is a trough at 1/2 between two peaks (the logit-normal law is bimodal exactly when σ² > 2)",
+                counts.iter().map(|c| c.to_string()).collect::<Vec<_>>().join(", "),
+                fmt_list(&shapes[0].modes),
+                fmt_list(&shapes[1].modes),
+                fmt_list(&shapes[2].modes),
+                fmt_list(&centre)
+            ),
+        });
+    }
+
+    if let Some(dm) = d("2.6") {
+        let by_n: Vec<Shape> = [1.0, 2.0, 4.0, 8.0]
+            .iter()
+            .map(|&n| {
+                Ok(shape(&law(
+                    dm,
+                    &with(&[("mu", 0.0), ("sigma", 1.0), ("N", n)]),
+                )?))
+            })
+            .collect::<Result<_>>()?;
+        let means: Vec<f64> = by_n.iter().map(|s| s.mean).collect();
+        let peaks: Vec<f64> = by_n.iter().map(|s| s.peak).collect();
+        out.push(Claim {
+            figure: 6,
+            claim: "with σ = 1, μ = 0, as N increases the mean shifts to the right".into(),
+            verdict: verdict(means.windows(2).all(|w| w[1] > w[0])),
+            evidence: format!("E[Y] for N = 1, 2, 4, 8: {}", fmt_list(&means)),
+        });
+        out.push(Claim {
+            figure: 6,
+            claim: "as N increases the peak value goes up".into(),
+            verdict: verdict(peaks.windows(2).all(|w| w[1] > w[0])),
+            evidence: format!("peak density for N = 1, 2, 4, 8: {}", fmt_list(&peaks)),
+        });
+        let by_mu: Vec<Shape> = [-1.0, 0.0, 1.0]
+            .iter()
+            .map(|&m| {
+                Ok(shape(&law(
+                    dm,
+                    &with(&[("mu", m), ("sigma", 1.0), ("N", 2.0)]),
+                )?))
+            })
+            .collect::<Result<_>>()?;
+        let means: Vec<f64> = by_mu.iter().map(|s| s.mean).collect();
+        let peaks: Vec<f64> = by_mu.iter().map(|s| s.peak).collect();
+        out.push(Claim {
+            figure: 7,
+            claim: "with σ = 1, N = 2, as μ increases the mean shifts to the right".into(),
+            verdict: verdict(means.windows(2).all(|w| w[1] > w[0])),
+            evidence: format!("E[Y] for μ = -1, 0, 1: {}", fmt_list(&means)),
+        });
+        out.push(Claim {
+            figure: 7,
+            claim: "as μ increases the peak value goes down".into(),
+            verdict: verdict(peaks.windows(2).all(|w| w[1] < w[0] - 1e-9)),
+            evidence: format!("peak density for μ = -1, 0, 1: {}; μ only shifts the law, so the peak stays the same", fmt_list(&peaks)),
+        });
+        let by_sigma: Vec<Shape> = [0.5, 1.0, 2.0]
+            .iter()
+            .map(|&s| {
+                Ok(shape(&law(
+                    dm,
+                    &with(&[("mu", 0.0), ("sigma", s), ("N", 2.0)]),
+                )?))
+            })
+            .collect::<Result<_>>()?;
+        let means: Vec<f64> = by_sigma.iter().map(|s| s.mean).collect();
+        let peaks: Vec<f64> = by_sigma.iter().map(|s| s.peak).collect();
+        out.push(Claim {
+            figure: 8,
+            claim: "with μ = 0, N = 2, as σ increases the mean shifts to the left".into(),
+            verdict: verdict(means.windows(2).all(|w| w[1] < w[0])),
+            evidence: format!(
+                "E[Y] for σ = 0.5, 1, 2: {} (the max of two is σ/√π on average: it moves right)",
+                fmt_list(&means)
+            ),
+        });
+        out.push(Claim {
+            figure: 8,
+            claim: "as σ increases the peak value goes down".into(),
+            verdict: verdict(peaks.windows(2).all(|w| w[1] < w[0])),
+            evidence: format!("peak density for σ = 0.5, 1, 2: {}", fmt_list(&peaks)),
+        });
+    }
+    Ok(out)
+}
+
+/// The whole reproduction.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub sections: Vec<SectionReport>,
+    pub claims: Vec<Claim>,
+    #[serde(skip)]
+    pub derivations: Vec<(String, String, Derivation)>,
+}
+
+/// Derive, compare and test everything.
+pub fn reproduce() -> Result<Report> {
+    let mut derived = Vec::new();
+    for s in SECTIONS {
+        derived.push((s, crate::derive_source(s.source)?));
+    }
+    let mut sections = Vec::new();
+    for (s, d) in &derived {
+        sections.push(compare(s, d)?);
+    }
+    let claims = claims(&derived)?;
+    Ok(Report {
+        sections,
+        claims,
+        derivations: derived
+            .into_iter()
+            .map(|(s, d)| (s.number.to_string(), s.file.to_string(), d))
+            .collect(),
+    })
+}
+
+impl Report {
+    /// The reproduction as Markdown: `docs/paper.md` is this text.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::from(
+            "# The paper, reproduced\n\nGenerated by `pushforward paper`; do not edit. The paper is Li, *Gaussian Noise Passes Through Neural Network* (`../shared/paper/`). Each section's program is in `examples/paper/`; its CDF and PDF are compared with the formulas the paper prints, and each statement the paper makes about a figure is tested with numbers.\n\n## Verdicts\n\n| section | | verdict | largest difference | parameters |\n|---|---|---|---|---|\n",
+        );
+        let cell = |s: &str| s.replace('|', "\\|");
+        for s in &self.sections {
+            let diff = if s.max_abs_diff < 1e-9 {
+                "< 1e-9".to_string()
+            } else {
+                format!("{:.3e}", s.max_abs_diff)
+            };
+            out.push_str(&format!(
+                "| {} | {} | **{}** | {} | {} |\n",
+                s.section,
+                s.title,
+                s.verdict,
+                diff,
+                cell(&s.parameters)
+            ));
+        }
+        out.push_str("\n## Claims about the figures\n\n| figure | claim | verdict | evidence |\n|---|---|---|---|\n");
+        for c in &self.claims {
+            out.push_str(&format!(
+                "| {} | {} | **{}** | {} |\n",
+                c.figure,
+                cell(&c.claim),
+                c.verdict,
+                cell(&c.evidence)
+            ));
+        }
+        for (s, (number, file, d)) in self.sections.iter().zip(&self.derivations) {
+            debug_assert_eq!(&s.section, number);
+            out.push_str(&format!(
+                "\n## Section {} — {}\n\n`examples/paper/{}`:\n\n```\n{}```\n\n",
+                s.section, s.title, file, d.model.source
+            ));
+            out.push_str(&format!(
+                "Verdict: **{}**. {}\n\n```text\n{}```\n",
+                s.verdict,
+                s.detail,
+                crate::render::to_text(d)
+            ));
+        }
+        out
+    }
+
+    /// The verdicts alone, one a line: what a review should notice when it changes.
+    pub fn verdicts(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            out.push_str(&format!(
+                "section {} ({}): {}\n",
+                s.section, s.title, s.verdict
+            ));
+        }
+        for c in &self.claims {
+            out.push_str(&format!(
+                "figure {}: {}: {}\n",
+                c.figure, c.claim, c.verdict
+            ));
+        }
+        out
+    }
+
+    /// A summary for the terminal.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for s in &self.sections {
+            out.push_str(&format!(
+                "Section {} ({}): {} (largest difference {:.3e})\n  {}\n",
+                s.section, s.title, s.verdict, s.max_abs_diff, s.detail
+            ));
+        }
+        out.push('\n');
+        for c in &self.claims {
+            out.push_str(&format!(
+                "Figure {}: \"{}\": {}\n  {}\n",
+                c.figure, c.claim, c.verdict, c.evidence
+            ));
+        }
+        out
+    }
+}
