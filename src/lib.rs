@@ -17,6 +17,7 @@ pub mod derive;
 pub mod error;
 pub mod eval;
 pub mod explain;
+pub mod figures;
 pub mod lang;
 pub mod lower;
 pub mod paper;

@@ -246,6 +246,9 @@ fn paper(out: Option<&std::path::Path>, format: CheckFormat) -> ExitCode {
                 format!("cannot write {}: {e}", dir.display()),
             ));
         }
+        if let Err(e) = pushforward::figures::write(&dir.join("figures")) {
+            return report_error(e);
+        }
     }
     let text = match format {
         CheckFormat::Text => report.to_text(),

@@ -31,3 +31,25 @@ fn verdicts() {
     assert_eq!(verdict("2.2"), "differs");
     assert_eq!(verdict("2.6"), "agrees");
 }
+
+#[test]
+fn figures_are_drawn_as_svg_and_png() {
+    let dir = tempfile::tempdir().unwrap();
+    let files = pushforward::figures::write(dir.path()).unwrap();
+    assert_eq!(files.len(), 18);
+    for n in 1..=9 {
+        let svg = std::fs::read_to_string(dir.path().join(format!("figure{n}.svg"))).unwrap();
+        assert!(
+            svg.contains(&format!("Figure {n}:")),
+            "figure {n} has no caption"
+        );
+        assert!(
+            svg.matches("<rect").count() > 100,
+            "figure {n} has no histogram"
+        );
+        assert!(svg.contains("<polyline"), "figure {n} has no curve");
+        let png = std::fs::read(dir.path().join(format!("figure{n}.png"))).unwrap();
+        assert_eq!(&png[1..4], b"PNG");
+        assert!(png.len() > 10_000);
+    }
+}
