@@ -286,3 +286,14 @@ fn check_reports_every_check_as_json() {
     assert!(text.contains("all checks passed"), "{text}");
     user_error(&["check", "examples/paper/relu.pf", "--set", "mu=0"]);
 }
+
+#[test]
+fn a_name_only_assumed_about_needs_no_value() {
+    let out = ok(&[
+        "eval",
+        "-e",
+        "x ~ Normal(0, 1)\nassume a > 0\ny = tanh(x)",
+        "--at=0",
+    ]);
+    assert!(out.contains("\"cdf\":[0.5]"), "{out}");
+}

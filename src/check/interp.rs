@@ -37,24 +37,23 @@ impl<'a> Interp<'a> {
 
     /// How many Monte Carlo probabilities a term holds, each weighted by the powers
     /// above it: the term's error is at most this times one probability's error.
-    pub fn mc_weight(e: &Expr) -> f64 {
-        fn go(e: &Expr, id: Id, scale: f64) -> f64 {
+    pub fn mc_weight(&self, e: &Expr) -> f64 {
+        // |p̂ⁿ − pⁿ| ≤ n |p̂ − p| for probabilities: a power multiplies the error by n
+        let exponent = |b: Id| -> f64 {
+            crate::eval::Compiled::new(&extract(e, b), self.values)
+                .map_or(1.0, |c| c.eval(0.0).abs().max(1.0))
+        };
+        fn go(e: &Expr, id: Id, scale: f64, exponent: &dyn Fn(Id) -> f64) -> f64 {
             match &e[id] {
                 Node::Cdf(_) | Node::CdfLt(_) => scale,
-                Node::Pow([a, b]) => {
-                    let n = match &e[*b] {
-                        Node::Num(n) => n.to_f64().abs().max(1.0),
-                        _ => 1.0,
-                    };
-                    go(e, *a, scale * n)
-                }
+                Node::Pow([a, b]) => go(e, *a, scale * exponent(*b), exponent),
                 n => egg::Language::children(n)
                     .iter()
-                    .map(|c| go(e, *c, scale))
+                    .map(|c| go(e, *c, scale, exponent))
                     .sum(),
             }
         }
-        go(e, Id::from(e.as_ref().len() - 1), 1.0)
+        go(e, Id::from(e.as_ref().len() - 1), 1.0, &exponent)
     }
 
     fn probability(&mut self, e: &Expr, y: Id, u: f64, strict: bool) -> Result<f64> {

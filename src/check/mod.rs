@@ -25,6 +25,9 @@ use crate::lower::extract;
 use interp::Interp;
 use serde::Serialize;
 
+/// The largest sample a check draws (800 MB of values).
+pub const MAX_SAMPLES: usize = 100_000_000;
+
 /// How the checks sample.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
@@ -131,6 +134,15 @@ fn breaks(d: &Derivation, values: &Values, law: &Law) -> Result<Vec<f64>> {
 /// Run every check.
 pub fn run(d: &Derivation, values: &Values, options: &Options) -> Result<Report> {
     let law = Law::new(d, values)?;
+    if options.samples > MAX_SAMPLES {
+        return Err(crate::error::Error::new(
+            crate::error::ErrorKind::Limit,
+            format!(
+                "--samples {} is more than the {MAX_SAMPLES} a check holds in memory",
+                options.samples
+            ),
+        ));
+    }
     let n = options.samples.max(1000);
     sample::check_budget(&d.model.y, values, n)?;
     let mut s = sample::sample(&d.model.y, values, n, options.seed)?;
@@ -391,8 +403,8 @@ fn derivation(
         for (k, pair) in terms.windows(2).enumerate() {
             for &t in &points {
                 let (a, b) = (interp.value(pair[0], t)?, interp.value(pair[1], t)?);
-                let tol_a = eps * Interp::mc_weight(pair[0]) + 1e-5 * (1.0 + a.abs());
-                let tol_b = eps * Interp::mc_weight(pair[1]) + 1e-5 * (1.0 + b.abs());
+                let tol_a = eps * interp.mc_weight(pair[0]) + 1e-5 * (1.0 + a.abs());
+                let tol_b = eps * interp.mc_weight(pair[1]) + 1e-5 * (1.0 + b.abs());
                 let err = if a.is_nan() || b.is_nan() {
                     f64::INFINITY
                 } else {

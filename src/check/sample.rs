@@ -18,7 +18,7 @@ use rand_distr::{Distribution, StandardNormal};
 /// Draws per chunk; each chunk has its own random stream.
 const CHUNK: usize = 1 << 15;
 /// The most Normal draws one sample may take (a pool of N copies takes N per value).
-pub const MAX_DRAWS: u64 = 400_000_000;
+pub const MAX_DRAWS: u64 = 200_000_000;
 
 /// How many Normal draws one value of the term takes.
 pub fn draws_per_value(e: &Expr, values: &Values) -> Result<u64> {

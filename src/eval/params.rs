@@ -60,8 +60,21 @@ pub fn bind(model: &Model, settings: &[String]) -> Result<Values> {
         })?;
         values.insert(name, v);
     }
+    // a name only assumed about, never used, needs no value
+    let used: std::collections::BTreeSet<String> = model
+        .y
+        .as_ref()
+        .iter()
+        .filter_map(|n| match n {
+            crate::lang::Node::Symbol(s) => Some(s.to_string()),
+            _ => None,
+        })
+        .collect();
     for (name, span) in &model.params {
         let Some(v) = values.get(name) else {
+            if !used.contains(name) {
+                continue;
+            }
             return Err(Error::new(
                 ErrorKind::Parameter,
                 format!("the parameter `{name}` has no value"),
