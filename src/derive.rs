@@ -876,8 +876,143 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
                 },
             )
         };
+    // a node over an end and constants from y: `f(end, c1, ...)`
+    let with_consts = |end: &Expr, make: &dyn Fn(Id, &[Id]) -> Node, consts: &[Id]| -> Expr {
+        let mut e = end.clone();
+        let v = Id::from(e.as_ref().len() - 1);
+        let cs: Vec<Id> = consts
+            .iter()
+            .map(|c| append(&mut e, &extract(y, *c)))
+            .collect();
+        e.add(make(v, &cs));
+        e
+    };
+    let closed = |v: Option<Expr>| End {
+        value: v,
+        closed: true,
+    };
     match &y[id] {
         Node::Normal(_) | Node::Conv(_) => full,
+        Node::MinPool([a, _]) => interval(y, *a, signs),
+        Node::Softsign(a) => map(
+            interval(y, *a, signs),
+            Node::Softsign,
+            Some("-1"),
+            Some("1"),
+        ),
+        Node::Abs(a) | Node::Pow([a, _]) => {
+            let (lo, hi) = interval(y, *a, signs);
+            let odd = matches!(&y[id], Node::Pow([_, n]) if matches!(&y[*n], Node::Num(k) if k.rat().is_some_and(|r| r.is_integer() && r.to_integer() % 2 != 0.into())));
+            let power = |v: &Expr| match &y[id] {
+                Node::Pow([_, n]) => with_consts(v, &|x, c| Node::Pow([x, c[0]]), &[*n]),
+                _ => with_consts(v, &|x, _| Node::Abs(x), &[]),
+            };
+            if odd {
+                // an odd power is increasing
+                return (
+                    End {
+                        value: lo.value.as_ref().map(power),
+                        closed: lo.closed,
+                    },
+                    End {
+                        value: hi.value.as_ref().map(power),
+                        closed: hi.closed,
+                    },
+                );
+            }
+            // |E| and even powers: from 0 (reached at E = 0) to the larger end
+            let top = match (&lo.value, &hi.value) {
+                (Some(l), Some(h)) => {
+                    let mut e = power(l);
+                    let a = Id::from(e.as_ref().len() - 1);
+                    let b = append(&mut e, &power(h));
+                    e.add(Node::Max([a, b]));
+                    Some(e)
+                }
+                _ => None,
+            };
+            (
+                closed(Some(number("0"))),
+                End {
+                    value: top,
+                    closed: lo.closed && hi.closed,
+                },
+            )
+        }
+        Node::Clamp([a, l, h]) => {
+            let (lo, hi) = interval(y, *a, signs);
+            let lo_v = match &lo.value {
+                Some(v) => with_consts(v, &|x, c| Node::Max([x, c[0]]), &[*l]),
+                None => extract(y, *l),
+            };
+            let hi_v = match &hi.value {
+                Some(v) => with_consts(v, &|x, c| Node::Min([x, c[0]]), &[*h]),
+                None => extract(y, *h),
+            };
+            (closed(Some(lo_v)), closed(Some(hi_v)))
+        }
+        Node::Max([a, c]) => {
+            let (lo, hi) = interval(y, *a, signs);
+            let lo_v = match &lo.value {
+                Some(v) => with_consts(v, &|x, k| Node::Max([x, k[0]]), &[*c]),
+                None => extract(y, *c),
+            };
+            let hi_v = hi
+                .value
+                .as_ref()
+                .map(|v| with_consts(v, &|x, k| Node::Max([x, k[0]]), &[*c]));
+            (
+                closed(Some(lo_v)),
+                End {
+                    value: hi_v,
+                    closed: hi.closed,
+                },
+            )
+        }
+        Node::Min([a, c]) => {
+            let (lo, hi) = interval(y, *a, signs);
+            let hi_v = match &hi.value {
+                Some(v) => with_consts(v, &|x, k| Node::Min([x, k[0]]), &[*c]),
+                None => extract(y, *c),
+            };
+            let lo_v = lo
+                .value
+                .as_ref()
+                .map(|v| with_consts(v, &|x, k| Node::Min([x, k[0]]), &[*c]));
+            (
+                End {
+                    value: lo_v,
+                    closed: lo.closed,
+                },
+                closed(Some(hi_v)),
+            )
+        }
+        Node::Elu([a, al]) => {
+            let (lo, hi) = interval(y, *a, signs);
+            let lo_v = match &lo.value {
+                Some(v) => with_consts(v, &|x, k| Node::Elu([x, k[0]]), &[*al]),
+                None => {
+                    let mut e = extract(y, *al);
+                    let r = Id::from(e.as_ref().len() - 1);
+                    e.add(Node::Neg(r));
+                    e
+                }
+            };
+            let hi_v = hi
+                .value
+                .as_ref()
+                .map(|v| with_consts(v, &|x, k| Node::Elu([x, k[0]]), &[*al]));
+            (
+                End {
+                    value: Some(lo_v),
+                    closed: lo.closed && lo.value.is_some(),
+                },
+                End {
+                    value: hi_v,
+                    closed: hi.closed,
+                },
+            )
+        }
         Node::Tanh(a) => map(interval(y, *a, signs), Node::Tanh, Some("-1"), Some("1")),
         Node::Sigmoid(a) => map(interval(y, *a, signs), Node::Sigmoid, Some("0"), Some("1")),
         Node::Exp(a) => map(interval(y, *a, signs), Node::Exp, Some("0"), None),

@@ -115,6 +115,7 @@ define_language! {
         // random variables
         "normal" = Normal([Id; 2]),
         "maxpool" = MaxPool([Id; 2]),
+        "minpool" = MinPool([Id; 2]),
         "conv" = Conv([Id; 2]),
         // weight vectors, as cons lists, and their sum and sum of squares
         "cons" = Cons([Id; 2]),
@@ -140,6 +141,16 @@ define_language! {
         "softplus" = Softplus(Id),
         "relu" = Relu(Id),
         "leaky-relu" = LeakyRelu([Id; 2]),
+        "elu" = Elu([Id; 2]),
+        "softsign" = Softsign(Id),
+        // its inverse u/(1 − |u|) on (−1, 1), ±∞ as the one-sided limits at ±1
+        "softsign-inv" = SoftsignInv(Id),
+        // the real n-th root: sign(u)·|u|^(1/n) for odd n, u^(1/n) for u ≥ 0 and even n
+        "root" = Root([Id; 2]),
+        // flat pieces: min(max(E, lo), hi), max(E, c), min(E, c)
+        "clamp" = Clamp([Id; 3]),
+        "max" = Max([Id; 2]),
+        "min" = Min([Id; 2]),
         // the standard Normal CDF and density
         "Phi" = Phi(Id),
         "phi" = NPdf(Id),
@@ -443,6 +454,46 @@ fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
                 return fold(&Node::Mul([*s, *a]), x);
             }
         }
+        Node::Root([a, n]) => {
+            let (v, k) = (x(*a)?, int_of(&x(*n)?)?);
+            match v {
+                PosInf => PosInf,
+                NegInf if k % 2 != 0 => NegInf,
+                Rat(r) if (1..=64).contains(&k) => {
+                    // exact only for perfect powers
+                    let neg = r.is_negative();
+                    if neg && k % 2 == 0 {
+                        return None;
+                    }
+                    let m = r.abs();
+                    let (p, q) = (m.numer().nth_root(k as u32), m.denom().nth_root(k as u32));
+                    if num_traits::pow(p.clone(), k as usize) == *m.numer()
+                        && num_traits::pow(q.clone(), k as usize) == *m.denom()
+                    {
+                        let root = BigRational::new(p, q);
+                        Rat(if neg { -root } else { root })
+                    } else {
+                        return None;
+                    }
+                }
+                _ => return None,
+            }
+        }
+        Node::Max([a, b]) => std::cmp::max(x(*a)?, x(*b)?),
+        Node::Min([a, b]) => std::cmp::min(x(*a)?, x(*b)?),
+        Node::Clamp([a, lo, hi]) => std::cmp::min(std::cmp::max(x(*a)?, x(*lo)?), x(*hi)?),
+        Node::SoftsignInv(a) => match x(*a)? {
+            n if n.is_zero() => n,
+            n if n.is(1) => PosInf,
+            n if n.is(-1) => NegInf,
+            _ => return None,
+        },
+        Node::Softsign(a) => match x(*a)? {
+            NegInf => Num::int(-1),
+            PosInf => Num::int(1),
+            n if n.is_zero() => n,
+            _ => return None,
+        },
         Node::Phi(a) => match x(*a)? {
             NegInf => Num::int(0),
             PosInf => Num::int(1),
@@ -480,6 +531,13 @@ fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<f64> {
         Node::Logit(a) => special::logit(x(*a)?),
         Node::Softplus(a) => special::softplus(x(*a)?),
         Node::Relu(a) => x(*a)?.max(0.0),
+        Node::Softsign(a) => special::softsign(x(*a)?),
+        Node::SoftsignInv(a) => special::softsign_inv(x(*a)?),
+        Node::Root([a, n]) => special::root(x(*a)?, x(*n)?),
+        Node::Elu([a, al]) => special::elu(x(*a)?, x(*al)?),
+        Node::Max([a, b]) => x(*a)?.max(x(*b)?),
+        Node::Min([a, b]) => x(*a)?.min(x(*b)?),
+        Node::Clamp([a, lo, hi]) => x(*a)?.max(x(*lo)?).min(x(*hi)?),
         Node::Phi(a) => special::std_normal_cdf(x(*a)?),
         Node::NPdf(a) => special::std_normal_pdf(x(*a)?),
         _ => return None,
@@ -552,7 +610,38 @@ impl Analysis<Node> for Facts {
                 Node::Tanh(a) | Node::Atanh(a) => s(a),
                 Node::Relu(a) => Sign(2 | (s(a).0 & 4)),
                 Node::LeakyRelu([a, al]) if s(al) == Sign::POS => s(a),
-                Node::MaxPool([a, _]) => s(a),
+                Node::MaxPool([a, _]) | Node::MinPool([a, _]) => s(a),
+                Node::Softsign(a) | Node::SoftsignInv(a) => s(a),
+                Node::Root([a, _]) => s(a),
+                Node::Elu([a, al]) if s(al) == Sign::POS => s(a),
+                Node::Max([a, c]) => {
+                    // max(a, c) is positive if either is, non-negative if either is
+                    if s(a) == Sign::POS || s(c) == Sign::POS {
+                        Sign::POS
+                    } else if s(a).within(Sign::NONNEG) || s(c).within(Sign::NONNEG) {
+                        Sign::NONNEG
+                    } else {
+                        s(a).union(s(c))
+                    }
+                }
+                Node::Min([a, c]) => {
+                    if s(a) == Sign::NEG || s(c) == Sign::NEG {
+                        Sign::NEG
+                    } else {
+                        s(a).union(s(c))
+                    }
+                }
+                Node::Clamp([_, lo, hi]) => {
+                    if s(lo) == Sign::POS {
+                        Sign::POS
+                    } else if s(lo).within(Sign::NONNEG) {
+                        Sign::NONNEG
+                    } else if s(hi) == Sign::NEG {
+                        Sign::NEG
+                    } else {
+                        Sign::ANY
+                    }
+                }
                 Node::Cdf(_) | Node::CdfLt(_) | Node::Ge(_) | Node::Gt(_) | Node::Delta(_) => {
                     Sign::NONNEG
                 }
@@ -567,6 +656,9 @@ impl Analysis<Node> for Facts {
             Node::Div([_, b]) => all_finite && d(b).sign.0 & 2 == 0,
             Node::Exp(_) | Node::Tanh(_) | Node::Sigmoid(_) | Node::Softplus(_) => all_finite,
             Node::Phi(_) | Node::NPdf(_) | Node::Relu(_) | Node::LeakyRelu(_) => all_finite,
+            Node::Softsign(_) | Node::Elu(_) | Node::Max(_) | Node::Min(_) | Node::Clamp(_) => {
+                all_finite
+            }
             Node::Ge(_) | Node::Gt(_) => true,
             Node::Sqrt(a) | Node::Log(a) => all_finite && d(a).sign == Sign::POS,
             Node::Pow([a, _]) => all_finite && d(a).sign == Sign::POS,

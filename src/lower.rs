@@ -34,6 +34,16 @@ pub const FUNCTIONS: &[Function] = &[
     Function { name: "softplus",   usage: "softplus(E)",            arity: 1, meaning: "log(1 + e^E), increasing onto (0, ∞)", example: "y = softplus(x)" },
     Function { name: "relu",       usage: "relu(E)",                arity: 1, meaning: "max(0, E): all of E ≤ 0 goes to the point 0, an atom", example: "y = relu(x)" },
     Function { name: "leaky_relu", usage: "leaky_relu(E, ALPHA)",   arity: 2, meaning: "E for E ≥ 0 and ALPHA·E below; needs ALPHA > 0", example: "y = leaky_relu(x, 0.1)" },
+    Function { name: "elu",        usage: "elu(E, ALPHA)",          arity: 2, meaning: "E for E > 0 and ALPHA·(e^E − 1) below; needs ALPHA > 0; increasing onto (−ALPHA, ∞)", example: "y = elu(x, 1)" },
+    Function { name: "softsign",   usage: "softsign(E)",            arity: 1, meaning: "E/(1 + |E|), increasing onto (-1, 1)", example: "y = softsign(x)" },
+    Function { name: "abs",        usage: "abs(E)",                 arity: 1, meaning: "|E|: two preimages, ±t, for every t > 0", example: "y = abs(tanh(x))" },
+    Function { name: "clamp",      usage: "clamp(E, LO, HI)",       arity: 3, meaning: "min(max(E, LO), HI) with LO < HI numbers: point masses at both ends", example: "y = clamp(2*x, 0, 6)" },
+    Function { name: "max",        usage: "max(E, C)",              arity: 2, meaning: "the larger of E and a constant C: a point mass at C", example: "y = max(x, c)" },
+    Function { name: "min",        usage: "min(E, C)",              arity: 2, meaning: "the smaller of E and a constant C: a point mass at C", example: "y = min(x, 1)" },
+    Function { name: "relu6",      usage: "relu6(E)",               arity: 1, meaning: "clamp(E, 0, 6)", example: "y = relu6(3*x)" },
+    Function { name: "hardtanh",   usage: "hardtanh(E)",            arity: 1, meaning: "clamp(E, -1, 1)", example: "y = hardtanh(x)" },
+    Function { name: "hard_sigmoid", usage: "hard_sigmoid(E)",      arity: 1, meaning: "clamp(E/6 + 1/2, 0, 1), as relu6(E + 3)/6 in PyTorch", example: "y = hard_sigmoid(x)" },
+    Function { name: "minpool",    usage: "minpool(E, N)",          arity: 2, meaning: "the smallest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = minpool(relu(x), N)" },
     Function { name: "maxpool",    usage: "maxpool(E, N)",          arity: 2, meaning: "the largest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = maxpool(x, N)" },
     Function { name: "conv",       usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal", example: "y = conv(x, [0.25, 0.5, 0.25])" },
 ];
@@ -454,13 +464,24 @@ impl Lowerer<'_> {
                         .at(b.span, "random divisor")
                         .help("1/E is not monotone on all of R; only E / c with c a constant is supported"))
                     }
-                    BinOp::Pow if ra || rb => {
+                    BinOp::Pow if rb => {
                         return Err(Error::new(
                             ErrorKind::Unsupported,
-                            "powers of a random term are not supported in this version",
+                            "a random exponent is not supported",
                         )
-                        .at(e.span, "random power")
-                        .help("x^n is not monotone for even n; use exp, tanh, sigmoid, softplus, relu or leaky_relu"))
+                        .at(b.span, "random exponent")
+                        .help("write exp(E*log(c)) for c^E with c > 0"))
+                    }
+                    BinOp::Pow if ra => {
+                        let whole = matches!(&b.kind, ExprKind::Num(n) if n.is_integer() && *n >= BigRational::from_integer(1.into()) && *n <= BigRational::from_integer(64.into()));
+                        if !whole {
+                            return Err(Error::new(
+                                ErrorKind::Unsupported,
+                                "a random term can only be raised to a whole number from 1 to 64",
+                            )
+                            .at(b.span, "not a whole number")
+                            .help("write E^2, E^3, ...; for roots of a positive term use sqrt or exp(log(E)/n)"));
+                        }
                     }
                     _ => {}
                 }
@@ -525,13 +546,86 @@ impl Lowerer<'_> {
                 "sigmoid" => Node::Sigmoid(n),
                 "softplus" => Node::Softplus(n),
                 "relu" => Node::Relu(n),
+                "softsign" => Node::Softsign(n),
+                "abs" => Node::Abs(n),
                 _ => return None,
             })
         };
         if let Some(node) = unary(e) {
             return Ok((self.add(node), random));
         }
+        let number = |me: &mut Self, v: i64| me.num(BigRational::from_integer(v.into()));
         match f.text.as_str() {
+            "relu6" | "hardtanh" | "hard_sigmoid" => {
+                let (lo, hi) = match f.text.as_str() {
+                    "relu6" => (0, 6),
+                    "hardtanh" => (-1, 1),
+                    _ => (0, 1),
+                };
+                let arg = if f.text == "hard_sigmoid" {
+                    // E/6 + 1/2
+                    let six = number(self, 6);
+                    let scaled = self.add(Node::Div([e, six]));
+                    let half = self.num(BigRational::new(1.into(), 2.into()));
+                    self.add(Node::Add([scaled, half]))
+                } else {
+                    e
+                };
+                let (lo, hi) = (number(self, lo), number(self, hi));
+                Ok((self.add(Node::Clamp([arg, lo, hi])), random))
+            }
+            "clamp" => {
+                let (lo, rl, sl) = self.expr_arg(&f.text, args, 1)?;
+                let (hi, rh, sh) = self.expr_arg(&f.text, args, 2)?;
+                if rl || rh {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "the ends of clamp must not be random",
+                    )
+                    .at(if rl { sl } else { sh }, "random"));
+                }
+                Ok((self.add(Node::Clamp([e, lo, hi])), random))
+            }
+            "max" | "min" => {
+                let (c, rc, sc) = self.expr_arg(&f.text, args, 1)?;
+                let (r, k) = match (random, rc) {
+                    (true, true) => {
+                        return Err(Error::new(
+                            ErrorKind::Unsupported,
+                            format!("both arguments of {} depend on the random input", f.text),
+                        )
+                        .at(span, "two random arguments")
+                        .help("max and min take a random term and a constant; for the largest of iid copies use maxpool"))
+                    }
+                    (false, true) => (c, e),
+                    _ => (e, c),
+                };
+                let _ = sc;
+                let node = if f.text == "max" {
+                    Node::Max([r, k])
+                } else {
+                    Node::Min([r, k])
+                };
+                Ok((self.add(node), random || rc))
+            }
+            "elu" => {
+                let (a, ra, aspan) = self.expr_arg(&f.text, args, 1)?;
+                if ra {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "the scale of elu must not be random",
+                    )
+                    .at(aspan, "random scale"));
+                }
+                Ok((self.add(Node::Elu([e, a])), random))
+            }
+            "minpool" => {
+                if !random {
+                    return Err(not_random(&f.text, args[0].span()));
+                }
+                let n = self.pool_size(&args[1])?;
+                Ok((self.add(Node::MinPool([e, n])), true))
+            }
             "leaky_relu" => {
                 let (a, ra, aspan) = self.expr_arg(&f.text, args, 1)?;
                 if ra {

@@ -55,7 +55,12 @@ impl Draws {
 }
 
 fn is_random(e: &Expr, id: Id) -> bool {
-    matches!(e[id], Node::Normal(_)) || e[id].children().iter().any(|c| is_random(e, *c))
+    match &e[id] {
+        Node::Normal(_) => true,
+        // a probability of a random term is a number
+        Node::Cdf(_) | Node::CdfLt(_) => false,
+        n => n.children().iter().any(|c| is_random(e, *c)),
+    }
 }
 
 /// Samples of a random term, copy `k` of the iid copies.
@@ -96,6 +101,36 @@ fn sample(e: &Expr, id: Id, d: &Draws, k: usize, t: f64) -> Vec<f64> {
             out
         }
         Node::Relu(a) => map(a, &|x| x.max(0.0)),
+        Node::Abs(a) => map(a, &f64::abs),
+        Node::Softsign(a) => map(a, &|x| x / (1.0 + x.abs())),
+        Node::Elu([a, s]) => {
+            let s = real(s);
+            map(a, &|x| if x > 0.0 { x } else { s * x.exp_m1() })
+        }
+        Node::Clamp([a, lo, hi]) => {
+            let (lo, hi) = (real(lo), real(hi));
+            map(a, &|x| x.max(lo).min(hi))
+        }
+        Node::Max([a, c]) => {
+            let c = real(c);
+            map(a, &|x| x.max(c))
+        }
+        Node::Min([a, c]) => {
+            let c = real(c);
+            map(a, &|x| x.min(c))
+        }
+        Node::Pow([a, n]) if is_random(e, *a) => {
+            let n = real(n) as i32;
+            map(a, &|x| x.powi(n))
+        }
+        Node::MinPool([a, n]) => {
+            let n = real(n) as usize;
+            assert!(n <= COPIES, "pool larger than the copies drawn");
+            let copies: Vec<Vec<f64>> = (0..n).map(|j| sample(e, *a, d, j, t)).collect();
+            (0..SAMPLES)
+                .map(|i| copies.iter().map(|c| c[i]).fold(f64::INFINITY, f64::min))
+                .collect()
+        }
         Node::LeakyRelu([a, s]) => {
             let s = real(s);
             map(a, &|x| if x >= 0.0 { x } else { s * x })
@@ -167,6 +202,27 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
         Node::Logit(a) => (v(a) / (1.0 - v(a))).ln(),
         Node::Softplus(a) => v(a).exp().ln_1p(),
         Node::Relu(a) => v(a).max(0.0),
+        Node::Softsign(a) => v(a) / (1.0 + v(a).abs()),
+        Node::SoftsignInv(a) => v(a) / (1.0 - v(a).abs()),
+        Node::Root([a, n]) => {
+            let (x, n) = (v(a), v(n));
+            if x < 0.0 && (n as i64) % 2 != 0 {
+                -(-x).powf(1.0 / n)
+            } else {
+                x.powf(1.0 / n)
+            }
+        }
+        Node::Max([a, b]) => v(a).max(v(b)),
+        Node::Min([a, b]) => v(a).min(v(b)),
+        Node::Clamp([a, lo, hi]) => v(a).max(v(lo)).min(v(hi)),
+        Node::Elu([a, s]) => {
+            let x = v(a);
+            if x > 0.0 {
+                x
+            } else {
+                v(s) * x.exp_m1()
+            }
+        }
         Node::LeakyRelu([a, s]) => {
             let x = v(a);
             if x >= 0.0 {
@@ -246,7 +302,13 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
             number(rng, 0.2, 2.0, false)
         );
     }
-    if var == "?n" {
+    if is(&|w| matches!(w, When::EvenInt(v) if *v == var)) {
+        return ["2", "4"][rng.gen_range(0..2)].to_string();
+    }
+    if is(&|w| matches!(w, When::OddInt(v) if *v == var)) {
+        return ["1", "3"][rng.gen_range(0..2)].to_string();
+    }
+    if var == "?n" && family != Family::Algebra {
         return format!("{}", rng.gen_range(1..=3));
     }
     let lhs_random = rule.info.lhs.contains("cdf") || family == Family::Normal;
@@ -398,8 +460,8 @@ fn every_rule_is_sound_at_random_points() {
             }
             draws.pos.set(rng.gen_range(0.05..0.95));
             draws.neg.set(-rng.gen_range(0.05..0.95));
-            let random_terms = rule.info.family == Family::Normal
-                && is_random(&lhs, Id::from(lhs.as_ref().len() - 1));
+            // a rewrite of random terms (closure of the Normal, leaky relu with slope 0)
+            let random_terms = is_random(&lhs, Id::from(lhs.as_ref().len() - 1));
             for _ in 0..3 {
                 let t: f64 = match rule.info.family {
                     Family::Diff => loop {

@@ -115,6 +115,13 @@ impl<'a> Interp<'a> {
                     v(s, self)? * x
                 }
             }
+            Node::Softsign(a) => special::softsign(v(a, self)?),
+            Node::SoftsignInv(a) => special::softsign_inv(v(a, self)?),
+            Node::Root([a, n]) => special::root(v(a, self)?, v(n, self)?),
+            Node::Elu([a, al]) => special::elu(v(a, self)?, v(al, self)?),
+            Node::Max([a, b]) => v(a, self)?.max(v(b, self)?),
+            Node::Min([a, b]) => v(a, self)?.min(v(b, self)?),
+            Node::Clamp([a, lo, hi]) => v(a, self)?.max(v(lo, self)?).min(v(hi, self)?),
             Node::Phi(a) => special::std_normal_cdf(v(a, self)?),
             Node::NPdf(a) => special::std_normal_pdf(v(a, self)?),
             Node::Ge([a, b]) => f64::from(u8::from(v(a, self)? >= v(b, self)?)),
@@ -124,7 +131,17 @@ impl<'a> Interp<'a> {
             Node::WSum(w) => self.list(e, *w, t)?.iter().sum(),
             Node::WSq(w) => self.list(e, *w, t)?.iter().map(|x| x * x).sum(),
             Node::D(a) | Node::Dc(a) => {
-                let h = 1e-6 * t.abs().max(1e-2);
+                // a difference of differences loses digits: a wider step for each
+                // derivative nested inside (rounding ~ ε/h^k, truncation ~ h²)
+                fn depth(e: &Expr, id: Id) -> i32 {
+                    let inner = egg::Language::children(&e[id])
+                        .iter()
+                        .map(|c| depth(e, *c))
+                        .max()
+                        .unwrap_or(0);
+                    inner + i32::from(matches!(e[id], Node::D(_) | Node::Dc(_)))
+                }
+                let h = 10f64.powi(-6 + 2 * depth(e, *a)) * t.abs().max(1e-2);
                 (self.at(e, *a, t + h)? - self.at(e, *a, t - h)?) / (2.0 * h)
             }
             Node::Cdf([y, u]) | Node::CdfLt([y, u]) => {

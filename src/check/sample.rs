@@ -25,7 +25,7 @@ pub fn draws_per_value(e: &Expr, values: &Values) -> Result<u64> {
     fn go(e: &Expr, id: Id, values: &Values) -> Result<u64> {
         Ok(match &e[id] {
             Node::Normal(_) => 1,
-            Node::MaxPool([a, n]) => {
+            Node::MaxPool([a, n]) | Node::MinPool([a, n]) => {
                 let n = Compiled::new(&extract(e, *n), values)?.eval(0.0);
                 go(e, *a, values)?.saturating_mul(n as u64)
             }
@@ -145,6 +145,37 @@ impl<'a> Plan<'a> {
                 }
                 best
             }
+            Node::MinPool([a, n]) => {
+                let n = self.value(*n) as u64;
+                let mut best = vec![f64::INFINITY; len];
+                for _ in 0..n {
+                    for (b, v) in best.iter_mut().zip(self.column(*a, len, rng)) {
+                        *b = b.min(v);
+                    }
+                }
+                best
+            }
+            Node::Clamp([a, lo, hi]) => {
+                let (lo, hi) = (self.value(*lo), self.value(*hi));
+                map(a, rng, &move |x| x.max(lo).min(hi))
+            }
+            Node::Max([a, c]) => {
+                let c = self.value(*c);
+                map(a, rng, &move |x| x.max(c))
+            }
+            Node::Min([a, c]) => {
+                let c = self.value(*c);
+                map(a, rng, &move |x| x.min(c))
+            }
+            Node::Pow([a, n]) => {
+                let n = self.value(*n);
+                map(a, rng, &move |x| x.powi(n as i32))
+            }
+            Node::Elu([a, al]) => {
+                let al = self.value(*al);
+                map(a, rng, &move |x| crate::eval::special::elu(x, al))
+            }
+            Node::Softsign(a) => map(a, rng, &crate::eval::special::softsign),
             Node::Conv([a, w]) => {
                 let mut sum = vec![0.0; len];
                 let mut cur = *w;

@@ -40,6 +40,13 @@ enum Op {
     Softplus(usize),
     Relu(usize),
     Leaky(usize, usize),
+    Elu(usize, usize),
+    Softsign(usize),
+    SoftsignInv(usize),
+    Root(usize, usize),
+    Max(usize, usize),
+    Min(usize, usize),
+    Clamp(usize, usize, usize),
     Phi(usize),
     NPdf(usize),
     Ge(usize, usize),
@@ -122,6 +129,13 @@ impl Compiled {
                 Node::Softplus(_) => Op::Softplus(c(0)),
                 Node::Relu(_) => Op::Relu(c(0)),
                 Node::LeakyRelu(_) => Op::Leaky(c(0), c(1)),
+                Node::Elu(_) => Op::Elu(c(0), c(1)),
+                Node::Softsign(_) => Op::Softsign(c(0)),
+                Node::SoftsignInv(_) => Op::SoftsignInv(c(0)),
+                Node::Root(_) => Op::Root(c(0), c(1)),
+                Node::Max(_) => Op::Max(c(0), c(1)),
+                Node::Min(_) => Op::Min(c(0), c(1)),
+                Node::Clamp(_) => Op::Clamp(c(0), c(1), c(2)),
                 Node::Phi(_) => Op::Phi(c(0)),
                 Node::NPdf(_) => Op::NPdf(c(0)),
                 Node::Ge(_) => Op::Ge(c(0), c(1)),
@@ -262,6 +276,22 @@ fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
         Op::Softplus(a) => unary!(a, special::softplus),
         Op::Relu(a) => unary!(a, |x: f64| if x > 0.0 { x } else { 0.0 }),
         Op::Leaky(a, s) => binary!(a, s, |x: f64, s: f64| if x >= 0.0 { x } else { s * x }),
+        Op::Elu(a, s) => binary!(a, s, special::elu),
+        Op::Softsign(a) => unary!(a, special::softsign),
+        Op::SoftsignInv(a) => unary!(a, special::softsign_inv),
+        Op::Root(a, n) => binary!(a, n, special::root),
+        Op::Max(a, b) => binary!(a, b, f64::max),
+        Op::Min(a, b) => binary!(a, b, f64::min),
+        Op::Clamp(a, lo, hi) => {
+            let (x, l, h) = (
+                row(rows, stride, a, len),
+                row(rows, stride, lo, len),
+                row(rows, stride, hi, len),
+            );
+            for (((d, &x), &l), &h) in dst.iter_mut().zip(x).zip(l).zip(h) {
+                *d = x.max(l).min(h);
+            }
+        }
         Op::Phi(a) => unary!(a, special::std_normal_cdf),
         Op::NPdf(a) => unary!(a, special::std_normal_pdf),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),

@@ -35,6 +35,39 @@ pub fn softplus(x: f64) -> f64 {
     x.max(0.0) + (-x.abs()).exp().ln_1p()
 }
 
+/// x/(1 + |x|).
+pub fn softsign(x: f64) -> f64 {
+    x / (1.0 + x.abs())
+}
+
+/// The inverse of softsign, u/(1 − |u|) on (−1, 1).
+pub fn softsign_inv(u: f64) -> f64 {
+    u / (1.0 - u.abs())
+}
+
+/// The real n-th root: sign(x)·|x|^(1/n) for odd n; for even n, NaN below 0.
+pub fn root(x: f64, n: f64) -> f64 {
+    let odd = n.fract() == 0.0 && (n as i64) % 2 != 0;
+    if x < 0.0 && odd {
+        -(-x).powf(1.0 / n)
+    } else if n == 2.0 {
+        x.sqrt()
+    } else if n == 3.0 {
+        x.cbrt()
+    } else {
+        x.powf(1.0 / n)
+    }
+}
+
+/// x for x > 0, α(eˣ − 1) below.
+pub fn elu(x: f64, alpha: f64) -> f64 {
+    if x > 0.0 {
+        x
+    } else {
+        alpha * x.exp_m1()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -259,7 +259,9 @@ impl Printer<'_> {
         let mut out = String::new();
         for (k, (s, p, numeric)) in printed.iter().enumerate() {
             let fraction = *numeric && s.contains('/');
+            let signed = k > 0 && (s.starts_with('−') || s.starts_with('-'));
             let piece = if *p == Prec::Unary && k > 0
+                || signed
                 || *p < Prec::Product
                 || fraction && !tex && printed.len() > 1
             {
@@ -504,6 +506,56 @@ impl Printer<'_> {
                 "\\operatorname{maxpool}",
                 &[self.random(e, *a), p(n).0],
             ),
+            Node::MinPool([a, n]) => self.call(
+                "minpool",
+                "\\operatorname{minpool}",
+                &[self.random(e, *a), p(n).0],
+            ),
+            Node::Elu([a, al]) => {
+                self.call("elu", "\\operatorname{elu}", &[self.random(e, *a), p(al).0])
+            }
+            Node::SoftsignInv(a) => {
+                // u/(1 − |u|), as the inverse is usually written
+                let u = self.go(e, *a);
+                let inner = self.wrap(u.clone(), Prec::Power);
+                if tex {
+                    (
+                        format!("\\frac{{{}}}{{1 - \\left|{}\\right|}}", u.0, u.0),
+                        Prec::Atom,
+                    )
+                } else {
+                    (format!("{inner}/(1 − |{}|)", u.0), Prec::Product)
+                }
+            }
+            Node::Softsign(a) => self.call(
+                "softsign",
+                "\\operatorname{softsign}",
+                &[self.random(e, *a)],
+            ),
+            Node::Max([a, c]) => self.call("max", "\\max", &[self.random(e, *a), p(c).0]),
+            Node::Min([a, c]) => self.call("min", "\\min", &[self.random(e, *a), p(c).0]),
+            Node::Clamp([a, lo, hi]) => self.call(
+                "clamp",
+                "\\operatorname{clamp}",
+                &[self.random(e, *a), p(lo).0, p(hi).0],
+            ),
+            Node::Root([a, n]) => {
+                let (u, k) = (p(a), p(n).0);
+                if tex {
+                    if k == "2" {
+                        (format!("\\sqrt{{{}}}", u.0), Prec::Atom)
+                    } else {
+                        (format!("\\sqrt[{k}]{{{}}}", u.0), Prec::Atom)
+                    }
+                } else {
+                    match k.as_str() {
+                        "2" => (format!("√{}", self.wrap(u, Prec::Atom)), Prec::Atom),
+                        "3" => (format!("∛{}", self.wrap(u, Prec::Atom)), Prec::Atom),
+                        "4" => (format!("∜{}", self.wrap(u, Prec::Atom)), Prec::Atom),
+                        _ => (format!("{}^(1/{k})", self.wrap(u, Prec::Atom)), Prec::Power),
+                    }
+                }
+            }
             Node::Conv([a, w]) => self.call(
                 "conv",
                 "\\operatorname{conv}",

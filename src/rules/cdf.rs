@@ -28,6 +28,7 @@ pub const MAPS: &[Map] = &[
     Map { op: "exp",      inverse: "(log ?t)",                lo: Some(("0", false)),  hi: None,      domain: None, words: "exp is increasing onto (0, inf)" },
     Map { op: "softplus", inverse: "(log (- (exp ?t) 1))",    lo: Some(("0", false)),  hi: None,      domain: None, words: "softplus is increasing onto (0, inf)" },
     Map { op: "log",      inverse: "(exp ?t)",                lo: None,                hi: None,      domain: Some(Positive), words: "log is increasing on (0, inf), and its argument is positive almost surely" },
+    Map { op: "softsign", inverse: "(softsign-inv ?t)",       lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "softsign is increasing onto (-1, 1)" },
     Map { op: "sqrt",     inverse: "(^ ?t 2)",                lo: Some(("0", true)),   hi: None,      domain: Some(NonNegative), words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely" },
 ];
 
@@ -72,6 +73,33 @@ fn map_rules(m: &Map, strict: bool) -> Rule {
     )
 }
 
+/// Maps with flat pieces (atoms at their ends), several preimages, and the minimum of
+/// iid copies.
+#[rustfmt::skip]
+fn pieces() -> Vec<Rule> {
+    vec![
+        rule(C, "cdf-clamp",   "(cdf (clamp ?e ?lo ?hi) ?t)",  "(+ (>= ?t ?hi) (* (* (>= ?t ?lo) (> ?hi ?t)) (cdf ?e ?t)))",  &[Random("?e"), NumLt("?lo", "?hi")], "clamp: all of E <= lo lands on lo and all of E >= hi on hi; between, the identity"),
+        rule(C, "cdf<-clamp",  "(cdf< (clamp ?e ?lo ?hi) ?t)", "(+ (> ?t ?hi) (* (* (> ?t ?lo) (>= ?hi ?t)) (cdf< ?e ?t)))", &[Random("?e"), NumLt("?lo", "?hi")], "clamp: below lo nothing, above hi everything, between the identity"),
+        rule(C, "cdf-max",     "(cdf (max ?e ?c) ?t)",         "(* (>= ?t ?c) (cdf ?e ?t))",                 &[Random("?e"), NotRandom("?c")], "max(E, c) <= t exactly when t >= c and E <= t; all of E <= c lands on c"),
+        rule(C, "cdf<-max",    "(cdf< (max ?e ?c) ?t)",        "(* (> ?t ?c) (cdf< ?e ?t))",                 &[Random("?e"), NotRandom("?c")], "max(E, c) < t exactly when t > c and E < t"),
+        rule(C, "cdf-min",     "(cdf (min ?e ?c) ?t)",         "(+ (>= ?t ?c) (* (> ?c ?t) (cdf ?e ?t)))",   &[Random("?e"), NotRandom("?c")], "min(E, c) <= t always when t >= c, else exactly when E <= t; all of E >= c lands on c"),
+        rule(C, "cdf<-min",    "(cdf< (min ?e ?c) ?t)",        "(+ (> ?t ?c) (* (>= ?c ?t) (cdf< ?e ?t)))",  &[Random("?e"), NotRandom("?c")], "min(E, c) < t always when t > c, else exactly when E < t"),
+        rule(C, "cdf-minpool", "(cdf (minpool ?e ?n) ?t)",     "(- 1 (^ (- 1 (cdf ?e ?t)) ?n))",             &[Random("?e")], "order statistic: the min of N iid copies is > t exactly when every copy is, so 1 - (1 - F)^N (for any law, atoms included)"),
+        rule(C, "cdf<-minpool","(cdf< (minpool ?e ?n) ?t)",    "(- 1 (^ (- 1 (cdf< ?e ?t)) ?n))",            &[Random("?e")], "order statistic: the min of N iid copies is >= t exactly when every copy is"),
+        rule(C, "cdf-abs",     "(cdf (abs ?e) ?t)",            "(* (>= ?t 0) (- (cdf ?e ?t) (cdf< ?e (neg ?t))))",   &[Random("?e")], "two preimages: |E| <= t exactly when -t <= E <= t"),
+        rule(C, "cdf<-abs",    "(cdf< (abs ?e) ?t)",           "(* (> ?t 0) (- (cdf< ?e ?t) (cdf ?e (neg ?t))))",    &[Random("?e")], "two preimages: |E| < t exactly when -t < E < t"),
+        rule(C, "cdf-power-even",  "(cdf (^ ?e ?n) ?t)",       "(* (>= ?t 0) (- (cdf ?e (root ?t ?n)) (cdf< ?e (neg (root ?t ?n)))))", &[Random("?e"), EvenInt("?n")], "two preimages: E^n <= t, n even, exactly when -t^(1/n) <= E <= t^(1/n)"),
+        rule(C, "cdf<-power-even", "(cdf< (^ ?e ?n) ?t)",      "(* (> ?t 0) (- (cdf< ?e (root ?t ?n)) (cdf ?e (neg (root ?t ?n)))))", &[Random("?e"), EvenInt("?n")], "two preimages: E^n < t, n even, exactly when -t^(1/n) < E < t^(1/n)"),
+        rule(C, "cdf-power-odd",   "(cdf (^ ?e ?n) ?t)",       "(cdf ?e (root ?t ?n))",                       &[Random("?e"), OddInt("?n")], "change of variables: E^n, n odd, is increasing onto R"),
+        rule(C, "cdf<-power-odd",  "(cdf< (^ ?e ?n) ?t)",      "(cdf< ?e (root ?t ?n))",                      &[Random("?e"), OddInt("?n")], "change of variables: E^n, n odd, is increasing onto R"),
+        rule(C, "cdf-leaky-relu-neg",  "(cdf (leaky-relu ?e ?a) ?t)",  "(* (>= ?t 0) (- (cdf ?e ?t) (cdf< ?e (/ ?t ?a))))",  &[Random("?e"), Proves("?a", Negative)], "leaky relu with slope a < 0 folds the negative half over: two preimages, t and t/a"),
+        rule(C, "cdf<-leaky-relu-neg", "(cdf< (leaky-relu ?e ?a) ?t)", "(* (> ?t 0) (- (cdf< ?e ?t) (cdf ?e (/ ?t ?a))))",  &[Random("?e"), Proves("?a", Negative)], "leaky relu with slope a < 0 folds the negative half over: two preimages, t and t/a"),
+        rule(C, "leaky-relu-zero", "(leaky-relu ?e 0)", "(relu ?e)", &[Random("?e")], "leaky relu with slope 0 is relu"),
+        rule(C, "cdf-elu",     "(cdf (elu ?e ?a) ?t)",         "(+ (* (>= ?t 0) (cdf ?e ?t)) (* (* (> ?t (neg ?a)) (> 0 ?t)) (cdf ?e (log (+ 1 (/ ?t ?a))))))",   &[Random("?e"), Proves("?a", Positive)], "change of variables: elu with a > 0 is increasing onto (-a, inf); below 0 it is a(e^E - 1)"),
+        rule(C, "cdf<-elu",    "(cdf< (elu ?e ?a) ?t)",        "(+ (* (>= ?t 0) (cdf< ?e ?t)) (* (* (> ?t (neg ?a)) (> 0 ?t)) (cdf< ?e (log (+ 1 (/ ?t ?a))))))", &[Random("?e"), Proves("?a", Positive)], "change of variables: elu with a > 0 is increasing onto (-a, inf)"),
+    ]
+}
+
 /// `cdf` and `cdf<` rules that are the same but for the operator; `flip` is the
 /// operator that a decreasing map leads to.
 #[rustfmt::skip]
@@ -108,6 +136,7 @@ pub fn rules() -> Vec<Rule> {
         rule(C, "cdf-maxpool",  "(cdf (maxpool ?e ?n) ?t)",  "(^ (cdf ?e ?t) ?n)",  &[Random("?e")], "order statistic: the max of N iid copies is <= t exactly when every copy is, so F^N (for any law, atoms included)"),
         rule(C, "cdf<-maxpool", "(cdf< (maxpool ?e ?n) ?t)", "(^ (cdf< ?e ?t) ?n)", &[Random("?e")], "order statistic: the max of N iid copies is < t exactly when every copy is"),
     ];
+    v.extend(pieces());
     v.extend(affine("cdf", "cdf<"));
     v.extend(affine("cdf<", "cdf"));
     for m in MAPS {

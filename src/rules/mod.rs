@@ -62,6 +62,9 @@ pub enum When {
     SomeWeightNonZero(&'static str),
     /// An exact rational constant.
     IsNum(&'static str),
+    /// A whole number >= 2 that is even, or >= 1 that is odd.
+    EvenInt(&'static str),
+    OddInt(&'static str),
     /// Both are constants (no t, no parameter) and the first is clearly the larger.
     SurelyGreater(&'static str, &'static str),
     /// Both are constants and the first is at most the second (exactly for numbers,
@@ -82,6 +85,8 @@ impl When {
             When::Bracket(v) => format!("{v} is an Iverson bracket"),
             When::SomeWeightNonZero(v) => format!("some weight of {v} is not 0"),
             When::IsNum(v) => format!("{v} is a number"),
+            When::EvenInt(v) => format!("{v} is an even whole number"),
+            When::OddInt(v) => format!("{v} is an odd whole number"),
             When::SurelyGreater(a, b) => {
                 format!("{a} > {b} by more than 1e-9 relative, both constants")
             }
@@ -115,6 +120,19 @@ impl When {
                 .num
                 .as_ref()
                 .is_some_and(|n| n.0.rat().is_some()),
+            When::EvenInt(v) | When::OddInt(v) => {
+                let whole = egraph[var(v)]
+                    .data
+                    .num
+                    .as_ref()
+                    .and_then(|n| n.0.rat().filter(|r| r.is_integer()).map(|r| r.to_integer()));
+                let even = matches!(self, When::EvenInt(_));
+                whole.is_some_and(|k| {
+                    let two = num_bigint::BigInt::from(2);
+                    let positive = k >= num_bigint::BigInt::from(1);
+                    positive && ((&k % &two == num_bigint::BigInt::from(0)) == even)
+                })
+            }
             When::NumLe(a, b) | When::NumLt(a, b) => {
                 let num = |id: Id| egraph[id].data.num.as_ref().map(|n| n.0.clone());
                 let approx = |id: Id| egraph[id].data.approx;
