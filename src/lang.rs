@@ -116,6 +116,11 @@ define_language! {
         "normal" = Normal([Id; 2]),
         "maxpool" = MaxPool([Id; 2]),
         "minpool" = MinPool([Id; 2]),
+        // the K-th smallest of N iid copies: (order E K N)
+        "order" = Order([Id; 3]),
+        // P(Binomial(N, u) >= K) = I_u(K, N - K + 1), the CDF of the K-th of N
+        "ibeta" = OrderCdf([Id; 3]),
+        "fact" = Fact(Id),
         "conv" = Conv([Id; 2]),
         // weight vectors, as cons lists, and their sum and sum of squares
         "cons" = Cons([Id; 2]),
@@ -494,6 +499,13 @@ fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
             n if n.is_zero() => n,
             _ => return None,
         },
+        Node::Fact(a) => {
+            let k = int_of(&x(*a)?)?;
+            if !(0..=20).contains(&k) {
+                return None;
+            }
+            Num::int((1..=k).product())
+        }
         Node::Phi(a) => match x(*a)? {
             NegInf => Num::int(0),
             PosInf => Num::int(1),
@@ -538,6 +550,8 @@ fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<f64> {
         Node::Max([a, b]) => x(*a)?.max(x(*b)?),
         Node::Min([a, b]) => x(*a)?.min(x(*b)?),
         Node::Clamp([a, lo, hi]) => x(*a)?.max(x(*lo)?).min(x(*hi)?),
+        Node::OrderCdf([k, n, u]) => special::order_cdf(x(*k)?, x(*n)?, x(*u)?),
+        Node::Fact(a) => special::factorial(x(*a)?),
         Node::Phi(a) => special::std_normal_cdf(x(*a)?),
         Node::NPdf(a) => special::std_normal_pdf(x(*a)?),
         _ => return None,
@@ -556,7 +570,17 @@ impl Analysis<Node> for Facts {
 
     fn make(egraph: &mut EGraph, enode: &Node, _id: Id) -> Data {
         let d = |i: &Id| &egraph[*i].data;
-        let num = fold(enode, |i| egraph[i].data.num.as_ref().map(|n| n.0.clone()));
+        // fold only when every child is a constant: the explanation names the folded
+        // term by its children's values, and a class without a leaf would be emptied
+        let all_constant = enode
+            .children()
+            .iter()
+            .all(|c| egraph[*c].data.num.is_some());
+        let num = if all_constant {
+            fold(enode, |i| egraph[i].data.num.as_ref().map(|n| n.0.clone()))
+        } else {
+            None
+        };
         let num = num.map(|n| {
             // the folded term, as a pattern whose leaves are the children's constants
             let mut pat: PatternAst<Node> = RecExpr::default();
@@ -610,7 +634,9 @@ impl Analysis<Node> for Facts {
                 Node::Tanh(a) | Node::Atanh(a) => s(a),
                 Node::Relu(a) => Sign(2 | (s(a).0 & 4)),
                 Node::LeakyRelu([a, al]) if s(al) == Sign::POS => s(a),
-                Node::MaxPool([a, _]) | Node::MinPool([a, _]) => s(a),
+                Node::MaxPool([a, _]) | Node::MinPool([a, _]) | Node::Order([a, _, _]) => s(a),
+                Node::Fact(_) => Sign::POS,
+                Node::OrderCdf(_) => Sign::NONNEG,
                 Node::Softsign(a) | Node::SoftsignInv(a) => s(a),
                 Node::Root([a, _]) => s(a),
                 Node::Elu([a, al]) if s(al) == Sign::POS => s(a),
@@ -731,7 +757,11 @@ impl Analysis<Node> for Facts {
             if pat.len() > 1 {
                 egraph.union_instantiations(&pat, &to, &Default::default(), "const-fold");
             }
-            egraph[id].nodes.retain(|n| n.is_leaf());
+            // keep only the constant, if the class has it (it always should)
+            let id = egraph.find(id);
+            if egraph[id].nodes.iter().any(|n| n.is_leaf()) {
+                egraph[id].nodes.retain(|n| n.is_leaf());
+            }
         }
     }
 }

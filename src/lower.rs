@@ -44,6 +44,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function { name: "hardtanh",   usage: "hardtanh(E)",            arity: 1, meaning: "clamp(E, -1, 1)", example: "y = hardtanh(x)" },
     Function { name: "hard_sigmoid", usage: "hard_sigmoid(E)",      arity: 1, meaning: "clamp(E/6 + 1/2, 0, 1), as relu6(E + 3)/6 in PyTorch", example: "y = hard_sigmoid(x)" },
     Function { name: "minpool",    usage: "minpool(E, N)",          arity: 2, meaning: "the smallest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = minpool(relu(x), N)" },
+    Function { name: "order",      usage: "order(E, K, N)",         arity: 3, meaning: "the K-th smallest of N iid copies of E (K = 1 is minpool, K = N maxpool); K, N whole numbers or parameters (then 1 ≤ K ≤ N is assumed)", example: "y = order(x, 2, 5)" },
     Function { name: "maxpool",    usage: "maxpool(E, N)",          arity: 2, meaning: "the largest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = maxpool(x, N)" },
     Function { name: "conv",       usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal", example: "y = conv(x, [0.25, 0.5, 0.25])" },
 ];
@@ -85,6 +86,8 @@ pub struct Model {
     pub integer_params: BTreeSet<String>,
     /// Random subterms (as s-expressions) and the source they came from.
     pub origins: Vec<(String, Span, String)>,
+    /// Parameters (K, N) of order statistics, which need K ≤ N.
+    pub order_pairs: Vec<(String, String)>,
 }
 
 struct Lowerer<'a> {
@@ -95,6 +98,7 @@ struct Lowerer<'a> {
     integer_params: BTreeSet<String>,
     signs: HashMap<Symbol, Sign>,
     origins: Vec<(Id, Span, String)>,
+    order_pairs: Vec<(String, String)>,
     source: &'a str,
 }
 
@@ -114,6 +118,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         integer_params: BTreeSet::new(),
         signs: HashMap::new(),
         origins: Vec::new(),
+        order_pairs: Vec::new(),
         source,
     };
     let mut assumptions = Vec::new();
@@ -297,6 +302,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         params: lw.params,
         integer_params: lw.integer_params,
         origins,
+        order_pairs: lw.order_pairs,
     })
 }
 
@@ -618,6 +624,29 @@ impl Lowerer<'_> {
                     .at(aspan, "random scale"));
                 }
                 Ok((self.add(Node::Elu([e, a])), random))
+            }
+            "order" => {
+                if !random {
+                    return Err(not_random(&f.text, args[0].span()));
+                }
+                let k = self.pool_size(&args[1])?;
+                let n = self.pool_size(&args[2])?;
+                if let (Node::Num(kn), Node::Num(nn)) = (&self.expr[k], &self.expr[n]) {
+                    if kn > nn {
+                        return Err(Error::new(
+                            ErrorKind::Parameter,
+                            format!(
+                                "order(E, {kn}, {nn}) asks for the {kn}-th of only {nn} copies"
+                            ),
+                        )
+                        .at(span, "K > N")
+                        .help("K must be from 1 to N"));
+                    }
+                }
+                if let (Node::Symbol(ks), Node::Symbol(ns)) = (&self.expr[k], &self.expr[n]) {
+                    self.order_pairs.push((ks.to_string(), ns.to_string()));
+                }
+                Ok((self.add(Node::Order([e, k, n])), true))
             }
             "minpool" => {
                 if !random {

@@ -28,6 +28,7 @@ fn values(d: &pushforward::Derivation) -> Values {
         ("sigma", 0.8),
         ("alpha", 0.2),
         ("N", 3.0),
+        ("K", 2.0),
         ("w1", 1.0),
         ("w2", -0.5),
         ("w3", 2.0),

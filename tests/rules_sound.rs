@@ -123,6 +123,18 @@ fn sample(e: &Expr, id: Id, d: &Draws, k: usize, t: f64) -> Vec<f64> {
             let n = real(n) as i32;
             map(a, &|x| x.powi(n))
         }
+        Node::Order([a, k, n]) => {
+            let (k, n) = (real(k) as usize, real(n) as usize);
+            assert!(n <= COPIES, "pool larger than the copies drawn");
+            let copies: Vec<Vec<f64>> = (0..n).map(|j| sample(e, *a, d, j, t)).collect();
+            (0..SAMPLES)
+                .map(|i| {
+                    let mut row: Vec<f64> = copies.iter().map(|c| c[i]).collect();
+                    row.sort_by(|x, y| x.total_cmp(y));
+                    row[k.clamp(1, n) - 1]
+                })
+                .collect()
+        }
         Node::MinPool([a, n]) => {
             let n = real(n) as usize;
             assert!(n <= COPIES, "pool larger than the copies drawn");
@@ -213,6 +225,16 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
             }
         }
         Node::Max([a, b]) => v(a).max(v(b)),
+        // P(Binomial(n, u) >= k), summed directly
+        Node::OrderCdf([k, n, u]) => {
+            let (k, n, u) = (v(k) as i64, v(n) as i64, v(u));
+            let choose =
+                |n: i64, j: i64| (0..j).fold(1.0, |c, i| c * (n - i) as f64 / (i + 1) as f64);
+            (k..=n)
+                .map(|j| choose(n, j) * u.powi(j as i32) * (1.0 - u).powi((n - j) as i32))
+                .sum()
+        }
+        Node::Fact(a) => (1..=v(a) as i64).product::<i64>() as f64,
         Node::Min([a, b]) => v(a).min(v(b)),
         Node::Clamp([a, lo, hi]) => v(a).max(v(lo)).min(v(hi)),
         Node::Elu([a, s]) => {
@@ -308,8 +330,20 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
     if is(&|w| matches!(w, When::OddInt(v) if *v == var)) {
         return ["1", "3"][rng.gen_range(0..2)].to_string();
     }
+    if is(&|w| matches!(w, When::OrderPair(k, n) if *k == var || *n == var)) {
+        // 1 <= K <= N, as numbers
+        return if var == "?k" {
+            "1".to_string()
+        } else {
+            "3".to_string()
+        };
+    }
     if var == "?n" && family != Family::Algebra {
         return format!("{}", rng.gen_range(1..=3));
+    }
+    if var == "?k" && family != Family::Algebra {
+        // K of an order statistic: 1 ≤ K ≤ N holds for N = 3
+        return format!("{}", rng.gen_range(1..=1));
     }
     let lhs_random = rule.info.lhs.contains("cdf") || family == Family::Normal;
     match (family, var) {
@@ -323,13 +357,17 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
                     format!("(sigmoid {normal})"),
                 ]
             } else {
-                vec![
+                let mut pool = vec![
                     normal.clone(),
                     format!("(relu {normal})"),
                     format!("(tanh {normal})"),
                     format!("(neg (exp {normal}))"),
-                    format!("(maxpool {normal} 2)"),
-                ]
+                ];
+                // iid copies of iid copies would reuse this interpreter's draws
+                if !rule.info.lhs.contains("pool") && !rule.info.lhs.contains("order") {
+                    pool.push(format!("(maxpool {normal} 2)"));
+                }
+                pool
             };
             pool[rng.gen_range(0..pool.len())].clone()
         }

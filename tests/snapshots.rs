@@ -22,6 +22,15 @@ fn paper_derivations() {
 }
 
 #[test]
+fn composition_derivations() {
+    insta::glob!("../examples/compositions", "*.pf", |path| {
+        let src = std::fs::read_to_string(path).unwrap();
+        let d = pushforward::derive_source(&src).unwrap();
+        snapshot!("text", pushforward::render::to_text(&d));
+    });
+}
+
+#[test]
 fn rule_catalogue() {
     snapshot!("rules", pushforward::rules::catalogue_markdown());
 }

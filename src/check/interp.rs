@@ -122,6 +122,8 @@ impl<'a> Interp<'a> {
             Node::Max([a, b]) => v(a, self)?.max(v(b, self)?),
             Node::Min([a, b]) => v(a, self)?.min(v(b, self)?),
             Node::Clamp([a, lo, hi]) => v(a, self)?.max(v(lo, self)?).min(v(hi, self)?),
+            Node::OrderCdf([k, n, u]) => special::order_cdf(v(k, self)?, v(n, self)?, v(u, self)?),
+            Node::Fact(a) => special::factorial(v(a, self)?),
             Node::Phi(a) => special::std_normal_cdf(v(a, self)?),
             Node::NPdf(a) => special::std_normal_pdf(v(a, self)?),
             Node::Ge([a, b]) => f64::from(u8::from(v(a, self)? >= v(b, self)?)),

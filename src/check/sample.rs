@@ -25,7 +25,7 @@ pub fn draws_per_value(e: &Expr, values: &Values) -> Result<u64> {
     fn go(e: &Expr, id: Id, values: &Values) -> Result<u64> {
         Ok(match &e[id] {
             Node::Normal(_) => 1,
-            Node::MaxPool([a, n]) | Node::MinPool([a, n]) => {
+            Node::MaxPool([a, n]) | Node::MinPool([a, n]) | Node::Order([a, _, n]) => {
                 let n = Compiled::new(&extract(e, *n), values)?.eval(0.0);
                 go(e, *a, values)?.saturating_mul(n as u64)
             }
@@ -154,6 +154,20 @@ impl<'a> Plan<'a> {
                     }
                 }
                 best
+            }
+            Node::Order([a, k, n]) => {
+                let (k, n) = (self.value(*k) as usize, self.value(*n) as usize);
+                let copies: Vec<Vec<f64>> = (0..n).map(|_| self.column(*a, len, rng)).collect();
+                let mut row = vec![0.0; n];
+                (0..len)
+                    .map(|i| {
+                        for (r, c) in row.iter_mut().zip(&copies) {
+                            *r = c[i];
+                        }
+                        row.sort_by(|x, y| x.total_cmp(y));
+                        row[k.clamp(1, n.max(1)) - 1]
+                    })
+                    .collect()
             }
             Node::Clamp([a, lo, hi]) => {
                 let (lo, hi) = (self.value(*lo), self.value(*hi));

@@ -47,6 +47,8 @@ enum Op {
     Max(usize, usize),
     Min(usize, usize),
     Clamp(usize, usize, usize),
+    OrderCdf(usize, usize, usize),
+    Fact(usize),
     Phi(usize),
     NPdf(usize),
     Ge(usize, usize),
@@ -136,6 +138,8 @@ impl Compiled {
                 Node::Max(_) => Op::Max(c(0), c(1)),
                 Node::Min(_) => Op::Min(c(0), c(1)),
                 Node::Clamp(_) => Op::Clamp(c(0), c(1), c(2)),
+                Node::OrderCdf(_) => Op::OrderCdf(c(0), c(1), c(2)),
+                Node::Fact(_) => Op::Fact(c(0)),
                 Node::Phi(_) => Op::Phi(c(0)),
                 Node::NPdf(_) => Op::NPdf(c(0)),
                 Node::Ge(_) => Op::Ge(c(0), c(1)),
@@ -292,6 +296,17 @@ fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
                 *d = x.max(l).min(h);
             }
         }
+        Op::OrderCdf(k, n, u) => {
+            let (k, n, u) = (
+                row(rows, stride, k, len),
+                row(rows, stride, n, len),
+                row(rows, stride, u, len),
+            );
+            for (((d, &k), &n), &u) in dst.iter_mut().zip(k).zip(n).zip(u) {
+                *d = special::order_cdf(k, n, u);
+            }
+        }
+        Op::Fact(a) => unary!(a, special::factorial),
         Op::Phi(a) => unary!(a, special::std_normal_cdf),
         Op::NPdf(a) => unary!(a, special::std_normal_pdf),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),

@@ -84,6 +84,14 @@ pub fn bind(model: &Model, settings: &[String]) -> Result<Values> {
         };
         check(model, name, v, *span)?;
     }
+    for (k, n) in &model.order_pairs {
+        if let (Some(kv), Some(nv)) = (values.get(k), values.get(n)) {
+            if kv > nv {
+                return Err(Error::new(ErrorKind::Parameter, format!("{k} = {kv} is more than {n} = {nv}: the {kv}-th of {nv} copies does not exist"))
+                    .help(format!("give {k} a value from 1 to {n}")));
+            }
+        }
+    }
     let std = super::Compiled::new(&model.std, &values)?.eval(0.0);
     if !(std > 0.0 && std.is_finite()) {
         return Err(Error::new(

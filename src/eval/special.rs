@@ -40,6 +40,23 @@ pub fn softsign(x: f64) -> f64 {
     x / (1.0 + x.abs())
 }
 
+/// The CDF of the K-th smallest of N iid copies whose CDF is u at the point:
+/// P(Binomial(N, u) ≥ K) = I_u(K, N − K + 1), the regularized incomplete beta function.
+pub fn order_cdf(k: f64, n: f64, u: f64) -> f64 {
+    if u <= 0.0 {
+        0.0
+    } else if u >= 1.0 {
+        1.0
+    } else {
+        statrs::function::beta::beta_reg(k, n - k + 1.0, u)
+    }
+}
+
+/// n! = Γ(n + 1).
+pub fn factorial(n: f64) -> f64 {
+    statrs::function::gamma::gamma(n + 1.0)
+}
+
 /// The inverse of softsign, u/(1 − |u|) on (−1, 1).
 pub fn softsign_inv(u: f64) -> f64 {
     u / (1.0 - u.abs())

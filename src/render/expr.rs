@@ -506,6 +506,32 @@ impl Printer<'_> {
                 "\\operatorname{maxpool}",
                 &[self.random(e, *a), p(n).0],
             ),
+            Node::Order([a, k, n]) => self.call(
+                "order",
+                "\\operatorname{order}",
+                &[self.random(e, *a), p(k).0, p(n).0],
+            ),
+            Node::OrderCdf([k, n, u]) => {
+                // I_u(K, N − K + 1), the regularized incomplete beta function
+                let second = format!(
+                    "{} {} {} + 1",
+                    p(n).0,
+                    if tex { "-" } else { "−" },
+                    self.wrap(p(k), Prec::Product)
+                );
+                if tex {
+                    (
+                        format!("I_{{{}}}\\left({}, {second}\\right)", p(u).0, p(k).0),
+                        Prec::Atom,
+                    )
+                } else {
+                    (format!("I[{}]({}, {second})", p(u).0, p(k).0), Prec::Atom)
+                }
+            }
+            Node::Fact(a) => {
+                let inner = self.wrap(p(a), Prec::Atom);
+                (format!("{inner}!"), Prec::Atom)
+            }
             Node::MinPool([a, n]) => self.call(
                 "minpool",
                 "\\operatorname{minpool}",

@@ -34,6 +34,8 @@ fn identities() -> Vec<Rule> {
         rule(A, "zero-div",     "(/ 0 ?a)",           "0",                      &[Proves("?a", NonZero)], "0 divided by a nonzero number"),
         rule(A, "div-self",     "(/ ?a ?a)",          "1",                      &[Proves("?a", NonZero), Finite("?a")], "a/a = 1"),
         rule(A, "pow-one",      "(^ ?a 1)",           "?a",                     &[], "a^1 = a"),
+        rule(A, "ibeta-zero",   "(ibeta ?k ?n 0)",    "0",                      &[OrderPair("?k", "?n")], "no copy is below a point where F = 0"),
+        rule(A, "ibeta-one",    "(ibeta ?k ?n 1)",    "1",                      &[OrderPair("?k", "?n")], "every copy is below a point where F = 1"),
         rule(A, "one-pow",      "(^ 1 ?n)",           "1",                      &[], "1^n = 1"),
         rule(A, "sub-neg",      "(- ?a (neg ?b))",    "(+ ?a ?b)",              &[], "a - (-b) = a + b"),
         rule(A, "mul-neg",      "(* ?a (neg ?b))",    "(neg (* ?a ?b))",        &[], "a(-b) = -(ab)"),

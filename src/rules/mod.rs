@@ -62,6 +62,9 @@ pub enum When {
     SomeWeightNonZero(&'static str),
     /// An exact rational constant.
     IsNum(&'static str),
+    /// 1 ≤ K ≤ N for the K and N of an order statistic: proved for numbers; for
+    /// parameters it is what every value is checked against (`eval::bind`).
+    OrderPair(&'static str, &'static str),
     /// A whole number >= 2 that is even, or >= 1 that is odd.
     EvenInt(&'static str),
     OddInt(&'static str),
@@ -85,6 +88,7 @@ impl When {
             When::Bracket(v) => format!("{v} is an Iverson bracket"),
             When::SomeWeightNonZero(v) => format!("some weight of {v} is not 0"),
             When::IsNum(v) => format!("{v} is a number"),
+            When::OrderPair(k, n) => format!("1 <= {k} <= {n}"),
             When::EvenInt(v) => format!("{v} is an even whole number"),
             When::OddInt(v) => format!("{v} is an odd whole number"),
             When::SurelyGreater(a, b) => {
@@ -120,6 +124,31 @@ impl When {
                 .num
                 .as_ref()
                 .is_some_and(|n| n.0.rat().is_some()),
+            When::OrderPair(k, n) => {
+                let (k, n) = (var(k), var(n));
+                let num = |id: Id| {
+                    egraph[id]
+                        .data
+                        .num
+                        .as_ref()
+                        .and_then(|x| x.0.rat().cloned())
+                };
+                let symbol = |id: Id| {
+                    egraph[id]
+                        .nodes
+                        .iter()
+                        .any(|x| matches!(x, Node::Symbol(_)))
+                };
+                match (num(k), num(n)) {
+                    (Some(k), Some(n)) => {
+                        k >= num_rational::BigRational::from_integer(1.into()) && k <= n
+                    }
+                    (Some(k), None) => {
+                        k >= num_rational::BigRational::from_integer(1.into()) && symbol(n)
+                    }
+                    _ => symbol(k) && (symbol(n) || num(n).is_some()),
+                }
+            }
             When::EvenInt(v) | When::OddInt(v) => {
                 let whole = egraph[var(v)]
                     .data

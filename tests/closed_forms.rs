@@ -1,0 +1,92 @@
+//! New transforms against independent closed forms from statrs: x² is chi-squared with
+//! one degree of freedom (scaled by σ²), |x| is half-normal, exp(x) log-normal, and the
+//! K-th of N iid Normals has the Beta-distributed CDF value. 81 points each.
+
+use pushforward::eval::{Law, Values};
+use statrs::distribution::{Beta, ChiSquared, Continuous, ContinuousCDF, LogNormal, Normal};
+
+fn law(program: &str, params: &[(&str, f64)]) -> Law {
+    let d = pushforward::derive_source(&format!("x ~ Normal(mu, sigma)\n{program}")).unwrap();
+    let mut v = Values::default();
+    for (k, x) in params {
+        v.insert(k, *x);
+    }
+    Law::new(&d, &v).unwrap()
+}
+
+#[track_caller]
+fn close(ours: f64, reference: f64, what: &str) {
+    // statrs' own special functions are good to about 1e-10 relative here
+    assert!(
+        (ours - reference).abs() <= 1e-9 * reference.abs().max(1e-3),
+        "{what}: {ours} vs {reference}"
+    );
+}
+
+fn grid(lo: f64, hi: f64) -> impl Iterator<Item = f64> {
+    (0..81).map(move |i| lo + (hi - lo) * (i as f64 + 0.5) / 81.0)
+}
+
+#[test]
+fn square_is_scaled_chi_squared() {
+    for sigma in [0.5, 1.0, 2.0] {
+        let l = law("y = x^2", &[("mu", 0.0), ("sigma", sigma)]);
+        let chi = ChiSquared::new(1.0).unwrap();
+        for t in grid(0.0, 9.0 * sigma * sigma) {
+            let s2 = sigma * sigma;
+            close(l.cdf.eval(t), chi.cdf(t / s2), &format!("cdf at {t}"));
+            close(
+                l.density.eval(t),
+                chi.pdf(t / s2) / s2,
+                &format!("pdf at {t}"),
+            );
+        }
+        assert_eq!(l.cdf.eval(-1.0), 0.0);
+        assert!(l.atoms.is_empty());
+    }
+}
+
+#[test]
+fn abs_is_half_normal() {
+    for sigma in [0.3, 1.0, 3.0] {
+        let l = law("y = abs(x)", &[("mu", 0.0), ("sigma", sigma)]);
+        let n = Normal::new(0.0, sigma).unwrap();
+        for t in grid(0.0, 5.0 * sigma) {
+            close(l.cdf.eval(t), 2.0 * n.cdf(t) - 1.0, &format!("cdf at {t}"));
+            close(l.density.eval(t), 2.0 * n.pdf(t), &format!("pdf at {t}"));
+        }
+    }
+}
+
+#[test]
+fn exp_is_log_normal() {
+    for (mu, sigma) in [(0.0, 1.0), (0.5, 0.3), (-1.0, 2.0)] {
+        let l = law("y = exp(x)", &[("mu", mu), ("sigma", sigma)]);
+        let ln = LogNormal::new(mu, sigma).unwrap();
+        for t in grid(0.0, (mu + 3.0 * sigma).exp()) {
+            close(l.cdf.eval(t), ln.cdf(t), &format!("cdf at {t}"));
+            close(l.density.eval(t), ln.pdf(t), &format!("pdf at {t}"));
+        }
+    }
+}
+
+#[test]
+fn order_statistic_is_beta_of_the_cdf() {
+    // F_Y(t) = P(U_(k) <= F(t)) with U_(k) ~ Beta(k, n - k + 1)
+    for (k, n) in [(1.0, 3.0), (2.0, 5.0), (4.0, 4.0)] {
+        let l = law(
+            "y = order(x, K, N)",
+            &[("mu", 0.0), ("sigma", 1.0), ("K", k), ("N", n)],
+        );
+        let b = Beta::new(k, n - k + 1.0).unwrap();
+        let x = Normal::new(0.0, 1.0).unwrap();
+        for t in grid(-3.0, 3.0) {
+            close(l.cdf.eval(t), b.cdf(x.cdf(t)), &format!("cdf at {t}"));
+            close(
+                l.density.eval(t),
+                b.pdf(x.cdf(t)) * x.pdf(t),
+                &format!("pdf at {t}"),
+            );
+        }
+    }
+}
