@@ -485,8 +485,13 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
     let extractor = Extractor::new(&runner.egraph, Readable);
     let mut wanted: Vec<String> = Vec::new();
     let mut hints: Vec<String> = Vec::new();
+    // a random argument that is not positive (log) or non-negative (sqrt) almost surely
+    let mut domain: Option<(String, crate::lang::Fact)> = None;
     for m in &runner.egraph.analysis.missing {
         let (_, term) = extractor.find_best(m.class);
+        if runner.egraph[m.class].data.random && domain.is_none() {
+            domain = Some((crate::render::random_text(&term, model), m.fact));
+        }
         // only facts about the program's parameters can be assumed
         if let [Node::Symbol(s)] = term.as_ref() {
             let fact = format!("{s} {}", m.fact.relation());
@@ -499,6 +504,24 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
     let base = limit_or(runner, Error::new(ErrorKind::Unsupported, ""));
     if base.kind == ErrorKind::Limit {
         return base;
+    }
+    if let (Some((arg, fact)), true) = (&domain, wanted.is_empty()) {
+        let (need, instead) = match fact {
+            crate::lang::Fact::Positive => (
+                "positive",
+                "log(abs(E)), log(softplus(E)) or log(relu(E) + c) with c > 0",
+            ),
+            _ => ("non-negative", "sqrt(abs(E)) or sqrt(relu(E))"),
+        };
+        let mut e = Error::new(
+            ErrorKind::Unsupported,
+            format!("no closed form for the law of {what}: its argument {arg} must be {need} almost surely, and it is not"),
+        )
+        .help(format!("write for example {instead}"));
+        if let Some(span) = span {
+            e = e.at(span, "argument not in the domain");
+        }
+        return e;
     }
     let mut e = if wanted.is_empty() {
         Error::new(

@@ -521,6 +521,14 @@ impl Lowerer<'_> {
     fn lower_call(&mut self, f: &syntax::Name, args: &[Arg], span: Span) -> Result<(Id, bool)> {
         let Some(&Function { usage, arity, .. }) = FUNCTIONS.iter().find(|g| g.name == f.text)
         else {
+            if ["sin", "cos", "tan", "sinc"].contains(&f.text.as_str()) {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    format!("`{}` is not monotone on finitely many pieces: a Normal input has infinitely many preimages of every value, and its law has no closed form", f.text),
+                )
+                .at(f.span, "infinitely many pieces")
+                .help("pushforward derives laws of maps that are monotone on finitely many pieces: tanh, sigmoid, softsign, abs, powers, clamp and the like"));
+            }
             let known: Vec<&str> = FUNCTIONS.iter().map(|g| g.name).collect();
             return Err(Error::new(
                 ErrorKind::Unsupported,
@@ -810,6 +818,11 @@ mod tests {
         );
         fails_with(
             "x ~ Normal(0, 1)\ny = sin(x)",
+            ErrorKind::Unsupported,
+            "not monotone",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\ny = frob(x)",
             ErrorKind::Unsupported,
             "unknown function",
         );
