@@ -752,24 +752,57 @@ fn jump_terms(f: &Expr) -> Result<Expr> {
 /// Split a PDF into its density (no Dirac terms) and its atoms `m·δ(t − c)`.
 fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
     let root = Id::from(pdf.as_ref().len() - 1);
-    let mut summands = Vec::new();
-    collect_sum(pdf, root, false, &mut summands);
+    // the terms of the sum, with Dirac terms distributed out of products such as
+    // Φ(−1/σ)·(δ(t + 1) + δ(t − 1))
+    let mut summands: Vec<(Vec<Id>, bool)> = Vec::new();
+    collect_terms(pdf, root, false, Vec::new(), &mut summands);
     let mut rest: Vec<(Id, bool)> = Vec::new();
     let mut atoms = Vec::new();
-    for (s, negated) in summands {
-        if !contains_delta(pdf, s) {
-            rest.push((s, negated));
-            continue;
+    for (factors, negated) in summands {
+        let s = *factors.last().unwrap_or(&root);
+        if !factors.iter().any(|f| contains_delta(pdf, *f)) {
+            if factors.len() == 1 {
+                rest.push((s, negated));
+                continue;
+            }
+            return Err(odd_atom(pdf, s));
         }
-        let (mass, delta) = match &pdf[s] {
-            Node::Delta(_) => (None, s),
-            Node::Mul([a, b]) if matches!(pdf[*b], Node::Delta(_)) && !contains_delta(pdf, *a) => {
-                (Some(*a), *b)
+        let mut flat = Vec::new();
+        for f in &factors {
+            collect_product(pdf, *f, &mut flat);
+        }
+        let factors = flat;
+        let deltas: Vec<Id> = factors
+            .iter()
+            .copied()
+            .filter(|f| matches!(pdf[*f], Node::Delta(_)))
+            .collect();
+        let others: Vec<Id> = factors
+            .iter()
+            .copied()
+            .filter(|f| !matches!(pdf[*f], Node::Delta(_)))
+            .collect();
+        if deltas.len() != 1
+            || others
+                .iter()
+                .any(|f| contains_delta(pdf, *f) || has_t(pdf, *f))
+        {
+            return Err(odd_atom(pdf, s));
+        }
+        let delta = deltas[0];
+        let mass = if others.is_empty() {
+            None
+        } else {
+            let mut e = Expr::default();
+            let mut acc: Option<Id> = None;
+            for f in &others {
+                let id = append(&mut e, &extract(pdf, *f));
+                acc = Some(match acc {
+                    Some(a) => e.add(Node::Mul([a, id])),
+                    None => id,
+                });
             }
-            Node::Mul([a, b]) if matches!(pdf[*a], Node::Delta(_)) && !contains_delta(pdf, *b) => {
-                (Some(*b), *a)
-            }
-            _ => return Err(odd_atom(pdf, s)),
+            Some(e)
         };
         let Node::Delta(arg) = pdf[delta] else {
             return Err(odd_atom(pdf, s));
@@ -790,7 +823,7 @@ fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
             _ => return Err(odd_atom(pdf, s)),
         };
         let mut mass = match mass {
-            Some(m) => extract(pdf, m),
+            Some(m) => m,
             None => {
                 let mut e = Expr::default();
                 e.add(Node::Num(Num::int(1)));
@@ -830,19 +863,53 @@ fn odd_atom(pdf: &Expr, s: Id) -> Error {
     )
 }
 
-/// The terms of a sum with their signs (`true` for a term that is subtracted).
-fn collect_sum(e: &Expr, id: Id, negated: bool, out: &mut Vec<(Id, bool)>) {
+/// The terms of a sum with their signs (`true` for a term that is subtracted), each
+/// as the factors it is a product of. A sum that holds a Dirac term inside a product
+/// is distributed; other terms stay whole (one factor).
+fn collect_terms(
+    e: &Expr,
+    id: Id,
+    negated: bool,
+    factors: Vec<Id>,
+    out: &mut Vec<(Vec<Id>, bool)>,
+) {
+    let sum_with_delta =
+        |x: Id| matches!(e[x], Node::Add(_) | Node::Sub(_) | Node::Neg(_)) && contains_delta(e, x);
     match &e[id] {
         Node::Add([a, b]) => {
-            collect_sum(e, *a, negated, out);
-            collect_sum(e, *b, negated, out);
+            collect_terms(e, *a, negated, factors.clone(), out);
+            collect_terms(e, *b, negated, factors, out);
         }
         Node::Sub([a, b]) => {
-            collect_sum(e, *a, negated, out);
-            collect_sum(e, *b, !negated, out);
+            collect_terms(e, *a, negated, factors.clone(), out);
+            collect_terms(e, *b, !negated, factors, out);
         }
-        Node::Neg(a) => collect_sum(e, *a, !negated, out),
-        _ => out.push((id, negated)),
+        Node::Neg(a) => collect_terms(e, *a, !negated, factors, out),
+        Node::Mul([a, b]) if sum_with_delta(*a) || sum_with_delta(*b) => {
+            let (sum, other) = if sum_with_delta(*a) {
+                (*a, *b)
+            } else {
+                (*b, *a)
+            };
+            let mut factors = factors;
+            factors.push(other);
+            collect_terms(e, sum, negated, factors, out);
+        }
+        _ => {
+            let mut factors = factors;
+            factors.push(id);
+            out.push((factors, negated));
+        }
+    }
+}
+
+fn collect_product(e: &Expr, id: Id, out: &mut Vec<Id>) {
+    match &e[id] {
+        Node::Mul([a, b]) => {
+            collect_product(e, *a, out);
+            collect_product(e, *b, out);
+        }
+        _ => out.push(id),
     }
 }
 

@@ -434,7 +434,8 @@ impl Printer<'_> {
                 if tex {
                     (format!("\\sqrt{{{}}}", p(a).0), Prec::Atom)
                 } else {
-                    (format!("√{}", self.wrap(p(a), Prec::Atom)), Prec::Atom)
+                    // a radical binds like a power: (√a)², not √a²
+                    (format!("√{}", self.wrap(p(a), Prec::Atom)), Prec::Power)
                 }
             }
             Node::Exp(a) => self.call("exp", "\\exp", &[p(a).0]),
@@ -575,9 +576,9 @@ impl Printer<'_> {
                     }
                 } else {
                     match k.as_str() {
-                        "2" => (format!("√{}", self.wrap(u, Prec::Atom)), Prec::Atom),
-                        "3" => (format!("∛{}", self.wrap(u, Prec::Atom)), Prec::Atom),
-                        "4" => (format!("∜{}", self.wrap(u, Prec::Atom)), Prec::Atom),
+                        "2" => (format!("√{}", self.wrap(u, Prec::Atom)), Prec::Power),
+                        "3" => (format!("∛{}", self.wrap(u, Prec::Atom)), Prec::Power),
+                        "4" => (format!("∜{}", self.wrap(u, Prec::Atom)), Prec::Power),
                         _ => (format!("{}^(1/{k})", self.wrap(u, Prec::Atom)), Prec::Power),
                     }
                 }
