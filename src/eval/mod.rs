@@ -261,7 +261,13 @@ fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
         Op::Const => {}
         Op::Add(a, b) => binary!(a, b, |x, y| x + y),
         Op::Sub(a, b) => binary!(a, b, |x, y| x - y),
-        Op::Mul(a, b) => binary!(a, b, |x, y| x * y),
+        // Knuth's strong zero for every product: outside a domain a factor is NaN,
+        // and the bracket that guards it may sit deeper in the other factor
+        Op::Mul(a, b) => binary!(a, b, |x: f64, y: f64| if x == 0.0 || y == 0.0 {
+            0.0
+        } else {
+            x * y
+        }),
         Op::Guard(a, b) => binary!(a, b, guard),
         Op::Div(a, b) => binary!(a, b, |x, y| x / y),
         Op::Pow(a, b) => binary!(a, b, f64::powf),
@@ -337,18 +343,23 @@ pub struct Law {
 
 impl Law {
     pub fn new(d: &Derivation, values: &Values) -> Result<Law> {
-        let atoms = d
-            .atoms
-            .iter()
-            .map(|a| {
-                Ok(PointMass {
-                    at: Compiled::new(&a.at, values)?.eval(0.0),
-                    mass: Compiled::new(&a.mass, values)?.eval(0.0),
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
+        let cdf = Compiled::new(&d.cdf, values)?;
+        let mut atoms = Vec::new();
+        for a in &d.atoms {
+            let at = Compiled::new(&a.at, values)?.eval(0.0);
+            let mut mass = Compiled::new(&a.mass, values)?.eval(0.0);
+            if !mass.is_finite() && at.is_finite() {
+                // a jump whose symbolic mass kept an unresolved limit (∞ − ∞ at the
+                // edge of a nested map's range): the CDF's own jump there, in f64
+                mass = cdf.eval(at) - cdf.eval(at - f64::EPSILON * at.abs().max(f64::MIN_POSITIVE));
+            }
+            // a jump that is 0 at these values is no atom
+            if mass.abs() > 1e-15 || !mass.is_finite() {
+                atoms.push(PointMass { at, mass });
+            }
+        }
         Ok(Law {
-            cdf: Compiled::new(&d.cdf, values)?,
+            cdf,
             density: Compiled::new(&d.density, values)?,
             atoms,
         })

@@ -48,7 +48,8 @@ pub fn order_cdf(k: f64, n: f64, u: f64) -> f64 {
     } else if u >= 1.0 {
         1.0
     } else {
-        statrs::function::beta::beta_reg(k, n - k + 1.0, u)
+        // statrs panics outside its domain (a NaN u, K out of range): NaN instead
+        statrs::function::beta::checked_beta_reg(k, n - k + 1.0, u).unwrap_or(f64::NAN)
     }
 }
 

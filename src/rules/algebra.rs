@@ -39,6 +39,7 @@ fn identities() -> Vec<Rule> {
         rule(A, "one-pow",      "(^ 1 ?n)",           "1",                      &[], "1^n = 1"),
         rule(A, "sub-neg",      "(- ?a (neg ?b))",    "(+ ?a ?b)",              &[], "a - (-b) = a + b"),
         rule(A, "mul-neg",      "(* ?a (neg ?b))",    "(neg (* ?a ?b))",        &[], "a(-b) = -(ab)"),
+        rule(A, "softplus-inverse-softplus", "(log (- (exp (softplus ?u)) 1))", "?u", &[], "exp(softplus(u)) - 1 = exp(u), so softplus's inverse undoes it"),
         rule(A, "softsign-inverse-softsign", "(softsign-inv (softsign ?u))", "?u", &[], "softsign's inverse undoes it"),
         rule(A, "bracket-empty-ge-gt", "(* (>= ?t ?a) (> ?b ?t))", "0", &[NumLe("?b", "?a")], "[t >= a][t < b] = 0 when b <= a"),
         rule(A, "bracket-empty-gt-gt", "(* (> ?t ?a) (> ?b ?t))",  "0", &[NumLe("?b", "?a")], "[t > a][t < b] = 0 when b <= a"),
