@@ -46,7 +46,7 @@ pub const FUNCTIONS: &[Function] = &[
     Function { name: "minpool",    usage: "minpool(E, N)",          arity: 2, meaning: "the smallest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = minpool(relu(x), N)" },
     Function { name: "order",      usage: "order(E, K, N)",         arity: 3, meaning: "the K-th smallest of N iid copies of E (K = 1 is minpool, K = N maxpool); K, N whole numbers or parameters (then 1 ≤ K ≤ N is assumed)", example: "y = order(x, 2, 5)" },
     Function { name: "maxpool",    usage: "maxpool(E, N)",          arity: 2, meaning: "the largest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = maxpool(x, N)" },
-    Function { name: "conv",       usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal", example: "y = conv(x, [0.25, 0.5, 0.25])" },
+    Function { name: "conv",       usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal. The weights may also be a vector parameter, conv(E, w), given with --set w=[1,2,1]; then Σw and ‖w‖ stay symbolic", example: "y = conv(x, [0.25, 0.5, 0.25])" },
 ];
 
 /// A fact the program states about a parameter, kept for checking values later.
@@ -88,6 +88,8 @@ pub struct Model {
     pub origins: Vec<(String, Span, String)>,
     /// Parameters (K, N) of order statistics, which need K ≤ N.
     pub order_pairs: Vec<(String, String)>,
+    /// Parameters that are weight vectors (`conv(x, w)`): their values are lists.
+    pub vector_params: BTreeSet<String>,
 }
 
 struct Lowerer<'a> {
@@ -99,6 +101,7 @@ struct Lowerer<'a> {
     signs: HashMap<Symbol, Sign>,
     origins: Vec<(Id, Span, String)>,
     order_pairs: Vec<(String, String)>,
+    vector_params: BTreeSet<String>,
     source: &'a str,
 }
 
@@ -119,6 +122,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         signs: HashMap::new(),
         origins: Vec::new(),
         order_pairs: Vec::new(),
+        vector_params: BTreeSet::new(),
         source,
     };
     let mut assumptions = Vec::new();
@@ -303,6 +307,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         integer_params: lw.integer_params,
         origins,
         order_pairs: lw.order_pairs,
+        vector_params: lw.vector_params,
     })
 }
 
@@ -685,12 +690,33 @@ impl Lowerer<'_> {
                 if !random {
                     return Err(not_random(&f.text, args[0].span()));
                 }
+                // a weight vector by name: its sum and norm stay symbolic
+                if let Arg::Expr(syntax::Expr {
+                    kind: ExprKind::Name(name),
+                    span: wspan,
+                }) = &args[1]
+                {
+                    if self.env.contains_key(name)
+                        || self.input.as_ref().is_some_and(|(n, _)| n == name)
+                    {
+                        return Err(Error::new(
+                            ErrorKind::Syntax,
+                            format!("`{name}` is a variable of the program, not a weight vector"),
+                        )
+                        .at(*wspan, "not a weight vector"));
+                    }
+                    self.params.entry(name.clone()).or_insert(*wspan);
+                    self.vector_params.insert(name.clone());
+                    let w = self.add(Node::Symbol(Symbol::from(name)));
+                    return Ok((self.add(Node::Conv([e, w])), true));
+                }
                 let Arg::List(items, lspan) = &args[1] else {
-                    return Err(
-                        Error::new(ErrorKind::Syntax, "conv takes a list of weights")
-                            .at(args[1].span(), "not a list")
-                            .help("write conv(x, [w1, ..., wn])"),
-                    );
+                    return Err(Error::new(
+                        ErrorKind::Syntax,
+                        "conv takes a list of weights or the name of a weight vector",
+                    )
+                    .at(args[1].span(), "not a list")
+                    .help("write conv(x, [w1, ..., wn]) or conv(x, w) with w a vector parameter"));
                 };
                 if items.is_empty() {
                     return Err(

@@ -39,6 +39,9 @@ fn values(d: &pushforward::Derivation) -> Values {
             v.insert(k, x);
         }
     }
+    if d.model.vector_params.contains("w") {
+        v.insert_vector("w", vec![0.5, -1.0, 2.0]);
+    }
     v
 }
 

@@ -311,3 +311,20 @@ fn a_name_only_assumed_about_needs_no_value() {
     ]);
     assert!(out.contains("\"cdf\":[0.5]"), "{out}");
 }
+
+#[test]
+fn weight_vectors_are_set_as_lists() {
+    let src = "x ~ Normal(0, 1)\ny = conv(x, w)";
+    let out = ok(&["eval", "-e", src, "--set", "w=[3,4]", "--at=0,5"]);
+    // N(0, 5²): Φ(0) = 1/2 and Φ(1) = 0.841344746068542948... (mpmath.ncdf)
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let cdf: Vec<f64> = serde_json::from_value(v["cdf"].clone()).unwrap();
+    assert!(
+        (cdf[0] - 0.5).abs() < 1e-15 && (cdf[1] - 0.841_344_746_068_542_9).abs() < 1e-15,
+        "{cdf:?}"
+    );
+    let err = user_error(&["eval", "-e", src, "--set", "w=3", "--at=0"]);
+    assert!(err.contains("weight vector"), "{err}");
+    let err = user_error(&["eval", "-e", src, "--set", "w=[0,0]", "--at=0"]);
+    assert!(err.contains("all 0"), "{err}");
+}

@@ -90,3 +90,24 @@ fn order_statistic_is_beta_of_the_cdf() {
         }
     }
 }
+
+#[test]
+fn conv_with_a_weight_vector_is_normal_with_its_sum_and_norm() {
+    let d = pushforward::derive_source("x ~ Normal(mu, sigma)\ny = conv(x, w)").unwrap();
+    for w in [vec![1.0, 2.0, 1.0], vec![0.5, -0.25], vec![3.0; 9]] {
+        let mut v = Values::default();
+        v.insert("mu", 0.4);
+        v.insert("sigma", 1.5);
+        v.insert_vector("w", w.clone());
+        let l = Law::new(&d, &v).unwrap();
+        let (sum, norm) = (
+            w.iter().sum::<f64>(),
+            w.iter().map(|x| x * x).sum::<f64>().sqrt(),
+        );
+        let n = Normal::new(0.4 * sum, 1.5 * norm).unwrap();
+        for t in grid(0.4 * sum - 4.0 * 1.5 * norm, 0.4 * sum + 4.0 * 1.5 * norm) {
+            close(l.cdf.eval(t), n.cdf(t), &format!("cdf at {t}"));
+            close(l.density.eval(t), n.pdf(t), &format!("pdf at {t}"));
+        }
+    }
+}

@@ -155,6 +155,14 @@ impl<'a> Interp<'a> {
     }
 
     fn list(&mut self, e: &Expr, mut id: Id, t: f64) -> Result<Vec<f64>> {
+        // a weight vector by name
+        if let Node::Symbol(s) = &e[id] {
+            return Ok(self
+                .values
+                .vector(s.as_str())
+                .map(|v| v.to_vec())
+                .unwrap_or_default());
+        }
         let mut out = Vec::new();
         while let Node::Cons([h, r]) = &e[id] {
             out.push(self.at(e, *h, t)?);

@@ -36,6 +36,9 @@ pub fn draws_per_value(e: &Expr, values: &Values) -> Result<u64> {
                     k += 1;
                     cur = *r;
                 }
+                if let Node::Symbol(s) = &e[*w] {
+                    k = values.vector(s.as_str()).map_or(1, |v| v.len() as u64);
+                }
                 go(e, *a, values)?.saturating_mul(k)
             }
             n => {
@@ -95,13 +98,22 @@ struct Plan<'a> {
     e: &'a Expr,
     /// Values of the parts that are not random (parameters, weights, pool sizes).
     constant: Vec<Option<f64>>,
+    /// Weight vectors given by name, by the position of their symbol.
+    vectors: std::collections::HashMap<usize, Vec<f64>>,
 }
 
 impl<'a> Plan<'a> {
     fn new(e: &'a Expr, values: &Values) -> Result<Plan<'a>> {
         let mut constant = vec![None; e.as_ref().len()];
         let mut random = vec![false; e.as_ref().len()];
+        let mut vectors = std::collections::HashMap::new();
         for (i, node) in e.as_ref().iter().enumerate() {
+            if let Node::Symbol(s) = node {
+                if let Some(ws) = values.vector(s.as_str()) {
+                    vectors.insert(i, ws.to_vec());
+                    continue;
+                }
+            }
             random[i] = matches!(node, Node::Normal(_))
                 || egg::Language::children(node)
                     .iter()
@@ -110,7 +122,11 @@ impl<'a> Plan<'a> {
                 constant[i] = Some(Compiled::new(&extract(e, Id::from(i)), values)?.eval(0.0));
             }
         }
-        Ok(Plan { e, constant })
+        Ok(Plan {
+            e,
+            constant,
+            vectors,
+        })
     }
 
     fn value(&self, id: Id) -> f64 {
@@ -190,6 +206,16 @@ impl<'a> Plan<'a> {
                 map(a, rng, &move |x| crate::eval::special::elu(x, al))
             }
             Node::Softsign(a) => map(a, rng, &crate::eval::special::softsign),
+            Node::Conv([a, w]) if self.vectors.contains_key(&usize::from(*w)) => {
+                let ws = self.vectors[&usize::from(*w)].clone();
+                let mut sum = vec![0.0; len];
+                for wk in ws {
+                    for (s, v) in sum.iter_mut().zip(self.column(*a, len, rng)) {
+                        *s += wk * v;
+                    }
+                }
+                sum
+            }
             Node::Conv([a, w]) => {
                 let mut sum = vec![0.0; len];
                 let mut cur = *w;

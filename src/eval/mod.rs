@@ -91,6 +91,8 @@ impl Compiled {
                     vals[i] = n.to_f64();
                     Op::Const
                 }
+                // a weight vector, used only through its sum and norm
+                Node::Symbol(s) if values.vector(s.as_str()).is_some() => Op::Const,
                 Node::Symbol(s) => {
                     vals[i] = values.get(s.as_str()).ok_or_else(|| {
                         Error::new(
@@ -146,6 +148,24 @@ impl Compiled {
                 Node::Gt(_) => Op::Gt(c(0), c(1)),
                 // weight lists are constants: their sums are folded here
                 Node::Cons(_) | Node::Nil => Op::Const,
+                Node::WSum(list) | Node::WSq(list) if matches!(e[*list], Node::Symbol(_)) => {
+                    let Node::Symbol(w) = &e[*list] else {
+                        return Err(Error::new(ErrorKind::Internal, "weight vector"));
+                    };
+                    let ws = values.vector(w.as_str()).ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Parameter,
+                            format!("the weight vector `{w}` has no value"),
+                        )
+                        .help(format!("give it one with --set {w}=[w1,w2,...]"))
+                    })?;
+                    vals[i] = if matches!(node, Node::WSq(_)) {
+                        ws.iter().map(|x| x * x).sum()
+                    } else {
+                        ws.iter().sum()
+                    };
+                    Op::Const
+                }
                 Node::WSum(list) | Node::WSq(list) => {
                     let mut total = 0.0;
                     let mut cur = *list;

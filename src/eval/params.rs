@@ -10,9 +10,16 @@ use std::collections::BTreeMap;
 
 /// Values of the parameters.
 #[derive(Clone, Debug, Default)]
-pub struct Values(BTreeMap<String, f64>);
+pub struct Values(BTreeMap<String, f64>, BTreeMap<String, Vec<f64>>);
 
 impl Values {
+    /// A weight vector's value.
+    pub fn insert_vector(&mut self, name: &str, v: Vec<f64>) {
+        self.1.insert(name.to_string(), v);
+    }
+    pub fn vector(&self, name: &str) -> Option<&[f64]> {
+        self.1.get(name).map(|v| v.as_slice())
+    }
     pub fn insert(&mut self, name: &str, v: f64) {
         self.0.insert(name.to_string(), v);
     }
@@ -51,6 +58,33 @@ pub fn bind(model: &Model, settings: &[String]) -> Result<Values> {
                 format!("its parameters are: {}", known.join(", "))
             }));
         }
+        if model.vector_params.contains(name) {
+            let inner = value
+                .trim()
+                .strip_prefix('[')
+                .and_then(|v| v.strip_suffix(']'));
+            let parsed: Option<Vec<f64>> =
+                inner.and_then(|v| v.split(',').map(|x| parse_value(x.trim())).collect());
+            match parsed {
+                Some(ws) if !ws.is_empty() && ws.len() <= 100_000 => {
+                    if ws.iter().all(|w| *w == 0.0) {
+                        return Err(Error::new(
+                            ErrorKind::Parameter,
+                            format!("the weights {name} are all 0"),
+                        )
+                        .help("a weighted sum needs a nonzero weight"));
+                    }
+                    values.insert_vector(name, ws);
+                    continue;
+                }
+                _ => {
+                    return Err(Error::new(
+                        ErrorKind::Parameter,
+                        format!("`{name}` is a weight vector: give it as --set {name}=[w1,w2,...]"),
+                    ))
+                }
+            }
+        }
         let v = parse_value(value.trim()).ok_or_else(|| {
             Error::new(
                 ErrorKind::Parameter,
@@ -71,6 +105,17 @@ pub fn bind(model: &Model, settings: &[String]) -> Result<Values> {
         })
         .collect();
     for (name, span) in &model.params {
+        if model.vector_params.contains(name) {
+            if values.vector(name).is_none() {
+                return Err(Error::new(
+                    ErrorKind::Parameter,
+                    format!("the weight vector `{name}` has no value"),
+                )
+                .at(*span, "needs a value")
+                .help(format!("give it one with --set {name}=[w1,w2,...]")));
+            }
+            continue;
+        }
         let Some(v) = values.get(name) else {
             if !used.contains(name) {
                 continue;

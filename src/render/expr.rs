@@ -430,6 +430,20 @@ impl Printer<'_> {
                     (format!("|{inner}|"), Prec::Atom)
                 }
             }
+            // √(Σ w²) is the norm ‖w‖
+            Node::Sqrt(a) if matches!(e[*a], Node::WSq(_)) => {
+                let Node::WSq(w) = &e[*a] else {
+                    return (String::new(), Prec::Atom);
+                };
+                if tex {
+                    (
+                        format!("\\left\\|{}\\right\\|", self.list(e, *w)),
+                        Prec::Atom,
+                    )
+                } else {
+                    (format!("‖{}‖", self.list(e, *w)), Prec::Atom)
+                }
+            }
             Node::Sqrt(a) => {
                 if tex {
                     (format!("\\sqrt{{{}}}", p(a).0), Prec::Atom)

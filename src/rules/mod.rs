@@ -186,6 +186,15 @@ impl When {
                     _ => false,
                 }
             }
+            When::SomeWeightNonZero(v)
+                if egraph[var(v)]
+                    .nodes
+                    .iter()
+                    .any(|n| matches!(n, Node::Symbol(_))) =>
+            {
+                // a weight vector by name: all zero is refused when it gets a value
+                true
+            }
             When::SomeWeightNonZero(v) => {
                 let mut id = var(v);
                 let mut first = None;
