@@ -627,16 +627,22 @@ impl Lowerer<'_> {
                 };
                 Ok((self.add(node), random || rc))
             }
-            "elu" => {
+            // an activation with a constant parameter (a slope, a scale)
+            "elu" | "leaky_relu" => {
                 let (a, ra, aspan) = self.expr_arg(&f.text, args, 1)?;
                 if ra {
                     return Err(Error::new(
                         ErrorKind::Unsupported,
-                        "the scale of elu must not be random",
+                        format!("the second argument of {} must not be random", f.text),
                     )
-                    .at(aspan, "random scale"));
+                    .at(aspan, "random"));
                 }
-                Ok((self.add(Node::Elu([e, a])), random))
+                let node = if f.text == "elu" {
+                    Node::Elu([e, a])
+                } else {
+                    Node::LeakyRelu([e, a])
+                };
+                Ok((self.add(node), random))
             }
             "order" => {
                 if !random {
@@ -661,31 +667,19 @@ impl Lowerer<'_> {
                 }
                 Ok((self.add(Node::Order([e, k, n])), true))
             }
-            "minpool" => {
+            "maxpool" | "minpool" => {
                 if !random {
                     return Err(not_random(&f.text, args[0].span()));
                 }
                 let n = self.pool_size(&args[1])?;
-                Ok((self.add(Node::MinPool([e, n])), true))
+                let node = if f.text == "maxpool" {
+                    Node::MaxPool([e, n])
+                } else {
+                    Node::MinPool([e, n])
+                };
+                Ok((self.add(node), true))
             }
-            "leaky_relu" => {
-                let (a, ra, aspan) = self.expr_arg(&f.text, args, 1)?;
-                if ra {
-                    return Err(Error::new(
-                        ErrorKind::Unsupported,
-                        "the slope of leaky_relu must not be random",
-                    )
-                    .at(aspan, "random slope"));
-                }
-                Ok((self.add(Node::LeakyRelu([e, a])), random))
-            }
-            "maxpool" => {
-                if !random {
-                    return Err(not_random(&f.text, args[0].span()));
-                }
-                let n = self.pool_size(&args[1])?;
-                Ok((self.add(Node::MaxPool([e, n])), true))
-            }
+
             "conv" => {
                 if !random {
                     return Err(not_random(&f.text, args[0].span()));
