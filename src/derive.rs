@@ -221,10 +221,17 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let facts = Facts::new(model.signs.clone());
 
     // 1. the CDF: derive with the CDF rules, then tidy
-    let mut cdf_start = model.y.clone();
-    let y = Id::from(cdf_start.as_ref().len() - 1);
-    let t = cdf_start.add(Node::T);
-    cdf_start.add(Node::Cdf([y, t]));
+    // a program with `if` starts from P(Y ≤ t) already split over its pieces
+    let cdf_start = match &model.cdf_start {
+        Some(split) => split.clone(),
+        None => {
+            let mut start = model.y.clone();
+            let y = Id::from(start.as_ref().len() - 1);
+            let t = start.add(Node::T);
+            start.add(Node::Cdf([y, t]));
+            start
+        }
+    };
     {
         let mut egraph = EGraph::new(facts.clone());
         check_std(&mut egraph, model)?;
@@ -920,7 +927,43 @@ fn contains_delta(e: &Expr, id: Id) -> bool {
 /// The support of the output, by carrying an interval through its maps.
 fn support(model: &Model, limits: Limits) -> Result<Support> {
     let y = &model.y;
-    let (lo, hi) = interval(y, Id::from(y.as_ref().len() - 1), &model.signs);
+    let (lo, hi) = if model.pieces.is_empty() {
+        interval(y, Id::from(y.as_ref().len() - 1), &model.signs)
+    } else {
+        // a program with `if`: the union of its pieces' ranges
+        let mut lo: Option<End> = None;
+        let mut hi: Option<End> = None;
+        for p in &model.pieces {
+            let (l, h) = interval(p, Id::from(p.as_ref().len() - 1), &model.signs);
+            let join = |a: Option<End>, b: End, low: bool| -> End {
+                let Some(a) = a else { return b };
+                let value = match (a.value, b.value) {
+                    (Some(u), Some(v)) => {
+                        let mut e = u;
+                        let i = Id::from(e.as_ref().len() - 1);
+                        let j = append(&mut e, &v);
+                        e.add(if low {
+                            Node::Min([i, j])
+                        } else {
+                            Node::Max([i, j])
+                        });
+                        Some(e)
+                    }
+                    _ => None,
+                };
+                // closed only where every piece reaches its end
+                let closed = value.is_some() && a.closed && b.closed;
+                End { value, closed }
+            };
+            lo = Some(join(lo, l, true));
+            hi = Some(join(hi, h, false));
+        }
+        let open = || End {
+            value: None,
+            closed: false,
+        };
+        (lo.unwrap_or_else(open), hi.unwrap_or_else(open))
+    };
     let simplify_end = |end: End| -> End {
         End {
             value: end
@@ -981,9 +1024,48 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
         value: v,
         closed: true,
     };
+    if !is_random(y, id) {
+        let point = extract(y, id);
+        return (
+            End {
+                value: Some(point.clone()),
+                closed: true,
+            },
+            End {
+                value: Some(point),
+                closed: true,
+            },
+        );
+    }
     match &y[id] {
         Node::Normal(_) | Node::Conv(_) => full,
         Node::MinPool([a, _]) => interval(y, *a, signs),
+        Node::Ite([_, _, a, b]) => {
+            // the union of the branches' ranges
+            let ((la, ha), (lb, hb)) = (interval(y, *a, signs), interval(y, *b, signs));
+            let join = |u: Option<Expr>, v: Option<Expr>, low: bool| -> Option<Expr> {
+                let (u, v) = (u?, v?);
+                let mut e = u;
+                let i = Id::from(e.as_ref().len() - 1);
+                let j = append(&mut e, &v);
+                e.add(if low {
+                    Node::Min([i, j])
+                } else {
+                    Node::Max([i, j])
+                });
+                Some(e)
+            };
+            (
+                End {
+                    value: join(la.value, lb.value, true),
+                    closed: la.closed || lb.closed,
+                },
+                End {
+                    value: join(ha.value, hb.value, false),
+                    closed: ha.closed || hb.closed,
+                },
+            )
+        }
         Node::Softsign(a) => map(
             interval(y, *a, signs),
             Node::Softsign,

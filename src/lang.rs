@@ -116,6 +116,8 @@ define_language! {
         "normal" = Normal([Id; 2]),
         "maxpool" = MaxPool([Id; 2]),
         "minpool" = MinPool([Id; 2]),
+        // a piecewise map of the input: (ite x c E1 E2) is E1 where x >= c, else E2
+        "ite" = Ite([Id; 4]),
         // the K-th smallest of N iid copies: (order E K N)
         "order" = Order([Id; 3]),
         // P(Binomial(N, u) >= K) = I_u(K, N - K + 1), the CDF of the K-th of N
@@ -636,6 +638,7 @@ impl Analysis<Node> for Facts {
                 Node::LeakyRelu([a, al]) if s(al) == Sign::POS => s(a),
                 Node::MaxPool([a, _]) | Node::MinPool([a, _]) | Node::Order([a, _, _]) => s(a),
                 Node::Fact(_) => Sign::POS,
+                Node::Ite([_, _, a, b]) => s(a).union(s(b)),
                 Node::OrderCdf(_) => Sign::NONNEG,
                 Node::Softsign(a) | Node::SoftsignInv(a) => s(a),
                 Node::Root([a, _]) => s(a),

@@ -90,6 +90,12 @@ pub struct Model {
     pub order_pairs: Vec<(String, String)>,
     /// Parameters that are weight vectors (`conv(x, w)`): their values are lists.
     pub vector_params: BTreeSet<String>,
+    /// For a program with `if`: P(Y ≤ t) split over the pieces of its conditions,
+    /// where the derivation starts instead of `(cdf Y t)`.
+    pub cdf_start: Option<Expr>,
+    /// For a program with `if`: each piece's map with the input clamped to the piece
+    /// (the support is the union of their ranges).
+    pub pieces: Vec<Expr>,
 }
 
 struct Lowerer<'a> {
@@ -267,6 +273,11 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
     }
     let (mean_id, std_id, input_span) = input_info.unwrap_or((input_id, input_id, Span::default()));
     let full = lw.expr;
+    let cdf_start = piecewise_start(
+        &extract(&full, out_id),
+        input_id_of(&full, input_id),
+        out_span,
+    )?;
     // every later stage walks the output term recursively: bound its depth
     let mut depth = vec![0usize; full.as_ref().len()];
     for (i, node) in full.as_ref().iter().enumerate() {
@@ -308,6 +319,8 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         origins,
         order_pairs: lw.order_pairs,
         vector_params: lw.vector_params,
+        cdf_start: cdf_start.as_ref().map(|(c, _)| c.clone()),
+        pieces: cdf_start.map(|(_, p)| p).unwrap_or_default(),
     })
 }
 
@@ -333,6 +346,194 @@ fn sign_of_relation(rel: Relation, v: &BigRational) -> Sign {
         Relation::Ne if z => Sign(5),
         _ => Sign::ANY,
     }
+}
+
+fn input_id_of(_full: &Expr, input: Id) -> Id {
+    input
+}
+
+/// Pieces of the input's line, [lo, hi) with open ends as `None`, and the map there.
+type Piece = (Option<BigRational>, Option<BigRational>, Expr);
+
+/// Split a term with `ite` nodes into the pieces of the input's line where it is a
+/// plain map.
+fn pieces(term: &Expr, lo: Option<BigRational>, hi: Option<BigRational>, out: &mut Vec<Piece>) {
+    let first = term.as_ref().iter().position(|n| matches!(n, Node::Ite(_)));
+    let Some(i) = first else {
+        out.push((lo, hi, term.clone()));
+        return;
+    };
+    let Node::Ite([_, c, a, b]) = &term[Id::from(i)] else {
+        return;
+    };
+    let c = match &term[*c] {
+        Node::Num(Num::Rat(r)) => r.clone(),
+        _ => return,
+    };
+    let replace = |with: Id| -> Expr {
+        let mut e = Expr::default();
+        let mut map: Vec<Id> = Vec::new();
+        for (k, node) in term.as_ref().iter().enumerate() {
+            let id = if k == i {
+                map[usize::from(with)]
+            } else {
+                e.add(node.clone().map_children(|ch| map[usize::from(ch)]))
+            };
+            map.push(id);
+        }
+        extract(&e, *map.last().unwrap_or(&Id::from(0)))
+    };
+    let above_lo = Some(
+        lo.clone()
+            .map_or(c.clone(), |l| if l > c { l } else { c.clone() }),
+    );
+    let below_hi = Some(
+        hi.clone()
+            .map_or(c.clone(), |h| if h < c { h } else { c.clone() }),
+    );
+    // where x >= c the first branch, below it the second; empty pieces are dropped
+    if hi.as_ref().is_none_or(|h| *h > c) {
+        pieces(&replace(*a), above_lo, hi.clone(), out);
+    }
+    if lo.as_ref().is_none_or(|l| *l < c) {
+        pieces(&replace(*b), lo, below_hi, out);
+    }
+}
+
+/// P(Y ≤ t) for a program with `if`, as a sum over the pieces of the input's line:
+/// P(x ∈ [a, b), B(x) ≤ t) = P(B(clamp(x, a, b)) ≤ t) − P(x < a)·[t ≥ B(a)] − P(x ≥ b)·[t ≥ B(b)]
+/// (clamping moves the mass outside the piece onto its ends, which the brackets take
+/// back off), and P(x ∈ [a, b))·[t ≥ k] for a constant branch k.
+fn piecewise_start(y: &Expr, _input: Id, span: Span) -> Result<Option<(Expr, Vec<Expr>)>> {
+    if !y.as_ref().iter().any(|n| matches!(n, Node::Ite(_))) {
+        return Ok(None);
+    }
+    let Some(normal_pos) = y.as_ref().iter().position(|n| matches!(n, Node::Normal(_))) else {
+        return Ok(None);
+    };
+    let Node::Normal([m, s]) = &y[Id::from(normal_pos)] else {
+        return Ok(None);
+    };
+    let (mean, std) = (extract(y, *m), extract(y, *s));
+    let mut ps = Vec::new();
+    pieces(y, None, None, &mut ps);
+    let mut out = Expr::default();
+    let t = out.add(Node::T);
+    let mut acc: Option<Id> = None;
+    let mut clamped_terms: Vec<Expr> = Vec::new();
+    // Φ((c − μ)/σ) = P(x < c)
+    let below = |out: &mut Expr, c: &BigRational| -> Id {
+        let cn = out.add(Node::Num(Num::Rat(c.clone())));
+        let mi = append_expr(out, &mean);
+        let si = append_expr(out, &std);
+        let d = out.add(Node::Sub([cn, mi]));
+        let z = out.add(Node::Div([d, si]));
+        out.add(Node::Phi(z))
+    };
+    for (lo, hi, b) in ps {
+        if b.as_ref().iter().any(|n| {
+            matches!(
+                n,
+                Node::MaxPool(_) | Node::MinPool(_) | Node::Order(_) | Node::Conv(_)
+            )
+        }) {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "iid copies (maxpool, minpool, order, conv) inside an `if` are not supported",
+            )
+            .at(span, "copies inside a piece")
+            .help("pool or sum first, then branch on the input"));
+        }
+        let random = b.as_ref().iter().any(|n| matches!(n, Node::Normal(_)));
+        // with x replaced by `with`
+        let subst = |out: &mut Expr, with: &dyn Fn(&mut Expr, Id) -> Id| -> Id {
+            let mut map: Vec<Id> = Vec::new();
+            for node in b.as_ref() {
+                let id = match node {
+                    Node::Normal(_) => {
+                        let n = out.add(node.clone().map_children(|ch| map[usize::from(ch)]));
+                        with(out, n)
+                    }
+                    _ => out.add(node.clone().map_children(|ch| map[usize::from(ch)])),
+                };
+                map.push(id);
+            }
+            *map.last().unwrap_or(&t)
+        };
+        let term = if random {
+            let clamped = subst(&mut out, &|out: &mut Expr, x: Id| match (&lo, &hi) {
+                (Some(a), Some(h)) => {
+                    let (a, h) = (
+                        out.add(Node::Num(Num::Rat(a.clone()))),
+                        out.add(Node::Num(Num::Rat(h.clone()))),
+                    );
+                    out.add(Node::Clamp([x, a, h]))
+                }
+                (Some(a), None) => {
+                    let a = out.add(Node::Num(Num::Rat(a.clone())));
+                    out.add(Node::Max([x, a]))
+                }
+                (None, Some(h)) => {
+                    let h = out.add(Node::Num(Num::Rat(h.clone())));
+                    out.add(Node::Min([x, h]))
+                }
+                (None, None) => x,
+            });
+            clamped_terms.push(extract(&out, clamped));
+            let mut term = out.add(Node::Cdf([clamped, t]));
+            for (end, lower) in [(&lo, true), (&hi, false)] {
+                let Some(c) = end else { continue };
+                let at = subst(&mut out, &|out: &mut Expr, _x: Id| {
+                    out.add(Node::Num(Num::Rat(c.clone())))
+                });
+                let p = below(&mut out, c);
+                let p = if lower {
+                    p
+                } else {
+                    let one = out.add(Node::Num(Num::int(1)));
+                    out.add(Node::Sub([one, p]))
+                };
+                let bracket = out.add(Node::Ge([t, at]));
+                let off = out.add(Node::Mul([p, bracket]));
+                term = out.add(Node::Sub([term, off]));
+            }
+            term
+        } else {
+            let k = subst(&mut out, &|_out: &mut Expr, x: Id| x);
+            clamped_terms.push(extract(&out, k));
+            let mass = match (&lo, &hi) {
+                (Some(a), Some(h)) => {
+                    let (pa, ph) = (below(&mut out, a), below(&mut out, h));
+                    out.add(Node::Sub([ph, pa]))
+                }
+                (Some(a), None) => {
+                    let one = out.add(Node::Num(Num::int(1)));
+                    let pa = below(&mut out, a);
+                    out.add(Node::Sub([one, pa]))
+                }
+                (None, Some(h)) => below(&mut out, h),
+                (None, None) => out.add(Node::Num(Num::int(1))),
+            };
+            let bracket = out.add(Node::Ge([t, k]));
+            out.add(Node::Mul([mass, bracket]))
+        };
+        acc = Some(match acc {
+            Some(s) => out.add(Node::Add([s, term])),
+            None => term,
+        });
+    }
+    Ok(acc.map(|a| (extract(&out, a), clamped_terms)))
+}
+
+fn append_expr(out: &mut Expr, e: &Expr) -> Id {
+    let offset = out.as_ref().len();
+    for node in e.as_ref() {
+        let n = node
+            .clone()
+            .map_children(|c| Id::from(usize::from(c) + offset));
+        out.add(n);
+    }
+    Id::from(out.as_ref().len() - 1)
 }
 
 /// The subterm rooted at `id` as its own expression.
@@ -506,6 +707,67 @@ impl Lowerer<'_> {
                 (self.add(node), ra || rb)
             }
             ExprKind::Call(f, args) => self.lower_call(f, args, e.span)?,
+            ExprKind::If {
+                lhs,
+                relation,
+                rhs,
+                then,
+                otherwise,
+            } => {
+                let bad = |span: Span| {
+                    Error::new(
+                        ErrorKind::Unsupported,
+                        "a condition compares the input with a number",
+                    )
+                    .at(span, "not `input REL number`")
+                    .help("write for example `if x >= 0 then x else 0.1*x`")
+                };
+                let input = self
+                    .input
+                    .as_ref()
+                    .map(|(n, _)| n.clone())
+                    .unwrap_or_default();
+                let is_input =
+                    |x: &syntax::Expr| matches!(&x.kind, ExprKind::Name(n) if *n == input);
+                let number = |x: &syntax::Expr| match &x.kind {
+                    ExprKind::Num(r) => Some(r.clone()),
+                    ExprKind::Neg(inner) => match &inner.kind {
+                        ExprKind::Num(r) => Some(-r.clone()),
+                        _ => None,
+                    },
+                    _ => None,
+                };
+                // x REL c, or c REL x turned around
+                let (c, at_least) = if is_input(lhs) {
+                    (
+                        number(rhs).ok_or_else(|| bad(rhs.span))?,
+                        matches!(relation, Relation::Gt | Relation::Ge),
+                    )
+                } else if is_input(rhs) {
+                    (
+                        number(lhs).ok_or_else(|| bad(lhs.span))?,
+                        matches!(relation, Relation::Lt | Relation::Le),
+                    )
+                } else {
+                    return Err(bad(lhs.span.to(rhs.span)));
+                };
+                let (a, ra) = self.lower_expr(then)?;
+                let (b, rb) = self.lower_expr(otherwise)?;
+                let x = self
+                    .input
+                    .as_ref()
+                    .map(|(_, id)| *id)
+                    .ok_or_else(|| bad(e.span))?;
+                let c = self.num(c);
+                // the input is continuous, so > and >= (< and <=) give the same law
+                let node = if at_least {
+                    Node::Ite([x, c, a, b])
+                } else {
+                    Node::Ite([x, c, b, a])
+                };
+                let _ = (ra, rb);
+                (self.add(node), true)
+            }
         })
     }
 

@@ -111,3 +111,44 @@ fn conv_with_a_weight_vector_is_normal_with_its_sum_and_norm() {
         }
     }
 }
+
+#[test]
+fn if_then_else_matches_the_maps_it_spells_out() {
+    // references: the laws of leaky_relu(x, 0.1) and of hardtanh(x), by statrs' Normal
+    let x = Normal::new(0.3, 0.8).unwrap();
+    let leaky = law(
+        "y = if x >= 0 then x else 0.1*x",
+        &[("mu", 0.3), ("sigma", 0.8)],
+    );
+    let hard = law(
+        "y = if x < -1 then -1 else if x < 1 then x else 1",
+        &[("mu", 0.3), ("sigma", 0.8)],
+    );
+    for t in grid(-2.0, 2.0) {
+        let (f, p) = if t >= 0.0 {
+            (x.cdf(t), x.pdf(t))
+        } else {
+            (x.cdf(t / 0.1), x.pdf(t / 0.1) / 0.1)
+        };
+        close(leaky.cdf.eval(t), f, &format!("leaky cdf at {t}"));
+        close(leaky.density.eval(t), p, &format!("leaky pdf at {t}"));
+        let (f, p) = if t >= 1.0 {
+            (1.0, 0.0)
+        } else if t >= -1.0 {
+            (x.cdf(t), x.pdf(t))
+        } else {
+            (0.0, 0.0)
+        };
+        close(hard.cdf.eval(t), f, &format!("hardtanh cdf at {t}"));
+        close(hard.density.eval(t), p, &format!("hardtanh pdf at {t}"));
+    }
+    assert_eq!(hard.atoms.len(), 2);
+    for a in &hard.atoms {
+        let mass = if a.at < 0.0 {
+            x.cdf(-1.0)
+        } else {
+            1.0 - x.cdf(1.0)
+        };
+        close(a.mass, mass, "hardtanh atom");
+    }
+}

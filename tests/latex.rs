@@ -6,10 +6,19 @@ mod common;
 use std::process::Command;
 
 #[test]
-fn every_paper_derivation_compiles_with_pdflatex() {
+fn every_example_derivation_compiles_with_pdflatex() {
     let dir = tempfile::tempdir().unwrap();
     let mut body = String::new();
-    let files = common::paper_programs();
+    let mut files = common::paper_programs();
+    let mut more: Vec<_> = std::fs::read_dir(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/compositions"
+    ))
+    .unwrap()
+    .map(|e| e.unwrap().path())
+    .collect();
+    more.sort();
+    files.extend(more);
     for path in &files {
         let src = std::fs::read_to_string(path).unwrap();
         let d = pushforward::derive_source(&src).unwrap();

@@ -136,6 +136,10 @@ impl<'a> Plan<'a> {
     /// `len` fresh values of the random subterm `id`.
     fn column(&self, id: Id, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
         let e = self.e;
+        // a constant branch of an `if`
+        if let Some(v) = self.constant[usize::from(id)] {
+            return vec![v; len];
+        }
         let map = |a: &Id, rng: &mut ChaCha8Rng, f: &dyn Fn(f64) -> f64| -> Vec<f64> {
             let mut v = self.column(*a, len, rng);
             v.iter_mut().for_each(|x| *x = f(*x));
@@ -170,6 +174,21 @@ impl<'a> Plan<'a> {
                     }
                 }
                 best
+            }
+            Node::Ite([x, c, a, b]) => {
+                // the condition and both branches see the same draws of the input
+                let c = self.value(*c);
+                let start = rng.clone();
+                let xs = self.column(*x, len, rng);
+                let mut r = start.clone();
+                let first = self.column(*a, len, &mut r);
+                let mut r = start;
+                let second = self.column(*b, len, &mut r);
+                xs.iter()
+                    .zip(first)
+                    .zip(second)
+                    .map(|((x, f), s)| if *x >= c { f } else { s })
+                    .collect()
             }
             Node::Order([a, k, n]) => {
                 let (k, n) = (self.value(*k) as usize, self.value(*n) as usize);

@@ -547,6 +547,22 @@ impl Printer<'_> {
                 let inner = self.wrap(p(a), Prec::Atom);
                 (format!("{inner}!"), Prec::Atom)
             }
+            Node::Ite([x, c, a, b]) => {
+                let (xs, cs, at, bt) = (
+                    self.random(e, *x),
+                    p(c).0,
+                    self.random(e, *a),
+                    self.random(e, *b),
+                );
+                if tex {
+                    (
+                        format!("\\begin{{cases}} {at} & {xs} \\ge {cs} \\\\ {bt} & \\text{{otherwise}} \\end{{cases}}"),
+                        Prec::Atom,
+                    )
+                } else {
+                    (format!("(if {xs} ≥ {cs} then {at} else {bt})"), Prec::Atom)
+                }
+            }
             Node::MinPool([a, n]) => self.call(
                 "minpool",
                 "\\operatorname{minpool}",

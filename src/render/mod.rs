@@ -10,6 +10,9 @@ use crate::lang::Expr;
 use crate::lower::Model;
 use serde_json::{json, Value};
 
+/// What the first line of a program with `if` says.
+const SPLIT: &str = "split over the pieces of the conditions: P(x in [a, b), B(x) <= t) = P(B(clamp(x, a, b)) <= t) - P(x < a)[t >= B(a)] - P(x >= b)[t >= B(b)]";
+
 /// The program in one line: `Y = tanh(x), x ~ N(μ, σ²)`.
 fn summary(d: &Derivation, style: Style) -> String {
     let m = &d.model;
@@ -90,6 +93,9 @@ pub fn to_text(d: &Derivation) -> String {
     let block = |out: &mut String, head: &str, start: String, steps: &[Step]| {
         let pad = " ".repeat(head.chars().count());
         out.push_str(&format!("\n{head} = {start}\n"));
+        if head == "F_Y(t)" && d.model.cdf_start.is_some() {
+            out.push_str(&format!("{pad}     ({SPLIT})\n"));
+        }
         let mut last = String::new();
         for s in steps {
             let line = p.print(&s.term);
@@ -177,11 +183,16 @@ pub fn to_latex(d: &Derivation) -> String {
         }
         out.push_str("\n\\end{aligned}\n\\]\n");
     };
-    block(
-        &mut out,
-        format!("F_Y(t) &= P(Y \\le t) = {}", p.print(&d.cdf_start)),
-        &d.cdf_steps,
-    );
+    let first = if d.model.cdf_start.is_some() {
+        format!(
+            "F_Y(t) &= P(Y \\le t) = {} && \\text{{{}}}",
+            p.print(&d.cdf_start),
+            latex_escape(SPLIT)
+        )
+    } else {
+        format!("F_Y(t) &= P(Y \\le t) = {}", p.print(&d.cdf_start))
+    };
+    block(&mut out, first, &d.cdf_steps);
     block(
         &mut out,
         format!(

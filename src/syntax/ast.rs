@@ -48,6 +48,14 @@ pub enum ExprKind {
     Neg(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),
     Call(Name, Vec<Arg>),
+    /// `if LHS REL RHS then THEN else ELSE`
+    If {
+        lhs: Box<Expr>,
+        relation: Relation,
+        rhs: Box<Expr>,
+        then: Box<Expr>,
+        otherwise: Box<Expr>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -204,7 +204,7 @@ fn describe(r: Rule) -> Option<&'static str> {
     Some(match r {
         Rule::expr | Rule::primary | Rule::number | Rule::call => "an expression",
         Rule::name => "a name",
-        Rule::relation => "a comparison (>, >=, <, <=)",
+        Rule::relation | Rule::comparison => "a comparison (>, >=, <, <=)",
         Rule::normal => "`Normal`",
         Rule::list => "a list `[w1, ..., wn]`",
         Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::pow => "an operator",
@@ -267,6 +267,33 @@ fn primary(p: Pair<Rule>) -> Result<Expr> {
         Rule::number => ExprKind::Num(number(p.as_str(), span)?),
         Rule::name => ExprKind::Name(p.as_str().to_string()),
         Rule::expr => return pratt_expr(p.into_inner()),
+        Rule::ite => {
+            // the keywords are pairs of their own: skip them
+            let mut it = p
+                .into_inner()
+                .filter(|x| !matches!(x.as_rule(), Rule::kw_if | Rule::kw_then | Rule::kw_else));
+            let cond = it
+                .next()
+                .ok_or_else(|| Error::new(ErrorKind::Internal, "if without condition"))?;
+            let mut c = cond.into_inner();
+            let lhs = expr(c.next())?;
+            let relation = match c.next().map(|r| r.as_str()) {
+                Some(">") => Relation::Gt,
+                Some(">=") => Relation::Ge,
+                Some("<") => Relation::Lt,
+                _ => Relation::Le,
+            };
+            let rhs = expr(c.next())?;
+            let then = expr(it.next())?;
+            let otherwise = expr(it.next())?;
+            ExprKind::If {
+                lhs: Box::new(lhs),
+                relation,
+                rhs: Box::new(rhs),
+                then: Box::new(then),
+                otherwise: Box::new(otherwise),
+            }
+        }
         Rule::call => {
             let mut it = p.into_inner();
             let f = name(it.next());
@@ -367,6 +394,20 @@ mod tests {
                 };
                 format!("({op} {} {})", show(a), show(b))
             }
+            ExprKind::If {
+                lhs,
+                relation,
+                rhs,
+                then,
+                otherwise,
+            } => format!(
+                "(if ({} {} {}) {} {})",
+                relation.as_str(),
+                show(lhs),
+                show(rhs),
+                show(then),
+                show(otherwise)
+            ),
             ExprKind::Call(f, args) => {
                 let args: Vec<String> = args
                     .iter()
@@ -390,6 +431,19 @@ mod tests {
         parses_as("-2*x", "(* (neg 2) x)");
         parses_as("a/b/c", "(/ (/ a b) c)");
         parses_as("2^-x", "(^ 2 (neg x))");
+    }
+
+    #[test]
+    fn if_then_else_nests_to_the_right() {
+        parses_as("if x >= 0 then x else 0.1*x", "(if (>= x 0) x (* 1/10 x))");
+        parses_as(
+            "if x < -1 then -1 else if x < 1 then x else 1",
+            "(if (< x (neg 1)) (neg 1) (if (< x 1) x 1))",
+        );
+        parses_as(
+            "tanh(if x > 0 then x else 2*x) + 1",
+            "(+ (tanh (if (> x 0) x (* 2 x))) 1)",
+        );
     }
 
     #[test]
