@@ -373,11 +373,15 @@ impl Law {
                 // edge of a nested map's range): the CDF's own jump there, in f64
                 mass = cdf.eval(at) - cdf.eval(at - f64::EPSILON * at.abs().max(f64::MIN_POSITIVE));
             }
-            // a jump that is 0 at these values is no atom
-            if mass.abs() > 1e-15 || !mass.is_finite() {
+            // atoms at one point (thresholds that coincide at these values) are one
+            if let Some(same) = atoms.iter_mut().find(|p: &&mut PointMass| p.at == at) {
+                same.mass += mass;
+            } else {
                 atoms.push(PointMass { at, mass });
             }
         }
+        // a jump that is 0 at these values is no atom
+        atoms.retain(|a| a.mass.abs() > 1e-15 || !a.mass.is_finite());
         Ok(Law {
             cdf,
             density: Compiled::new(&d.density, values)?,

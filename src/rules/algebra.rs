@@ -88,6 +88,8 @@ fn identities() -> Vec<Rule> {
         rule(A, "bracket-refl-gt", "(> ?a ?a)",       "0",                      &[], "[a > a] = 0"),
         rule(A, "bracket-ge-complement", "(- 1 (> ?b ?a))", "(>= ?a ?b)",       &[], "1 - [b > a] = [a >= b]"),
         rule(A, "bracket-gt-complement", "(- 1 (>= ?b ?a))", "(> ?a ?b)",       &[], "1 - [b >= a] = [a > b]"),
+        rule(A, "relu-nonpos",  "(relu ?a)", "0",  &[Proves("?a", NonPositive)], "relu(a) = 0 for a <= 0"),
+        rule(A, "relu-nonneg",  "(relu ?a)", "?a", &[Proves("?a", NonNegative)], "relu(a) = a for a >= 0"),
         rule(A, "Phi-complement", "(+ (Phi ?u) (Phi (neg ?u)))", "1", &[], "Phi(u) + Phi(-u) = 1"),
         rule(A, "Phi-symmetry", "(- 1 (Phi ?u))",     "(Phi (neg ?u))",         &[], "symmetry of the Normal: 1 - Phi(u) = Phi(-u)"),
         rule(A, "phi-even",     "(phi (neg ?u))",     "(phi ?u)",               &[], "phi is even"),
