@@ -160,7 +160,7 @@ pub fn run(d: &Derivation, values: &Values, options: &Options) -> Result<Report>
     let (mass_check, mean_law, var_law) = mass_and_moments(&law, &breaks, &s, lo, hi);
     checks.push(mass_check);
     checks.push(sampling(&law, &s, options.alpha));
-    checks.push(atoms(&law, &s, &breaks, options.alpha));
+    checks.push(atoms(&law, &s, options.alpha));
     checks.push(derivation(d, values, options, &s, &breaks, scale)?);
     // five standard errors: a correct law fails with probability about 6e-7
     let m4 = s.iter().map(|x| (x - mean_s).powi(4)).sum::<f64>() / n as f64;
@@ -354,7 +354,7 @@ fn sampling(law: &Law, s: &[f64], alpha: f64) -> Check {
     )
 }
 
-fn atoms(law: &Law, s: &[f64], breaks: &[f64], alpha: f64) -> Check {
+fn atoms(law: &Law, s: &[f64], alpha: f64) -> Check {
     let n = s.len() as f64;
     let eps = ((2.0 / alpha).ln() / (2.0 * n)).sqrt();
     let mut worst: f64 = 0.0;
@@ -371,9 +371,7 @@ fn atoms(law: &Law, s: &[f64], breaks: &[f64], alpha: f64) -> Check {
     // values repeated in the sample but not atoms of the law
     let mut repeats = 0usize;
     for w in s.windows(2) {
-        // values piled on a support edge are f64 saturating there (sigmoid of a large
-        // value is 1.0), not a point mass
-        if w[0] == w[1] && !law.atoms.iter().any(|a| a.at == w[0]) && !breaks.contains(&w[0]) {
+        if w[0] == w[1] && !law.atoms.iter().any(|a| a.at == w[0]) {
             repeats += 1;
         }
     }
