@@ -348,6 +348,31 @@ fn sign_of_relation(rel: Relation, v: &BigRational) -> Sign {
     }
 }
 
+/// An expression a·x + b of the input `x` with numbers a and b, as (a, b).
+fn affine(e: &syntax::Expr, input: &str) -> Option<(BigRational, BigRational)> {
+    let zero = || BigRational::from_integer(0.into());
+    Some(match &e.kind {
+        ExprKind::Num(n) => (zero(), n.clone()),
+        ExprKind::Name(n) if n == input => (BigRational::from_integer(1.into()), zero()),
+        ExprKind::Neg(a) => {
+            let (p, q) = affine(a, input)?;
+            (-p, -q)
+        }
+        ExprKind::Binary(op, a, b) => {
+            let ((pa, qa), (pb, qb)) = (affine(a, input)?, affine(b, input)?);
+            match op {
+                BinOp::Add => (pa + pb, qa + qb),
+                BinOp::Sub => (pa - pb, qa - qb),
+                BinOp::Mul if pa.is_zero() => (pb * qa.clone(), qb * qa),
+                BinOp::Mul if pb.is_zero() => (pa * qb.clone(), qa * qb),
+                BinOp::Div if pb.is_zero() && !qb.is_zero() => (pa / qb.clone(), qa / qb),
+                _ => return None,
+            }
+        }
+        _ => None?,
+    })
+}
+
 fn input_id_of(_full: &Expr, input: Id) -> Id {
     input
 }
@@ -717,40 +742,32 @@ impl Lowerer<'_> {
                 let bad = |span: Span| {
                     Error::new(
                         ErrorKind::Unsupported,
-                        "a condition compares the input with a number",
+                        "a condition compares an affine expression of the input with a number",
                     )
-                    .at(span, "not `input REL number`")
-                    .help("write for example `if x >= 0 then x else 0.1*x`")
+                    .at(span, "not a·x + b with numbers a, b")
+                    .help("write for example `if x >= 0 then x else 0.1*x` or `if 2*x + 1 < 0 then ...`")
                 };
                 let input = self
                     .input
                     .as_ref()
                     .map(|(n, _)| n.clone())
                     .unwrap_or_default();
-                let is_input =
-                    |x: &syntax::Expr| matches!(&x.kind, ExprKind::Name(n) if *n == input);
-                let number = |x: &syntax::Expr| match &x.kind {
-                    ExprKind::Num(r) => Some(r.clone()),
-                    ExprKind::Neg(inner) => match &inner.kind {
-                        ExprKind::Num(r) => Some(-r.clone()),
-                        _ => None,
-                    },
-                    _ => None,
-                };
-                // x REL c, or c REL x turned around
-                let (c, at_least) = if is_input(lhs) {
-                    (
-                        number(rhs).ok_or_else(|| bad(rhs.span))?,
-                        matches!(relation, Relation::Gt | Relation::Ge),
+                // LHS − RHS = A·x + B, with A and B numbers
+                let l = affine(lhs, &input).ok_or_else(|| bad(lhs.span))?;
+                let r = affine(rhs, &input).ok_or_else(|| bad(rhs.span))?;
+                let (big_a, big_b) = (l.0 - r.0, l.1 - r.1);
+                if big_a.is_zero() {
+                    return Err(Error::new(
+                        ErrorKind::Unsupported,
+                        "the condition does not depend on the input",
                     )
-                } else if is_input(rhs) {
-                    (
-                        number(lhs).ok_or_else(|| bad(lhs.span))?,
-                        matches!(relation, Relation::Lt | Relation::Le),
-                    )
-                } else {
-                    return Err(bad(lhs.span.to(rhs.span)));
-                };
+                    .at(lhs.span.to(rhs.span), "constant condition")
+                    .help(format!("compare an expression of `{input}` with a number")));
+                }
+                // A·x + B ≥ 0 is x ≥ −B/A for A > 0, and x ≤ −B/A for A < 0
+                let c = -big_b / big_a.clone();
+                let upward = matches!(relation, Relation::Gt | Relation::Ge);
+                let at_least = upward != big_a.is_negative();
                 let (a, ra) = self.lower_expr(then)?;
                 let (b, rb) = self.lower_expr(otherwise)?;
                 let x = self

@@ -142,6 +142,17 @@ fn if_then_else_matches_the_maps_it_spells_out() {
         close(hard.cdf.eval(t), f, &format!("hardtanh cdf at {t}"));
         close(hard.density.eval(t), p, &format!("hardtanh pdf at {t}"));
     }
+    // an affine condition: 1 − x >= 0 is x <= 1, so this is min(x, 1)
+    let min = law(
+        "y = if 1 - x >= 0 then x else 1",
+        &[("mu", 0.3), ("sigma", 0.8)],
+    );
+    for t in grid(-2.0, 2.0) {
+        let f = if t >= 1.0 { 1.0 } else { x.cdf(t) };
+        close(min.cdf.eval(t), f, &format!("min cdf at {t}"));
+    }
+    assert_eq!(min.atoms.len(), 1);
+    close(min.atoms[0].mass, 1.0 - x.cdf(1.0), "min atom");
     assert_eq!(hard.atoms.len(), 2);
     for a in &hard.atoms {
         let mass = if a.at < 0.0 {
