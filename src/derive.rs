@@ -17,7 +17,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner, Sign};
 use crate::lower::{extract, Model};
 use crate::rules::{self, Family};
-use egg::{CostFunction, Extractor, Id, Language, RecExpr, StopReason};
+use egg::{CostFunction, Extractor, Id, Language, StopReason};
 use std::collections::HashMap;
 use std::time::Duration;
 
@@ -299,10 +299,10 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         model: model.clone(),
         cdf_start,
         cdf,
-        cdf_steps: prune_cycles(cdf_steps, &model.y),
+        cdf_steps: prune_cycles(cdf_steps),
         pdf_start,
         pdf,
-        pdf_steps: prune_cycles(pdf_steps, &model.y),
+        pdf_steps: prune_cycles(pdf_steps),
         density,
         atoms,
         support,
@@ -377,7 +377,7 @@ fn phase(
 
 /// Drop detours: when a step returns to a term seen before, the steps in between
 /// changed nothing.
-fn prune_cycles(steps: Vec<Step>, _y: &Expr) -> Vec<Step> {
+fn prune_cycles(steps: Vec<Step>) -> Vec<Step> {
     let mut out: Vec<Step> = Vec::new();
     for s in steps {
         let key = s.term.to_string();
@@ -935,28 +935,15 @@ fn support(model: &Model, limits: Limits) -> Result<Support> {
         let mut hi: Option<End> = None;
         for p in &model.pieces {
             let (l, h) = interval(p, Id::from(p.as_ref().len() - 1), &model.signs);
-            let join = |a: Option<End>, b: End, low: bool| -> End {
-                let Some(a) = a else { return b };
-                let value = match (a.value, b.value) {
-                    (Some(u), Some(v)) => {
-                        let mut e = u;
-                        let i = Id::from(e.as_ref().len() - 1);
-                        let j = append(&mut e, &v);
-                        e.add(if low {
-                            Node::Min([i, j])
-                        } else {
-                            Node::Max([i, j])
-                        });
-                        Some(e)
-                    }
-                    _ => None,
-                };
-                // closed only where every piece reaches its end
-                let closed = value.is_some() && a.closed && b.closed;
-                End { value, closed }
-            };
-            lo = Some(join(lo, l, true));
-            hi = Some(join(hi, h, false));
+            // closed only where every piece reaches its end
+            lo = Some(match lo {
+                Some(prev) => join_ends(prev, l, true),
+                None => l,
+            });
+            hi = Some(match hi {
+                Some(prev) => join_ends(prev, h, false),
+                None => h,
+            });
         }
         let open = || End {
             value: None,
@@ -976,6 +963,27 @@ fn support(model: &Model, limits: Limits) -> Result<Support> {
         lo: simplify_end(lo),
         hi: simplify_end(hi),
     })
+}
+
+/// The lower (`low`) or upper end of a union of two intervals: min or max of the two
+/// ends, closed only where both are.
+fn join_ends(a: End, b: End, low: bool) -> End {
+    let value = match (a.value, b.value) {
+        (Some(u), Some(v)) => {
+            let mut e = u;
+            let i = Id::from(e.as_ref().len() - 1);
+            let j = append(&mut e, &v);
+            e.add(if low {
+                Node::Min([i, j])
+            } else {
+                Node::Max([i, j])
+            });
+            Some(e)
+        }
+        _ => None,
+    };
+    let closed = value.is_some() && a.closed && b.closed;
+    End { value, closed }
 }
 
 fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) {
@@ -1043,28 +1051,7 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
         Node::Ite([_, _, a, b]) => {
             // the union of the branches' ranges
             let ((la, ha), (lb, hb)) = (interval(y, *a, signs), interval(y, *b, signs));
-            let join = |u: Option<Expr>, v: Option<Expr>, low: bool| -> Option<Expr> {
-                let (u, v) = (u?, v?);
-                let mut e = u;
-                let i = Id::from(e.as_ref().len() - 1);
-                let j = append(&mut e, &v);
-                e.add(if low {
-                    Node::Min([i, j])
-                } else {
-                    Node::Max([i, j])
-                });
-                Some(e)
-            };
-            (
-                End {
-                    value: join(la.value, lb.value, true),
-                    closed: la.closed || lb.closed,
-                },
-                End {
-                    value: join(ha.value, hb.value, false),
-                    closed: ha.closed || hb.closed,
-                },
-            )
+            (join_ends(la, lb, true), join_ends(ha, hb, false))
         }
         Node::Softsign(a) => map(
             interval(y, *a, signs),
@@ -1313,9 +1300,4 @@ pub fn simplify(
     let root = runner.egraph.find(root);
     let (_, best) = Extractor::new(&runner.egraph, Readable).find_best(root);
     best
-}
-
-/// A term as an s-expression (for JSON and tests).
-pub fn sexp(e: &RecExpr<Node>) -> String {
-    e.to_string()
 }

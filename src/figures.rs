@@ -204,17 +204,15 @@ where
     let mut hists = Vec::new();
     for c in &f.curves {
         let mut counts = vec![0usize; BINS];
-        let mut at_atoms = 0usize;
         for &v in &c.sample {
+            // atoms are drawn as spikes, not in the histogram
             if c.law.atoms.iter().any(|a| a.at == v) {
-                at_atoms += 1;
                 continue;
             }
             if v >= lo && v < hi {
                 counts[((v - lo) / width) as usize % BINS] += 1;
             }
         }
-        let _ = at_atoms;
         let n = c.sample.len() as f64;
         hists.push(
             counts

@@ -15,7 +15,7 @@
 use egg::{define_language, Analysis, DidMerge, ENodeOrVar, Id, Language, PatternAst, RecExpr};
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{Signed, ToPrimitive, Zero};
 use std::collections::{BTreeSet, HashMap};
 use std::fmt;
 use std::str::FromStr;
@@ -772,14 +772,4 @@ impl Analysis<Node> for Facts {
 /// Parse an s-expression of the language; for rule right-hand sides and tests.
 pub fn expr(s: &str) -> Result<Expr, String> {
     s.parse::<Expr>().map_err(|e| e.to_string())
-}
-
-/// The number `1/2`, `3`, ... as a term.
-pub fn num_node(n: BigRational) -> Node {
-    Node::Num(Num::Rat(n))
-}
-
-/// True when the rational is exactly one.
-pub fn is_one(r: &BigRational) -> bool {
-    r.is_one()
 }

@@ -273,11 +273,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
     }
     let (mean_id, std_id, input_span) = input_info.unwrap_or((input_id, input_id, Span::default()));
     let full = lw.expr;
-    let cdf_start = piecewise_start(
-        &extract(&full, out_id),
-        input_id_of(&full, input_id),
-        out_span,
-    )?;
+    let cdf_start = piecewise_start(&extract(&full, out_id), out_span)?;
     // every later stage walks the output term recursively: bound its depth
     let mut depth = vec![0usize; full.as_ref().len()];
     for (i, node) in full.as_ref().iter().enumerate() {
@@ -373,10 +369,6 @@ fn affine(e: &syntax::Expr, input: &str) -> Option<(BigRational, BigRational)> {
     })
 }
 
-fn input_id_of(_full: &Expr, input: Id) -> Id {
-    input
-}
-
 /// Pieces of the input's line, [lo, hi) with open ends as `None`, and the map there.
 type Piece = (Option<BigRational>, Option<BigRational>, Expr);
 
@@ -429,7 +421,7 @@ fn pieces(term: &Expr, lo: Option<BigRational>, hi: Option<BigRational>, out: &m
 /// P(x ∈ [a, b), B(x) ≤ t) = P(B(clamp(x, a, b)) ≤ t) − P(x < a)·[t ≥ B(a)] − P(x ≥ b)·[t ≥ B(b)]
 /// (clamping moves the mass outside the piece onto its ends, which the brackets take
 /// back off), and P(x ∈ [a, b))·[t ≥ k] for a constant branch k.
-fn piecewise_start(y: &Expr, _input: Id, span: Span) -> Result<Option<(Expr, Vec<Expr>)>> {
+fn piecewise_start(y: &Expr, span: Span) -> Result<Option<(Expr, Vec<Expr>)>> {
     if !y.as_ref().iter().any(|n| matches!(n, Node::Ite(_))) {
         return Ok(None);
     }
@@ -768,8 +760,8 @@ impl Lowerer<'_> {
                 let c = -big_b / big_a.clone();
                 let upward = matches!(relation, Relation::Gt | Relation::Ge);
                 let at_least = upward != big_a.is_negative();
-                let (a, ra) = self.lower_expr(then)?;
-                let (b, rb) = self.lower_expr(otherwise)?;
+                let (a, _) = self.lower_expr(then)?;
+                let (b, _) = self.lower_expr(otherwise)?;
                 let x = self
                     .input
                     .as_ref()
@@ -782,7 +774,6 @@ impl Lowerer<'_> {
                 } else {
                     Node::Ite([x, c, b, a])
                 };
-                let _ = (ra, rb);
                 (self.add(node), true)
             }
         })
@@ -885,7 +876,7 @@ impl Lowerer<'_> {
                 Ok((self.add(Node::Clamp([e, lo, hi])), random))
             }
             "max" | "min" => {
-                let (c, rc, sc) = self.expr_arg(&f.text, args, 1)?;
+                let (c, rc, _) = self.expr_arg(&f.text, args, 1)?;
                 let (r, k) = match (random, rc) {
                     (true, true) => {
                         return Err(Error::new(
@@ -898,7 +889,6 @@ impl Lowerer<'_> {
                     (false, true) => (c, e),
                     _ => (e, c),
                 };
-                let _ = sc;
                 let node = if f.text == "max" {
                     Node::Max([r, k])
                 } else {

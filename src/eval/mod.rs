@@ -14,7 +14,7 @@ pub use params::{bind, Values};
 use crate::derive::Derivation;
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{Expr, Node, Num};
-use egg::{Id, Language};
+use egg::Language;
 
 #[derive(Clone, Copy, Debug)]
 enum Op {
@@ -23,8 +23,6 @@ enum Op {
     Add(usize, usize),
     Sub(usize, usize),
     Mul(usize, usize),
-    /// `[cond]·value` with a strong zero.
-    Guard(usize, usize),
     Div(usize, usize),
     Pow(usize, usize),
     PowI(usize, i32),
@@ -68,14 +66,6 @@ pub struct Compiled {
     values: Vec<f64>,
 }
 
-fn is_bracket(e: &Expr, id: Id) -> bool {
-    match &e[id] {
-        Node::Ge(_) | Node::Gt(_) => true,
-        Node::Mul([a, b]) => is_bracket(e, *a) && is_bracket(e, *b),
-        _ => false,
-    }
-}
-
 impl Compiled {
     /// Compile a real term in t; every parameter must have a value.
     pub fn new(e: &Expr, values: &Values) -> Result<Compiled> {
@@ -105,15 +95,7 @@ impl Compiled {
                 }
                 Node::Add(_) => Op::Add(c(0), c(1)),
                 Node::Sub(_) => Op::Sub(c(0), c(1)),
-                Node::Mul([a, b]) => {
-                    if is_bracket(e, *a) {
-                        Op::Guard(c(0), c(1))
-                    } else if is_bracket(e, *b) {
-                        Op::Guard(c(1), c(0))
-                    } else {
-                        Op::Mul(c(0), c(1))
-                    }
-                }
+                Node::Mul(_) => Op::Mul(c(0), c(1)),
                 Node::Div(_) => Op::Div(c(0), c(1)),
                 Node::Pow([_, b]) => match &e[*b] {
                     Node::Num(Num::Rat(r)) if r.is_integer() && r.numer().bits() < 31 => {
@@ -248,15 +230,6 @@ fn row(rows: &[f64], stride: usize, i: usize, len: usize) -> &[f64] {
     &rows[i * stride..i * stride + len]
 }
 
-#[inline]
-fn guard(cond: f64, v: f64) -> f64 {
-    if cond == 0.0 {
-        0.0
-    } else {
-        cond * v
-    }
-}
-
 /// One instruction over a chunk; `rows` holds every earlier instruction's row.
 fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
     let len = dst.len();
@@ -288,7 +261,6 @@ fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
         } else {
             x * y
         }),
-        Op::Guard(a, b) => binary!(a, b, guard),
         Op::Div(a, b) => binary!(a, b, |x, y| x / y),
         Op::Pow(a, b) => binary!(a, b, f64::powf),
         Op::PowI(a, k) => unary!(a, |x: f64| x.powi(k)),

@@ -680,11 +680,6 @@ pub fn random_text(e: &Expr, model: &Model) -> String {
     text(e, Some(model))
 }
 
-#[allow(unused)]
-fn children(n: &Node) -> &[Id] {
-    n.children()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,6 @@ use super::ast::*;
 use crate::error::{Error, ErrorKind, Result};
 use num_bigint::BigInt;
 use num_rational::BigRational;
-use num_traits::{One, Zero};
 use pest::iterators::{Pair, Pairs};
 use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser;
@@ -79,13 +78,7 @@ pub fn parse(source: &str) -> Result<Program> {
             Rule::assume => {
                 let mut it = p.into_inner();
                 let name = name(it.next());
-                let relation = match it.next().map(|r| r.as_str()) {
-                    Some(">") => Relation::Gt,
-                    Some(">=") => Relation::Ge,
-                    Some("<") => Relation::Lt,
-                    Some("!=") => Relation::Ne,
-                    _ => Relation::Le,
-                };
+                let relation = relation(it.next());
                 let value = expr(it.next())?;
                 statements.push(Statement::Assume {
                     name,
@@ -214,6 +207,17 @@ fn describe(r: Rule) -> Option<&'static str> {
     })
 }
 
+/// A comparison as written in an assumption or a condition.
+fn relation(p: Option<Pair<Rule>>) -> Relation {
+    match p.map(|r| r.as_str()) {
+        Some(">") => Relation::Gt,
+        Some(">=") => Relation::Ge,
+        Some("<") => Relation::Lt,
+        Some("!=") => Relation::Ne,
+        _ => Relation::Le,
+    }
+}
+
 fn name(p: Option<Pair<Rule>>) -> Name {
     match p {
         Some(p) => Name {
@@ -277,12 +281,7 @@ fn primary(p: Pair<Rule>) -> Result<Expr> {
                 .ok_or_else(|| Error::new(ErrorKind::Internal, "if without condition"))?;
             let mut c = cond.into_inner();
             let lhs = expr(c.next())?;
-            let relation = match c.next().map(|r| r.as_str()) {
-                Some(">") => Relation::Gt,
-                Some(">=") => Relation::Ge,
-                Some("<") => Relation::Lt,
-                _ => Relation::Le,
-            };
+            let relation = relation(c.next());
             let rhs = expr(c.next())?;
             let then = expr(it.next())?;
             let otherwise = expr(it.next())?;
@@ -349,11 +348,6 @@ pub fn number(text: &str, span: Span) -> Result<BigRational> {
     } else {
         BigRational::new(m, scale)
     })
-}
-
-#[allow(dead_code)]
-fn is_unit(r: &BigRational) -> bool {
-    r.is_one() || r.is_zero()
 }
 
 #[cfg(test)]
