@@ -1032,6 +1032,26 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
         value: v,
         closed: true,
     };
+    let max: fn(Id, Id) -> Node = |x, c| Node::Max([x, c]);
+    let min: fn(Id, Id) -> Node = |x, c| Node::Min([x, c]);
+    // the end `op(end, c)` on the side where `op` is bounded by `c`:
+    // always reached, and `c` itself when the end is infinite
+    let bounded = |end: &End, op: fn(Id, Id) -> Node, c: Id| -> End {
+        closed(Some(match &end.value {
+            Some(v) => with_consts(v, &|x, k| op(x, k[0]), &[c]),
+            None => extract(y, c),
+        }))
+    };
+    // the end `op(end, c)` on the side `op` leaves as it was (open or closed)
+    let pushed = |end: &End, op: fn(Id, Id) -> Node, c: Id| -> End {
+        End {
+            value: end
+                .value
+                .as_ref()
+                .map(|v| with_consts(v, &|x, k| op(x, k[0]), &[c])),
+            closed: end.closed,
+        }
+    };
     if !is_random(y, id) {
         let point = extract(y, id);
         return (
@@ -1100,51 +1120,15 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
         }
         Node::Clamp([a, l, h]) => {
             let (lo, hi) = interval(y, *a, signs);
-            let lo_v = match &lo.value {
-                Some(v) => with_consts(v, &|x, c| Node::Max([x, c[0]]), &[*l]),
-                None => extract(y, *l),
-            };
-            let hi_v = match &hi.value {
-                Some(v) => with_consts(v, &|x, c| Node::Min([x, c[0]]), &[*h]),
-                None => extract(y, *h),
-            };
-            (closed(Some(lo_v)), closed(Some(hi_v)))
+            (bounded(&lo, max, *l), bounded(&hi, min, *h))
         }
         Node::Max([a, c]) => {
             let (lo, hi) = interval(y, *a, signs);
-            let lo_v = match &lo.value {
-                Some(v) => with_consts(v, &|x, k| Node::Max([x, k[0]]), &[*c]),
-                None => extract(y, *c),
-            };
-            let hi_v = hi
-                .value
-                .as_ref()
-                .map(|v| with_consts(v, &|x, k| Node::Max([x, k[0]]), &[*c]));
-            (
-                closed(Some(lo_v)),
-                End {
-                    value: hi_v,
-                    closed: hi.closed,
-                },
-            )
+            (bounded(&lo, max, *c), pushed(&hi, max, *c))
         }
         Node::Min([a, c]) => {
             let (lo, hi) = interval(y, *a, signs);
-            let hi_v = match &hi.value {
-                Some(v) => with_consts(v, &|x, k| Node::Min([x, k[0]]), &[*c]),
-                None => extract(y, *c),
-            };
-            let lo_v = lo
-                .value
-                .as_ref()
-                .map(|v| with_consts(v, &|x, k| Node::Min([x, k[0]]), &[*c]));
-            (
-                End {
-                    value: lo_v,
-                    closed: lo.closed,
-                },
-                closed(Some(hi_v)),
-            )
+            (pushed(&lo, min, *c), bounded(&hi, min, *c))
         }
         Node::Elu([a, al]) => {
             let (lo, hi) = interval(y, *a, signs);
@@ -1157,19 +1141,12 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
                     e
                 }
             };
-            let hi_v = hi
-                .value
-                .as_ref()
-                .map(|v| with_consts(v, &|x, k| Node::Elu([x, k[0]]), &[*al]));
             (
                 End {
                     value: Some(lo_v),
                     closed: lo.closed && lo.value.is_some(),
                 },
-                End {
-                    value: hi_v,
-                    closed: hi.closed,
-                },
+                pushed(&hi, |x, k| Node::Elu([x, k]), *al),
             )
         }
         Node::Tanh(a) => map(interval(y, *a, signs), Node::Tanh, Some("-1"), Some("1")),
