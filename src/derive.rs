@@ -218,7 +218,7 @@ impl CostFunction<Node> for Readable {
 
 /// Derive the CDF and PDF of a model's output.
 pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
-    let facts = Facts::new(model.signs.clone());
+    let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
 
     // 1. the CDF: derive with the CDF rules, then tidy
     // a program with `if` starts from P(Y ≤ t) already split over its pieces
@@ -291,9 +291,31 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     // more pass of its own; a mass that is exactly 0 is no atom
     let tidy = rules::for_tidy();
     for a in &mut atoms {
-        a.mass = simplify(&a.mass, limits, &model.signs, &tidy);
+        a.mass = simplify(&a.mass, limits, &facts, &tidy);
     }
-    atoms.retain(|a| !matches!(a.mass.as_ref(), [Node::Num(n)] if *n == Num::int(0)));
+    let before = atoms.len();
+    atoms.retain(|a| !crate::normal_form::surely_zero(&a.mass));
+    let mut pdf = pdf;
+    if atoms.len() < before {
+        // the PDF again without the Dirac terms of mass 0
+        let mut e = density.clone();
+        let mut acc = Id::from(e.as_ref().len() - 1);
+        for a in &atoms {
+            let m = append(&mut e, &a.mass);
+            let t = e.add(Node::T);
+            let at = append(&mut e, &a.at);
+            let d = e.add(Node::Sub([t, at]));
+            let delta = e.add(Node::Delta(d));
+            let term = e.add(Node::Mul([m, delta]));
+            acc = e.add(Node::Add([acc, term]));
+        }
+        let tidied = simplify(&e, limits, &facts, &rules::for_tidy());
+        pdf_steps.push(Step {
+            term: tidied.clone(),
+            rules: vec![rules::ZERO_MASS.to_string()],
+        });
+        pdf = tidied;
+    }
     let support = support(model, limits)?;
     Ok(Derivation {
         model: model.clone(),
@@ -951,11 +973,12 @@ fn support(model: &Model, limits: Limits) -> Result<Support> {
         };
         (lo.unwrap_or_else(open), hi.unwrap_or_else(open))
     };
+    let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
     let simplify_end = |end: End| -> End {
         End {
             value: end
                 .value
-                .map(|v| simplify(&v, limits, &model.signs, &rules::for_simplify())),
+                .map(|v| simplify(&v, limits, &facts, &rules::for_simplify())),
             closed: end.closed,
         }
     };
@@ -1260,13 +1283,8 @@ fn is_random(y: &Expr, id: Id) -> bool {
 }
 
 /// Simplify a real term with the algebra rules (no explanation needed).
-pub fn simplify(
-    e: &Expr,
-    limits: Limits,
-    signs: &HashMap<egg::Symbol, Sign>,
-    rules: &[crate::lang::Rewrite],
-) -> Expr {
-    let mut egraph = EGraph::new(Facts::new(signs.clone()));
+pub fn simplify(e: &Expr, limits: Limits, facts: &Facts, rules: &[crate::lang::Rewrite]) -> Expr {
+    let mut egraph = EGraph::new(facts.clone());
     let root = egraph.add_expr(e);
     let runner = Runner::default()
         .with_egraph(egraph)

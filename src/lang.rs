@@ -12,6 +12,7 @@
 //! statements) and finiteness. Rule conditions ask it, and record what they could not
 //! prove so that a failed derivation can name the missing assumption.
 
+use crate::bounds::Interval;
 use egg::{define_language, Analysis, DidMerge, ENodeOrVar, Id, Language, PatternAst, RecExpr};
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -281,16 +282,46 @@ impl Fact {
 pub struct Facts {
     /// Signs of the parameters, from `assume` statements and implicit facts (STD > 0).
     pub assumptions: HashMap<egg::Symbol, Sign>,
+    /// The values each parameter can take, from its sign and every `assume` about it.
+    pub parameters: HashMap<egg::Symbol, Interval>,
     /// Conditions some rule needed and could not prove, for error messages.
     pub missing: BTreeSet<Missing>,
 }
 
 impl Facts {
     pub fn new(assumptions: HashMap<egg::Symbol, Sign>) -> Self {
+        let parameters = assumptions
+            .iter()
+            .map(|(s, sign)| (*s, Interval::of_parameter([], *sign)))
+            .collect();
         Facts {
             assumptions,
+            parameters,
             missing: BTreeSet::new(),
         }
+    }
+
+    /// With the bounds that the program's `assume` statements give.
+    pub fn with_assumptions(mut self, all: &[crate::lower::Assumption]) -> Self {
+        for a in all {
+            let s = egg::Symbol::from(&a.name);
+            let facts = all
+                .iter()
+                .filter(|b| b.name == a.name)
+                .map(|b| (b.relation, &b.value));
+            let sign = self.assumptions.get(&s).copied().unwrap_or(Sign::ANY);
+            self.parameters
+                .insert(s, Interval::of_parameter(facts, sign));
+        }
+        self
+    }
+
+    /// The values a parameter can take.
+    pub fn parameter(&self, s: egg::Symbol) -> Interval {
+        self.parameters
+            .get(&s)
+            .cloned()
+            .unwrap_or_else(Interval::real)
     }
 }
 
@@ -307,6 +338,8 @@ pub struct Data {
     pub sign: Sign,
     /// Provably a finite real number wherever it is defined.
     pub finite: bool,
+    /// For a constant with parameters: the values it can take under the assumptions.
+    pub bounds: Option<Interval>,
     /// An Iverson bracket (or product of them): takes only the values 0 and 1.
     pub bracket: bool,
     /// A floating-point value, for constants without parameters (`tanh(3)`), so that
@@ -678,16 +711,23 @@ impl Analysis<Node> for Facts {
                 _ => Sign::ANY,
             }
         };
+        let approx = match &num {
+            Some((n, _)) => Some(n.to_f64()),
+            None => approximate(enode, |i| d(&i).approx),
+        };
         let finite = match enode {
+            // a constant with a finite value, such as artanh(1/2)
+            _ if approx.is_some_and(f64::is_finite) => true,
             Node::Num(n) => n.rat().is_some(),
+            // bounded maps: finite whatever their argument
+            Node::Phi(_) | Node::NPdf(_) | Node::Tanh(_) | Node::Sigmoid(_) | Node::Softsign(_) => {
+                true
+            }
             Node::Symbol(_) | Node::T => true,
             Node::Add(_) | Node::Sub(_) | Node::Mul(_) | Node::Neg(_) | Node::Abs(_) => all_finite,
             Node::Div([_, b]) => all_finite && d(b).sign.0 & 2 == 0,
-            Node::Exp(_) | Node::Tanh(_) | Node::Sigmoid(_) | Node::Softplus(_) => all_finite,
-            Node::Phi(_) | Node::NPdf(_) | Node::Relu(_) | Node::LeakyRelu(_) => all_finite,
-            Node::Softsign(_) | Node::Elu(_) | Node::Max(_) | Node::Min(_) | Node::Clamp(_) => {
-                all_finite
-            }
+            Node::Exp(_) | Node::Softplus(_) | Node::Relu(_) | Node::LeakyRelu(_) => all_finite,
+            Node::Elu(_) | Node::Max(_) | Node::Min(_) | Node::Clamp(_) => all_finite,
             Node::Ge(_) | Node::Gt(_) => true,
             Node::Sqrt(a) | Node::Log(a) => all_finite && d(a).sign == Sign::POS,
             Node::Pow([a, _]) => all_finite && d(a).sign == Sign::POS,
@@ -699,11 +739,15 @@ impl Analysis<Node> for Facts {
             Node::Mul([a, b]) => d(a).bracket && d(b).bracket,
             _ => false,
         };
-        let approx = match &num {
-            Some((n, _)) => Some(n.to_f64()),
-            None => approximate(enode, |i| d(&i).approx),
+        let bounds = if random || has_t {
+            None
+        } else {
+            crate::bounds::node_bounds(enode, &|i| d(&i).bounds.clone(), &|s| {
+                egraph.analysis.parameter(s)
+            })
         };
         Data {
+            bounds,
             num,
             random,
             has_t,
@@ -735,6 +779,12 @@ impl Analysis<Node> for Facts {
         merge_bool(&mut to.has_t, from.has_t, false);
         merge_bool(&mut to.finite, from.finite, true);
         merge_bool(&mut to.bracket, from.bracket, true);
+        if to.bounds.is_none() && from.bounds.is_some() {
+            to.bounds = from.bounds.clone();
+            to_changed = true;
+        } else if to.bounds.is_some() && from.bounds.is_none() {
+            from_changed = true;
+        }
         if to.approx.is_none() && from.approx.is_some() {
             to.approx = from.approx;
             to_changed = true;

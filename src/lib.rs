@@ -12,6 +12,7 @@
 //! egg term), [`rules`] and [`mod@derive`] (e-graph rewriting, extraction, explanation),
 //! [`render`] (text, LaTeX, JSON) and [`eval`] (compiled batch evaluation).
 
+pub mod bounds;
 pub mod check;
 pub mod derive;
 pub mod error;
@@ -20,6 +21,7 @@ pub mod explain;
 pub mod figures;
 pub mod lang;
 pub mod lower;
+pub mod normal_form;
 pub mod paper;
 pub mod render;
 pub mod rules;

@@ -7,13 +7,17 @@
 //! (each operator has at most one random operand), functions known with the right
 //! number and kind of arguments.
 
+use crate::bounds::{bounds, Interval};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{Expr, Node, Num, Sign};
 use crate::syntax::{self, Arg, BinOp, ExprKind, Relation, Span, Statement};
 use egg::{Id, Language, Symbol};
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+mod condition;
 
 /// A function of the language, for errors and the language reference.
 pub struct Function {
@@ -108,6 +112,8 @@ struct Lowerer<'a> {
     origins: Vec<(Id, Span, String)>,
     order_pairs: Vec<(String, String)>,
     vector_params: BTreeSet<String>,
+    /// Every `assume` NAME REL NUMBER of the program, wherever it is written.
+    bounds_facts: Vec<(String, Relation, BigRational)>,
     source: &'a str,
 }
 
@@ -129,8 +135,23 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         origins: Vec::new(),
         order_pairs: Vec::new(),
         vector_params: BTreeSet::new(),
+        bounds_facts: Vec::new(),
         source,
     };
+    // what the assumptions say about each parameter, for the thresholds of conditions
+    for st in &program.statements {
+        if let Statement::Assume {
+            name,
+            relation,
+            value,
+            ..
+        } = st
+        {
+            if let Some(v) = assumed_number(value) {
+                lw.bounds_facts.push((name.text.clone(), *relation, v));
+            }
+        }
+    }
     let mut assumptions = Vec::new();
     let mut input_info = None;
     let mut output: Option<(String, Id, Span)> = None;
@@ -172,14 +193,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                 value,
                 span,
             } => {
-                let v = match &value.kind {
-                    ExprKind::Num(v) => v.clone(),
-                    ExprKind::Neg(inner) => match &inner.kind {
-                        ExprKind::Num(v) => -v.clone(),
-                        _ => return Err(assume_needs_number(value.span)),
-                    },
-                    _ => return Err(assume_needs_number(value.span)),
-                };
+                let v = assumed_number(value).ok_or_else(|| assume_needs_number(value.span))?;
                 if lw.env.contains_key(&name.text)
                     || lw.input.as_ref().is_some_and(|(n, _)| *n == name.text)
                 {
@@ -272,8 +286,9 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         .help(format!("write the output as a function of `{input_name}`")));
     }
     let (mean_id, std_id, input_span) = input_info.unwrap_or((input_id, input_id, Span::default()));
+    let symbol = |s: Symbol| lw.parameter_interval(s);
+    let cdf_start = piecewise_start(&extract(&lw.expr, out_id), out_span, &symbol)?;
     let full = lw.expr;
-    let cdf_start = piecewise_start(&extract(&full, out_id), out_span)?;
     // every later stage walks the output term recursively: bound its depth
     let mut depth = vec![0usize; full.as_ref().len()];
     for (i, node) in full.as_ref().iter().enumerate() {
@@ -320,6 +335,18 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
     })
 }
 
+/// The number of an assumption: a number or a negated one.
+fn assumed_number(value: &syntax::Expr) -> Option<BigRational> {
+    match &value.kind {
+        ExprKind::Num(v) => Some(v.clone()),
+        ExprKind::Neg(inner) => match &inner.kind {
+            ExprKind::Num(v) => Some(-v.clone()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
 fn assume_needs_number(span: Span) -> Error {
     Error::new(
         ErrorKind::Syntax,
@@ -344,49 +371,31 @@ fn sign_of_relation(rel: Relation, v: &BigRational) -> Sign {
     }
 }
 
-/// An expression a·x + b of the input `x` with numbers a and b, as (a, b).
-fn affine(e: &syntax::Expr, input: &str) -> Option<(BigRational, BigRational)> {
-    let zero = || BigRational::from_integer(0.into());
-    Some(match &e.kind {
-        ExprKind::Num(n) => (zero(), n.clone()),
-        ExprKind::Name(n) if n == input => (BigRational::from_integer(1.into()), zero()),
-        ExprKind::Neg(a) => {
-            let (p, q) = affine(a, input)?;
-            (-p, -q)
-        }
-        ExprKind::Binary(op, a, b) => {
-            let ((pa, qa), (pb, qb)) = (affine(a, input)?, affine(b, input)?);
-            match op {
-                BinOp::Add => (pa + pb, qa + qb),
-                BinOp::Sub => (pa - pb, qa - qb),
-                BinOp::Mul if pa.is_zero() => (pb * qa.clone(), qb * qa),
-                BinOp::Mul if pb.is_zero() => (pa * qb.clone(), qa * qb),
-                BinOp::Div if pb.is_zero() && !qb.is_zero() => (pa / qb.clone(), qa / qb),
-                _ => return None,
-            }
-        }
-        _ => None?,
-    })
-}
-
 /// Pieces of the input's line, [lo, hi) with open ends as `None`, and the map there.
-type Piece = (Option<BigRational>, Option<BigRational>, Expr);
+/// The ends are constant terms: numbers, or expressions of parameters.
+type Piece = (Option<Expr>, Option<Expr>, Expr);
+
+/// How two thresholds compare, or the pair that nothing known orders.
+type Order<'a> = &'a dyn Fn(&Expr, &Expr) -> std::result::Result<Ordering, (Expr, Expr)>;
 
 /// Split a term with `ite` nodes into the pieces of the input's line where it is a
 /// plain map.
-fn pieces(term: &Expr, lo: Option<BigRational>, hi: Option<BigRational>, out: &mut Vec<Piece>) {
+fn pieces(
+    term: &Expr,
+    lo: Option<Expr>,
+    hi: Option<Expr>,
+    order: Order,
+    out: &mut Vec<Piece>,
+) -> std::result::Result<(), (Expr, Expr)> {
     let first = term.as_ref().iter().position(|n| matches!(n, Node::Ite(_)));
     let Some(i) = first else {
         out.push((lo, hi, term.clone()));
-        return;
+        return Ok(());
     };
     let Node::Ite([_, c, a, b]) = &term[Id::from(i)] else {
-        return;
+        unreachable!("position found an ite node");
     };
-    let c = match &term[*c] {
-        Node::Num(Num::Rat(r)) => r.clone(),
-        _ => return,
-    };
+    let c = extract(term, *c);
     let replace = |with: Id| -> Expr {
         let mut e = Expr::default();
         let mut map: Vec<Id> = Vec::new();
@@ -400,28 +409,39 @@ fn pieces(term: &Expr, lo: Option<BigRational>, hi: Option<BigRational>, out: &m
         }
         extract(&e, *map.last().unwrap_or(&Id::from(0)))
     };
-    let above_lo = Some(
-        lo.clone()
-            .map_or(c.clone(), |l| if l > c { l } else { c.clone() }),
-    );
-    let below_hi = Some(
-        hi.clone()
-            .map_or(c.clone(), |h| if h < c { h } else { c.clone() }),
-    );
     // where x >= c the first branch, below it the second; empty pieces are dropped
-    if hi.as_ref().is_none_or(|h| *h > c) {
-        pieces(&replace(*a), above_lo, hi.clone(), out);
+    let c_below_hi = match &hi {
+        Some(h) => order(&c, h)? == Ordering::Less,
+        None => true,
+    };
+    let lo_below_c = match &lo {
+        Some(l) => order(l, &c)? == Ordering::Less,
+        None => true,
+    };
+    if c_below_hi {
+        let above_lo = if lo_below_c {
+            c.clone()
+        } else {
+            lo.clone().unwrap_or(c.clone())
+        };
+        pieces(&replace(*a), Some(above_lo), hi.clone(), order, out)?;
     }
-    if lo.as_ref().is_none_or(|l| *l < c) {
-        pieces(&replace(*b), lo, below_hi, out);
+    if lo_below_c {
+        let below_hi = if c_below_hi { c } else { hi.unwrap_or(c) };
+        pieces(&replace(*b), lo, Some(below_hi), order, out)?;
     }
+    Ok(())
 }
 
 /// P(Y ≤ t) for a program with `if`, as a sum over the pieces of the input's line:
 /// P(x ∈ [a, b), B(x) ≤ t) = P(B(clamp(x, a, b)) ≤ t) − P(x < a)·[t ≥ B(a)] − P(x ≥ b)·[t ≥ B(b)]
 /// (clamping moves the mass outside the piece onto its ends, which the brackets take
 /// back off), and P(x ∈ [a, b))·[t ≥ k] for a constant branch k.
-fn piecewise_start(y: &Expr, span: Span) -> Result<Option<(Expr, Vec<Expr>)>> {
+fn piecewise_start(
+    y: &Expr,
+    span: Span,
+    symbol: &dyn Fn(Symbol) -> Interval,
+) -> Result<Option<(Expr, Vec<Expr>)>> {
     if !y.as_ref().iter().any(|n| matches!(n, Node::Ite(_))) {
         return Ok(None);
     }
@@ -432,15 +452,39 @@ fn piecewise_start(y: &Expr, span: Span) -> Result<Option<(Expr, Vec<Expr>)>> {
         return Ok(None);
     };
     let (mean, std) = (extract(y, *m), extract(y, *s));
+    let order = |a: &Expr, b: &Expr| -> std::result::Result<Ordering, (Expr, Expr)> {
+        if a == b {
+            return Ok(Ordering::Equal);
+        }
+        let root = |e: &Expr| Id::from(e.as_ref().len() - 1);
+        let (ia, ib) = (bounds(a, root(a), symbol), bounds(b, root(b), symbol));
+        match (ia, ib) {
+            (Some(ia), Some(ib)) => match (ia.exact_point(), ib.exact_point()) {
+                (Some(p), Some(q)) if p == q => Ok(Ordering::Equal),
+                _ if ia.below(&ib) => Ok(Ordering::Less),
+                _ if ib.below(&ia) => Ok(Ordering::Greater),
+                _ => Err((a.clone(), b.clone())),
+            },
+            _ => Err((a.clone(), b.clone())),
+        }
+    };
     let mut ps = Vec::new();
-    pieces(y, None, None, &mut ps);
+    pieces(y, None, None, &order, &mut ps).map_err(|(a, b)| {
+        let (a, b) = (crate::render::text(&a, None), crate::render::text(&b, None));
+        Error::new(
+            ErrorKind::Parameter,
+            format!("cannot tell in which order the thresholds `{a}` and `{b}` of the conditions lie"),
+        )
+        .at(span, "conditions on both")
+        .help(format!("the pieces of the input's line depend on it: state assumptions that order them, for example `assume` that one parameter is below a number and the other above it (the thresholds are {a} and {b})"))
+    })?;
     let mut out = Expr::default();
     let t = out.add(Node::T);
     let mut acc: Option<Id> = None;
     let mut clamped_terms: Vec<Expr> = Vec::new();
     // Φ((c − μ)/σ) = P(x < c)
-    let below = |out: &mut Expr, c: &BigRational| -> Id {
-        let cn = out.add(Node::Num(Num::Rat(c.clone())));
+    let below = |out: &mut Expr, c: &Expr| -> Id {
+        let cn = append_expr(out, c);
         let mi = append_expr(out, &mean);
         let si = append_expr(out, &std);
         let d = out.add(Node::Sub([cn, mi]));
@@ -480,18 +524,25 @@ fn piecewise_start(y: &Expr, span: Span) -> Result<Option<(Expr, Vec<Expr>)>> {
         let term = if random {
             let clamped = subst(&mut out, &|out: &mut Expr, x: Id| match (&lo, &hi) {
                 (Some(a), Some(h)) => {
-                    let (a, h) = (
-                        out.add(Node::Num(Num::Rat(a.clone()))),
-                        out.add(Node::Num(Num::Rat(h.clone()))),
-                    );
-                    out.add(Node::Clamp([x, a, h]))
+                    let symbolic =
+                        |e: &Expr| e.as_ref().iter().any(|n| matches!(n, Node::Symbol(_)));
+                    let (a_sym, h_sym) = (symbolic(a), symbolic(h));
+                    let (a, h) = (append_expr(out, a), append_expr(out, h));
+                    if a_sym || h_sym {
+                        // min(max(x, a), h): the clamp's definition, which its rules
+                        // need a < h proved for; max and min need nothing
+                        let m = out.add(Node::Max([x, a]));
+                        out.add(Node::Min([m, h]))
+                    } else {
+                        out.add(Node::Clamp([x, a, h]))
+                    }
                 }
                 (Some(a), None) => {
-                    let a = out.add(Node::Num(Num::Rat(a.clone())));
+                    let a = append_expr(out, a);
                     out.add(Node::Max([x, a]))
                 }
                 (None, Some(h)) => {
-                    let h = out.add(Node::Num(Num::Rat(h.clone())));
+                    let h = append_expr(out, h);
                     out.add(Node::Min([x, h]))
                 }
                 (None, None) => x,
@@ -500,9 +551,7 @@ fn piecewise_start(y: &Expr, span: Span) -> Result<Option<(Expr, Vec<Expr>)>> {
             let mut term = out.add(Node::Cdf([clamped, t]));
             for (end, lower) in [(&lo, true), (&hi, false)] {
                 let Some(c) = end else { continue };
-                let at = subst(&mut out, &|out: &mut Expr, _x: Id| {
-                    out.add(Node::Num(Num::Rat(c.clone())))
-                });
+                let at = subst(&mut out, &|out: &mut Expr, _x: Id| append_expr(out, c));
                 let p = below(&mut out, c);
                 let p = if lower {
                     p
@@ -677,12 +726,42 @@ impl Lowerer<'_> {
                 let (ia, ra) = self.lower_expr(a)?;
                 let (ib, rb) = self.lower_expr(b)?;
                 if ra && rb {
+                    let node = match op {
+                        BinOp::Add => Node::Add([ia, ib]),
+                        BinOp::Sub => Node::Sub([ia, ib]),
+                        BinOp::Mul => Node::Mul([ia, ib]),
+                        BinOp::Div => Node::Div([ia, ib]),
+                        BinOp::Pow => Node::Pow([ia, ib]),
+                    };
+                    let id = self.add(node);
+                    // x on both sides of an affine expression, such as x + x or 3*x - x/2
+                    let text = &self.source[e.span.start..e.span.end];
+                    if let Some((p, q)) = self.affine(id) {
+                        if p.is_zero() {
+                            return Err(Error::new(
+                                ErrorKind::Unsupported,
+                                format!(
+                                    "the input cancels out of `{text}`: it is the constant {q}"
+                                ),
+                            )
+                            .at(e.span, "not random")
+                            .help("write the constant, or a map that depends on the input"));
+                        }
+                        let x = self.input.as_ref().map(|(_, x)| *x).unwrap_or(id);
+                        let pn = self.num(p);
+                        let px = self.add(Node::Mul([pn, x]));
+                        if q.is_zero() {
+                            return Ok((px, true));
+                        }
+                        let qn = self.num(q);
+                        return Ok((self.add(Node::Add([px, qn])), true));
+                    }
                     return Err(Error::new(
                         ErrorKind::Unsupported,
-                        "both operands depend on the random input",
+                        format!("`{text}` combines two functions of the input: the map has no closed-form inverse"),
                     )
                     .at(e.span, "two random operands")
-                    .help("pushforward derives the law of a map of one random variable; write x + x as 2*x, and use conv(E, [w1, ..., wn]) for a weighted sum of iid copies"));
+                    .help("pushforward derives laws through chains of maps that each have a closed-form inverse, applied to one term in the input (docs/language.md lists them); affine combinations such as x + x or 3*x - x/2 are fine, and x*x is x^2; for a weighted sum of iid copies use conv(E, [w1, ..., wn])"));
                 }
                 match op {
                     BinOp::Div if rb => {
@@ -730,52 +809,7 @@ impl Lowerer<'_> {
                 rhs,
                 then,
                 otherwise,
-            } => {
-                let bad = |span: Span| {
-                    Error::new(
-                        ErrorKind::Unsupported,
-                        "a condition compares an affine expression of the input with a number",
-                    )
-                    .at(span, "not a·x + b with numbers a, b")
-                    .help("write for example `if x >= 0 then x else 0.1*x` or `if 2*x + 1 < 0 then ...`")
-                };
-                let input = self
-                    .input
-                    .as_ref()
-                    .map(|(n, _)| n.clone())
-                    .unwrap_or_default();
-                // LHS − RHS = A·x + B, with A and B numbers
-                let l = affine(lhs, &input).ok_or_else(|| bad(lhs.span))?;
-                let r = affine(rhs, &input).ok_or_else(|| bad(rhs.span))?;
-                let (big_a, big_b) = (l.0 - r.0, l.1 - r.1);
-                if big_a.is_zero() {
-                    return Err(Error::new(
-                        ErrorKind::Unsupported,
-                        "the condition does not depend on the input",
-                    )
-                    .at(lhs.span.to(rhs.span), "constant condition")
-                    .help(format!("compare an expression of `{input}` with a number")));
-                }
-                // A·x + B ≥ 0 is x ≥ −B/A for A > 0, and x ≤ −B/A for A < 0
-                let c = -big_b / big_a.clone();
-                let upward = matches!(relation, Relation::Gt | Relation::Ge);
-                let at_least = upward != big_a.is_negative();
-                let (a, _) = self.lower_expr(then)?;
-                let (b, _) = self.lower_expr(otherwise)?;
-                let x = self
-                    .input
-                    .as_ref()
-                    .map(|(_, id)| *id)
-                    .ok_or_else(|| bad(e.span))?;
-                let c = self.num(c);
-                // the input is continuous, so > and >= (< and <=) give the same law
-                let node = if at_least {
-                    Node::Ite([x, c, a, b])
-                } else {
-                    Node::Ite([x, c, b, a])
-                };
-                (self.add(node), true)
-            }
+            } => self.lower_if(lhs, *relation, rhs, then, otherwise)?,
         })
     }
 
@@ -1103,7 +1137,7 @@ mod tests {
         fails_with(
             "x ~ Normal(0, 1)\ny = x + tanh(x)",
             ErrorKind::Unsupported,
-            "both operands",
+            "two functions of the input",
         );
         fails_with(
             "x ~ Normal(0, 1)\ny = sin(x)",

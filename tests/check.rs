@@ -32,6 +32,10 @@ fn values(d: &pushforward::Derivation) -> Values {
         ("w1", 1.0),
         ("w2", -0.5),
         ("w3", 2.0),
+        ("c", 0.4),
+        ("p", 0.3),
+        ("lo", -0.5),
+        ("hi", 1.5),
     ];
     let mut v = Values::default();
     for (k, x) in all {

@@ -338,6 +338,14 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
             "3".to_string()
         };
     }
+    if is(&|w| matches!(w, When::Inside(v, ..) if *v == var)) {
+        // inside both (-1, 1) and (0, 1)
+        return number(rng, 0.05, 0.95, true);
+    }
+    if is(&|w| matches!(w, When::Parametric(a, b) if *a == var || *b == var)) {
+        // a parameter with a known sign, or a number beside one
+        return ["pos", "neg", "1/2"][rng.gen_range(0..3)].to_string();
+    }
     if var == "?n" && family != Family::Algebra {
         return format!("{}", rng.gen_range(1..=3));
     }
@@ -399,8 +407,11 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
             if transcendental {
                 // a constant the analysis cannot fold to a rational
                 format!("(tanh {})", number(rng, 0.05, 2.0, false))
-            } else if numeric {
+            } else if numeric && rng.gen_bool(0.5) {
                 number(rng, 0.05, 0.95, false)
+            } else if numeric {
+                // a constant such as tanh(0.3), which constant folding leaves in place
+                format!("(tanh {})", number(rng, 0.05, 2.0, false))
             } else if constant {
                 // a parameter with a known sign, which is not folded away
                 match rng.gen_range(0..3) {

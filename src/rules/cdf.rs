@@ -80,6 +80,7 @@ fn pieces() -> Vec<Rule> {
     vec![
         rule(C, "cdf-clamp",   "(cdf (clamp ?e ?lo ?hi) ?t)",  "(+ (>= ?t ?hi) (* (* (>= ?t ?lo) (> ?hi ?t)) (cdf ?e ?t)))",  &[Random("?e"), NumLt("?lo", "?hi")], "clamp: all of E <= lo lands on lo and all of E >= hi on hi; between, the identity"),
         rule(C, "cdf<-clamp",  "(cdf< (clamp ?e ?lo ?hi) ?t)", "(+ (> ?t ?hi) (* (* (> ?t ?lo) (>= ?hi ?t)) (cdf< ?e ?t)))", &[Random("?e"), NumLt("?lo", "?hi")], "clamp: below lo nothing, above hi everything, between the identity"),
+        rule(C, "clamp-definition", "(clamp ?e ?lo ?hi)", "(min (max ?e ?lo) ?hi)", &[Random("?e"), Parametric("?lo", "?hi")], "clamp(E, lo, hi) is min(max(E, lo), hi) by definition; with a parameter among the ends their order is not known, and max and min need none"),
         rule(C, "cdf-max",     "(cdf (max ?e ?c) ?t)",         "(* (>= ?t ?c) (cdf ?e ?t))",                 &[Random("?e"), NotRandom("?c")], "max(E, c) <= t exactly when t >= c and E <= t; all of E <= c lands on c"),
         rule(C, "cdf<-max",    "(cdf< (max ?e ?c) ?t)",        "(* (> ?t ?c) (cdf< ?e ?t))",                 &[Random("?e"), NotRandom("?c")], "max(E, c) < t exactly when t > c and E < t"),
         rule(C, "cdf-min",     "(cdf (min ?e ?c) ?t)",         "(+ (>= ?t ?c) (* (> ?c ?t) (cdf ?e ?t)))",   &[Random("?e"), NotRandom("?c")], "min(E, c) <= t always when t >= c, else exactly when E <= t; all of E >= c lands on c"),

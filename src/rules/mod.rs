@@ -75,6 +75,10 @@ pub enum When {
     NumLe(&'static str, &'static str),
     /// Both are constants and the first is below the second.
     NumLt(&'static str, &'static str),
+    /// Neither is random nor depends on t, and one of them involves a parameter.
+    Parametric(&'static str, &'static str),
+    /// A constant strictly between two whole numbers (by its value, or its bounds).
+    Inside(&'static str, i64, i64),
 }
 
 impl When {
@@ -92,10 +96,14 @@ impl When {
             When::EvenInt(v) => format!("{v} is an even whole number"),
             When::OddInt(v) => format!("{v} is an odd whole number"),
             When::SurelyGreater(a, b) => {
-                format!("{a} > {b} by more than 1e-9 relative, both constants")
+                format!(
+                    "{a} > {b} by more than 1e-9 relative, or by the assumptions, both constants"
+                )
             }
             When::NumLe(a, b) => format!("{a} <= {b}, both constants"),
             When::NumLt(a, b) => format!("{a} < {b}, both constants"),
+            When::Parametric(a, b) => format!("{a} or {b} involves a parameter"),
+            When::Inside(v, lo, hi) => format!("{lo} < {v} < {hi}"),
         }
     }
 
@@ -173,17 +181,39 @@ impl When {
                             x < y
                         }
                     }
-                    // constants such as tanh(3): only a clear difference decides
+                    // constants such as tanh(3): only a clear difference decides;
+                    // with parameters, the bounds their assumptions give
                     _ => match (approx(var(a)), approx(var(b))) {
                         (Some(x), Some(y)) => crate::lang::surely_greater(y, x),
-                        _ => false,
+                        _ => below(egraph, var(a), var(b)),
                     },
+                }
+            }
+            When::Parametric(a, b) => {
+                let constant = |d: &crate::lang::Data| !d.random && !d.has_t;
+                let (da, db) = (&egraph[var(a)].data, &egraph[var(b)].data);
+                constant(da) && constant(db) && (da.approx.is_none() || db.approx.is_none())
+            }
+            When::Inside(v, lo, hi) => {
+                let data = &egraph[var(v)].data;
+                let (lo, hi) = (lo as f64, hi as f64);
+                match (data.approx, &data.bounds) {
+                    (Some(x), _) => x > lo && x < hi,
+                    (None, Some(b)) => {
+                        let point = |k: f64| {
+                            crate::bounds::Interval::point(
+                                &num_rational::BigRational::from_integer((k as i64).into()),
+                            )
+                        };
+                        point(lo).below(b) && b.below(&point(hi))
+                    }
+                    _ => false,
                 }
             }
             When::SurelyGreater(a, b) => {
                 match (egraph[var(a)].data.approx, egraph[var(b)].data.approx) {
                     (Some(x), Some(y)) => crate::lang::surely_greater(x, y),
-                    _ => false,
+                    _ => below(egraph, var(b), var(a)),
                 }
             }
             When::SomeWeightNonZero(v)
@@ -221,6 +251,16 @@ impl When {
                 false
             }
         }
+    }
+}
+
+/// Every value of class `a` is below every value of class `b`, by the bounds the
+/// assumptions give (for constants with parameters, such as `lo` and `hi` under
+/// `assume lo < 0` and `assume hi > 0`).
+fn below(egraph: &EGraph, a: Id, b: Id) -> bool {
+    match (&egraph[a].data.bounds, &egraph[b].data.bounds) {
+        (Some(x), Some(y)) => x.below(y),
+        _ => false,
     }
 }
 
@@ -353,6 +393,8 @@ pub const CONST_FOLD: &str = "const-fold";
 pub const D_DISTRIBUTIONAL: &str = "d-distributional";
 /// A phase whose explanation was too long to show rewrite by rewrite.
 pub const CONDENSED: &str = "condensed";
+/// Dirac terms whose masses cancel, recognised by a polynomial normal form.
+pub const ZERO_MASS: &str = "zero-mass";
 
 /// Plain-words description of any step name, rules and the special steps alike.
 pub fn describe(name: &str) -> String {
@@ -362,6 +404,7 @@ pub fn describe(name: &str) -> String {
             "more than {} rewrites, shown as one step; the rules used",
             crate::explain::MAX_TERMS
         ),
+        ZERO_MASS => "a Dirac term whose mass is identically 0 (its terms cancel in a polynomial normal form, with Phi(-u) = 1 - Phi(u)) is dropped".into(),
         D_DISTRIBUTIONAL => {
             "derivative in the sense of distributions: the classical derivative plus, at each jump c of the CDF, (F(c+) - F(c-)) delta(t - c)".into()
         }
@@ -373,7 +416,7 @@ pub fn describe(name: &str) -> String {
 pub fn family(name: &str) -> Family {
     match name {
         CONST_FOLD => Family::Algebra,
-        D_DISTRIBUTIONAL | CONDENSED => Family::Diff,
+        D_DISTRIBUTIONAL | CONDENSED | ZERO_MASS => Family::Diff,
         _ => info(name).map_or(Family::Algebra, |i| i.family),
     }
 }
@@ -411,10 +454,11 @@ pub fn catalogue_markdown() -> String {
         }
     }
     out.push_str(&format!(
-        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{CONDENSED}` | {} |\n",
+        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{CONDENSED}` | {} |\n| `{ZERO_MASS}` | {} |\n",
         describe(CONST_FOLD),
         describe(D_DISTRIBUTIONAL),
-        describe(CONDENSED)
+        describe(CONDENSED),
+        describe(ZERO_MASS)
     ));
     out
 }
