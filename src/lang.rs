@@ -347,7 +347,9 @@ pub struct Data {
     pub approx: Option<f64>,
 }
 
-fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
+/// Exact folding of a node whose children are exact: rationals, ±∞, and the exact
+/// values of functions (log(1) = 0, artanh(0) = 0, Φ(0) = 1/2, ...).
+pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
     use Num::*;
     let r = |n: Num| n.rat().cloned();
     let int_of = |n: &Num| -> Option<i64> {
@@ -674,6 +676,19 @@ impl Analysis<Node> for Facts {
                 Node::Ite([_, _, a, b]) => s(a).union(s(b)),
                 Node::OrderCdf(_) => Sign::NONNEG,
                 Node::Softsign(a) | Node::SoftsignInv(a) => s(a),
+                // an even root is defined for a >= 0 only, where it is >= 0
+                Node::Root([a, n])
+                    if d(n).num.as_ref().is_some_and(|(k, _)| {
+                        k.rat()
+                            .is_some_and(|r| r.is_integer() && r.to_integer() % 2 == 0.into())
+                    }) =>
+                {
+                    if s(a) == Sign::POS {
+                        Sign::POS
+                    } else {
+                        Sign::NONNEG
+                    }
+                }
                 Node::Root([a, _]) => s(a),
                 Node::Elu([a, al]) if s(al) == Sign::POS => s(a),
                 Node::Max([a, c]) => {
@@ -715,6 +730,45 @@ impl Analysis<Node> for Facts {
             Some((n, _)) => Some(n.to_f64()),
             None => approximate(enode, |i| d(&i).approx),
         };
+        let bounds = if random || has_t {
+            None
+        } else {
+            crate::bounds::node_bounds(enode, &|i| d(&i).bounds.clone(), &|s| {
+                egraph.analysis.parameter(s)
+            })
+        };
+        // a constant's sign from its value when that is clearly not 0, or from the
+        // bounds its parameters' assumptions give
+        let sign = if random || has_t {
+            sign
+        } else {
+            let known = match (approx, &bounds) {
+                (Some(v), _) if v.is_finite() && v.abs() > 1e-9 => {
+                    if v > 0.0 {
+                        Sign::POS
+                    } else {
+                        Sign::NEG
+                    }
+                }
+                (None, Some(b)) => {
+                    let zero = Interval::point(&BigRational::zero());
+                    if zero.below(b) {
+                        Sign::POS
+                    } else if b.below(&zero) {
+                        Sign::NEG
+                    } else {
+                        Sign::ANY
+                    }
+                }
+                _ => Sign::ANY,
+            };
+            let both = Sign(sign.0 & known.0);
+            if both.0 == 0 {
+                sign
+            } else {
+                both
+            }
+        };
         let finite = match enode {
             // a constant with a finite value, such as artanh(1/2)
             _ if approx.is_some_and(f64::is_finite) => true,
@@ -738,13 +792,6 @@ impl Analysis<Node> for Facts {
             Node::Ge(_) | Node::Gt(_) => true,
             Node::Mul([a, b]) => d(a).bracket && d(b).bracket,
             _ => false,
-        };
-        let bounds = if random || has_t {
-            None
-        } else {
-            crate::bounds::node_bounds(enode, &|i| d(&i).bounds.clone(), &|s| {
-                egraph.analysis.parameter(s)
-            })
         };
         Data {
             bounds,
@@ -775,7 +822,10 @@ impl Analysis<Node> for Facts {
             from_changed |= m != b;
             *a = m;
         };
-        merge_bool(&mut to.random, from.random, true);
+        // a random term proved equal to a constant (relu of a non-positive term is 0)
+        // is that constant almost surely: the class is not random, and the constant
+        // stays usable wherever else it occurs
+        merge_bool(&mut to.random, from.random, false);
         merge_bool(&mut to.has_t, from.has_t, false);
         merge_bool(&mut to.finite, from.finite, true);
         merge_bool(&mut to.bracket, from.bracket, true);

@@ -395,7 +395,7 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
             // constants where a condition asks about the value; elsewhere terms in t,
             // which the analysis cannot fold away before the rule sees them
             let constant = is(&|w| match w {
-                When::Proves(v, _) | When::NoT(v) => *v == var,
+                When::Proves(v, _) | When::Known(v, _) | When::NoT(v) => *v == var,
                 When::NumLe(a, b) | When::NumLt(a, b) => *a == var || *b == var,
                 _ => false,
             });

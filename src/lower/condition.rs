@@ -28,10 +28,13 @@ enum Cond {
     Or(Box<Cond>, Box<Cond>),
 }
 
-/// Where a constant lies against a bound it must clear.
+/// Where a constant lies against a number.
+#[derive(Clone, Copy, PartialEq)]
 enum Side {
     Above,
     Below,
+    /// Exactly the number.
+    At,
     Unknown,
 }
 
@@ -131,6 +134,7 @@ impl Lowerer<'_> {
         match self.interval(id) {
             Some(iv) if point.below(&iv) => Side::Above,
             Some(iv) if iv.below(&point) => Side::Below,
+            Some(iv) if iv.exact_point() == Some(v) => Side::At,
             _ => Side::Unknown,
         }
     }
@@ -139,25 +143,16 @@ impl Lowerer<'_> {
         crate::render::text(&super::extract(&self.expr, id), None)
     }
 
-    /// A constant term, folded when both sides are numbers.
+    /// A constant term, folded to a number when its value is exact (1/2 − 1, log(1),
+    /// artanh(0)), with the analysis' own exact folding.
     fn op(&mut self, node: Node) -> Id {
-        let rat = |s: &Self, id: Id| match &s.expr[id] {
-            Node::Num(Num::Rat(r)) => Some(r.clone()),
+        let folded = crate::lang::fold(&node, |c| match &self.expr[c] {
+            Node::Num(n) => Some(n.clone()),
             _ => None,
-        };
-        let folded = match &node {
-            Node::Add([a, b]) => rat(self, *a).zip(rat(self, *b)).map(|(a, b)| a + b),
-            Node::Sub([a, b]) => rat(self, *a).zip(rat(self, *b)).map(|(a, b)| a - b),
-            Node::Mul([a, b]) => rat(self, *a).zip(rat(self, *b)).map(|(a, b)| a * b),
-            Node::Div([a, b]) => rat(self, *a)
-                .zip(rat(self, *b).filter(|b| !b.is_zero()))
-                .map(|(a, b)| a / b),
-            Node::Neg(a) => rat(self, *a).map(|a| -a),
-            _ => None,
-        };
+        });
         match folded {
-            Some(r) => self.num(r),
-            None => self.add(node),
+            Some(Num::Rat(r)) => self.num(r),
+            _ => self.add(node),
         }
     }
 
@@ -210,12 +205,12 @@ impl Lowerer<'_> {
             Node::Pow([a, n]) => {
                 let odd = matches!(&self.expr[n], Node::Num(Num::Rat(k)) if k.is_integer() && k.to_integer() % 2 != 0.into());
                 if odd {
-                    let nr = self.add(Node::Root([r, n]));
+                    let nr = self.op(Node::Root([r, n]));
                     return self.isolate(a, upward, nr, span);
                 }
                 // E^n for even n is |E|^n: solve |E| against the n-th root of r
                 self.require_side(r, &BigRational::zero(), "E^n with n even", "0", e, span)?;
-                let root = self.add(Node::Root([r, n]));
+                let root = self.op(Node::Root([r, n]));
                 self.isolate_abs(a, upward, root, span)
             }
             Node::Abs(a) => {
@@ -237,7 +232,7 @@ impl Lowerer<'_> {
                     let bad = match side {
                         Side::Above => !above,
                         Side::Below => above,
-                        Side::Unknown => true,
+                        Side::At | Side::Unknown => true,
                     };
                     if bad {
                         return Err(self.range_error(map.op, lo, hi, r, e, span, side));
@@ -341,6 +336,12 @@ impl Lowerer<'_> {
         match self.side(k, &BigRational::zero()) {
             Side::Above => Ok(true),
             Side::Below => Ok(false),
+            Side::At => Err(Error::new(
+                ErrorKind::Unsupported,
+                "the input is multiplied by 0: the condition does not depend on it",
+            )
+            .at(span, "constant condition")
+            .help("write the branch that always applies")),
             Side::Unknown => Err(Error::new(
                 ErrorKind::Parameter,
                 format!(
@@ -368,7 +369,7 @@ impl Lowerer<'_> {
     ) -> Result<()> {
         match self.side(r, v) {
             Side::Above => Ok(()),
-            Side::Below => Err(Error::new(
+            Side::Below | Side::At => Err(Error::new(
                 ErrorKind::Unsupported,
                 format!(
                     "the condition has the same truth for every value of the input: `{}` is at least {least}, and `{}` is not above {least}",

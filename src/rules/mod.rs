@@ -48,6 +48,9 @@ pub struct RuleInfo {
 pub enum When {
     /// The variable's value has this sign (for a random term: almost surely).
     Proves(&'static str, Fact),
+    /// As `Proves`, but a failure is no reason to ask for an assumption (for rules that
+    /// only tidy, and would otherwise fill error messages with irrelevant hints).
+    Known(&'static str, Fact),
     /// The variable is not random (a constant or parameter expression).
     NotRandom(&'static str),
     /// The variable is random.
@@ -84,7 +87,7 @@ pub enum When {
 impl When {
     fn describe(self) -> String {
         match self {
-            When::Proves(v, f) => format!("{v} {}", f.relation()),
+            When::Proves(v, f) | When::Known(v, f) => format!("{v} {}", f.relation()),
             When::NotRandom(v) => format!("{v} is not random"),
             When::Random(v) => format!("{v} is random"),
             When::NoT(v) => format!("{v} does not depend on t"),
@@ -122,6 +125,7 @@ impl When {
                 }
                 ok
             }
+            When::Known(v, fact) => egraph[var(v)].data.sign.within(fact.sign()),
             When::NotRandom(v) => !egraph[var(v)].data.random,
             When::Random(v) => egraph[var(v)].data.random,
             When::NoT(v) => !egraph[var(v)].data.has_t,
