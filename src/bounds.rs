@@ -320,3 +320,60 @@ pub fn node_bounds(
         _ => return None,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::Relation;
+
+    fn rat(n: i64, d: i64) -> BigRational {
+        BigRational::new(n.into(), d.into())
+    }
+
+    fn term(s: &str, c: Interval) -> Option<Interval> {
+        let e: Expr = s.parse().expect("a well-formed term");
+        bounds(&e, Id::from(e.as_ref().len() - 1), &|_| c.clone())
+    }
+
+    #[test]
+    fn exact_ends_decide_touching_intervals() {
+        // c > 1 proves c/2 > 1/2 exactly, though the ends touch at 1/2
+        let c = Interval::of_parameter([(Relation::Gt, &rat(1, 1))], Sign::ANY);
+        let half = term("(/ c 2)", c.clone()).unwrap();
+        assert!(Interval::point(&rat(1, 2)).below(&half));
+        assert!(!half.below(&Interval::point(&rat(1, 2))));
+        // c ≥ 1 does not: c/2 may be 1/2
+        let c = Interval::of_parameter([(Relation::Ge, &rat(1, 1))], Sign::ANY);
+        let half = term("(/ c 2)", c).unwrap();
+        assert!(!Interval::point(&rat(1, 2)).below(&half));
+    }
+
+    #[test]
+    fn functions_outside_their_domain_have_no_bounds() {
+        // artanh(a) for a in (−1, 1) is any real; for a in (0, 2) it is undefined somewhere
+        let inside = Interval::of_parameter(
+            [(Relation::Gt, &rat(-1, 1)), (Relation::Lt, &rat(1, 1))],
+            Sign::ANY,
+        );
+        assert!(term("(atanh a)", inside).is_some());
+        let beyond = Interval::of_parameter(
+            [(Relation::Gt, &rat(0, 1)), (Relation::Le, &rat(2, 1))],
+            Sign::ANY,
+        );
+        assert!(term("(atanh a)", beyond).is_none());
+        // 1/a with a that may be 0
+        assert!(term("(/ 1 a)", Interval::real()).is_none());
+    }
+
+    #[test]
+    fn signs_bound_parameters_and_products_follow_them() {
+        let neg = Interval::of_parameter([], Sign::NEG);
+        let product = term("(* a -3)", neg).unwrap();
+        assert!(Interval::point(&rat(0, 1)).below(&product));
+        let zero = Interval::point(&rat(0, 1));
+        let pos = Interval::of_parameter([], Sign::POS);
+        // a − 1 with a > 0 can have either sign
+        let shifted = term("(- a 1)", pos).unwrap();
+        assert!(!zero.below(&shifted) && !shifted.below(&zero));
+    }
+}
