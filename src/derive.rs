@@ -534,7 +534,13 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
     if base.kind == ErrorKind::Limit {
         return base;
     }
-    if let (Some((arg, fact)), true) = (&domain, wanted.is_empty()) {
+    // the domain message only where the construct left is a log or sqrt
+    let partial = stuck_term.as_ref().is_some_and(|e| {
+        e.as_ref()
+            .iter()
+            .any(|n| matches!(n, Node::Log(_) | Node::Sqrt(_)))
+    });
+    if let (Some((arg, fact)), true, true) = (&domain, wanted.is_empty(), partial) {
         let (need, instead) = match fact {
             crate::lang::Fact::Positive => (
                 "positive",

@@ -66,6 +66,25 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The diagnostic as miette draws it, with the source line, a caret under the
+    /// place and the hint, without colours and 80 columns wide (what `tests/
+    /// diagnostics.rs` snapshots; the command line draws the same with colours on a
+    /// terminal).
+    pub fn render(&self, name: &str, source: &str) -> String {
+        let report = miette::Report::new(self.clone())
+            .with_source_code(miette::NamedSource::new(name, source.to_string()));
+        let mut out = String::new();
+        let handler =
+            miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
+                .with_width(80);
+        match handler.render_report(&mut out, report.as_ref()) {
+            Ok(()) => out,
+            Err(_) => format!("{self}"),
+        }
+    }
+}
+
 impl Diagnostic for Error {
     fn code<'a>(&'a self) -> Option<Box<dyn std::fmt::Display + 'a>> {
         let code = match self.kind {

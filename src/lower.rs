@@ -221,7 +221,11 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                             name.text
                         ),
                     )
-                    .at(*span, "contradicts an earlier assumption"));
+                    .at(*span, "contradicts an earlier assumption")
+                    .help(format!(
+                        "no value of `{}` satisfies them all: keep the assumptions that hold",
+                        name.text
+                    )));
                 }
                 lw.params.entry(name.text.clone()).or_insert(name.span);
                 assumptions.push(Assumption {
@@ -476,7 +480,14 @@ fn piecewise_start(
             format!("cannot tell in which order the thresholds `{a}` and `{b}` of the conditions lie"),
         )
         .at(span, "conditions on both")
-        .help(format!("the pieces of the input's line depend on it: state assumptions that order them, for example `assume` that one parameter is below a number and the other above it (the thresholds are {a} and {b})"))
+        .help({
+            let simple = |s: &str| s.chars().all(|c| c.is_alphanumeric() || c == '_');
+            if simple(&a) && simple(&b) {
+                format!("the pieces of the input's line depend on it: state assumptions that order them, for example `assume {b} < 0` and `assume {a} > 0`")
+            } else {
+                format!("the pieces of the input's line depend on it: state assumptions on the parameters in {a} and {b} that order them, such as one below a number and the other above it")
+            }
+        })
     })?;
     let mut out = Expr::default();
     let t = out.add(Node::T);
@@ -823,7 +834,8 @@ impl Lowerer<'_> {
                 ErrorKind::Syntax,
                 format!("{f} takes an expression here, not a list"),
             )
-            .at(*span, "a list")),
+            .at(*span, "a list")
+            .help("lists appear only as the weights of conv(E, [w1, ..., wn])")),
         }
     }
 

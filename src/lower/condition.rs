@@ -139,8 +139,15 @@ impl Lowerer<'_> {
         }
     }
 
+    /// A term as the program wrote it, where it was written; else as pushforward
+    /// prints it.
     fn text(&self, id: Id) -> String {
-        crate::render::text(&super::extract(&self.expr, id), None)
+        self.origins
+            .iter()
+            .rev()
+            .find(|(o, _, _)| *o == id)
+            .map(|(_, _, text)| text.clone())
+            .unwrap_or_else(|| crate::render::text(&super::extract(&self.expr, id), None))
     }
 
     /// A constant term, folded to a number when its value is exact (1/2 − 1, log(1),

@@ -183,14 +183,42 @@ fn syntax_error(source: &str, e: pest::error::Error<Rule>) -> Error {
             '\n' => "the end of the line".to_string(),
             c => format!("`{c}`"),
         });
+    // a parenthesis or bracket still open where the statement ends
+    let mut open: Vec<(usize, char)> = Vec::new();
+    for (i, c) in source[..start].char_indices() {
+        match c {
+            '(' | '[' => open.push((i, c)),
+            ')' | ']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+    }
+    let at_end = matches!(
+        source[start..].chars().next(),
+        None | Some('\n' | ';' | '#')
+    );
+    let unclosed = open.last().filter(|_| at_end).copied();
+    let mut expected = expected;
+    if let Some((_, c)) = unclosed {
+        expected.push(if c == '(' { "`)`" } else { "`]`" });
+    }
     let message = if expected.is_empty() {
         format!("unexpected {found}")
     } else {
         format!("expected {}, found {found}", expected.join(" or "))
     };
+    let help = match unclosed {
+        Some((i, c)) => {
+            let (line, col) = crate::error::line_col(source, i);
+            let close = if c == '(' { ')' } else { ']' };
+            format!("the `{c}` at line {line}, column {col} is never closed: add `{close}`")
+        }
+        None => "a program is `x ~ Normal(MEAN, STD)` then statements `NAME = EXPR`, one per line or separated by `;`; see docs/language.md".to_string(),
+    };
     Error::new(ErrorKind::Syntax, message)
         .at(Span::new(start, end), "here")
-        .help("a program is `x ~ Normal(MEAN, STD)` then statements `NAME = EXPR`, one per line or separated by `;`; see docs/language.md")
+        .help(help)
 }
 
 fn describe(r: Rule) -> Option<&'static str> {
