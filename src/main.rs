@@ -353,7 +353,10 @@ fn evaluate(
     let bad = ts
         .iter()
         .zip(cdf.iter().zip(&pdf))
-        .find(|(_, (c, p))| !c.is_finite() || !p.is_finite());
+        // a CDF outside [0, 1] or a negative density is as wrong as a NaN
+        .find(|(_, (c, p))| {
+            !c.is_finite() || !p.is_finite() || !(-1e-12..=1.0 + 1e-12).contains(*c) || **p < -1e-12
+        });
     if let Some((t, (c, p))) = bad {
         return Err(Error::new(
             ErrorKind::Internal,

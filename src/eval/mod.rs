@@ -26,6 +26,8 @@ enum Op {
     Div(usize, usize),
     Pow(usize, usize),
     PowI(usize, i32),
+    /// Φ(u)^n as exp(n·log Φ(u)), with log Φ accurate near 1 (maxpool with large N).
+    PowPhi(usize, usize),
     Neg(usize),
     Abs(usize),
     Exp(usize),
@@ -51,7 +53,88 @@ enum Op {
     NPdf(usize),
     Ge(usize, usize),
     Gt(usize, usize),
+    /// A product of factors with factorials in it, such as the order statistic's
+    /// N!/((K−1)!(N−K)!)·F^(K−1)·(1−F)^(N−K)·f, as the exponential of a sum of
+    /// logarithms (N! overflows past N = 170; the product does not): the index of its
+    /// factor list.
+    LogProduct(usize),
 }
+
+/// A factor of a `LogProduct`: its own row, how to take its logarithm, and whether it
+/// divides.
+#[derive(Clone, Copy, Debug)]
+struct Factor {
+    row: usize,
+    log: LogForm,
+    divides: bool,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum LogForm {
+    /// log |x| of the row's value.
+    Plain,
+    /// log n! = lnΓ(n + 1) of the argument's row.
+    Fact(usize),
+    /// n·log Φ(u).
+    PowPhi(usize, usize),
+    /// n·log b, for b > 0.
+    Pow(usize, usize),
+}
+
+/// The factors of the product (and quotient) tree under `id`.
+fn factors(e: &Expr, id: egg::Id, divides: bool, out: &mut Vec<Factor>) {
+    let row = usize::from(id);
+    match &e[id] {
+        Node::Mul([a, b]) => {
+            factors(e, *a, divides, out);
+            factors(e, *b, divides, out);
+        }
+        Node::Div([a, b]) => {
+            factors(e, *a, divides, out);
+            factors(e, *b, !divides, out);
+        }
+        node => {
+            let log = match node {
+                Node::Fact(a) => LogForm::Fact(usize::from(*a)),
+                Node::Pow([a, n]) => match &e[*a] {
+                    Node::Phi(u) => LogForm::PowPhi(usize::from(*u), usize::from(*n)),
+                    _ => LogForm::Pow(usize::from(*a), usize::from(*n)),
+                },
+                _ => LogForm::Plain,
+            };
+            out.push(Factor { row, log, divides });
+        }
+    }
+}
+
+/// The product at one point, in log space; a factor that is exactly 0 makes it 0
+/// (Knuth's strong zero, as for every product here).
+fn log_product(fs: &[Factor], value: impl Fn(usize) -> f64) -> f64 {
+    let (mut sign, mut log) = (1.0f64, 0.0f64);
+    for f in fs {
+        let (s, l) = match f.log {
+            LogForm::Fact(a) => (1.0, statrs::function::gamma::ln_gamma(value(a) + 1.0)),
+            LogForm::PowPhi(_, n) if value(n) == 0.0 => (1.0, 0.0),
+            LogForm::PowPhi(u, n) => (1.0, value(n) * special::log_std_normal_cdf(value(u))),
+            LogForm::Pow(b, n) if value(b) > 0.0 && value(n) != 0.0 => {
+                (1.0, value(n) * value(b).ln())
+            }
+            _ => {
+                let v = value(f.row);
+                if v == 0.0 && !f.divides {
+                    return 0.0;
+                }
+                (v.signum(), v.abs().ln())
+            }
+        };
+        sign *= s;
+        log += if f.divides { -l } else { l };
+    }
+    sign * log.exp()
+}
+
+/// The largest N for which `order(E, K, N)` is evaluated (see `Op::OrderCdf`).
+pub const MAX_ORDER_COPIES: f64 = 100_000.0;
 
 /// Points evaluated per inner loop: small enough that every row stays in cache.
 const CHUNK: usize = 256;
@@ -64,6 +147,8 @@ pub struct Compiled {
     varying: Vec<bool>,
     /// Values of the instructions that do not depend on t.
     values: Vec<f64>,
+    /// The factor lists of `LogProduct` instructions.
+    products: Vec<Vec<Factor>>,
 }
 
 impl Compiled {
@@ -73,6 +158,7 @@ impl Compiled {
         let mut ops = Vec::with_capacity(n);
         let mut varying = vec![false; n];
         let mut vals = vec![0.0; n];
+        let mut products: Vec<Vec<Factor>> = Vec::new();
         for (i, node) in e.as_ref().iter().enumerate() {
             let c = |k: usize| usize::from(node.children()[k]);
             let op = match node {
@@ -95,8 +181,22 @@ impl Compiled {
                 }
                 Node::Add(_) => Op::Add(c(0), c(1)),
                 Node::Sub(_) => Op::Sub(c(0), c(1)),
-                Node::Mul(_) => Op::Mul(c(0), c(1)),
-                Node::Div(_) => Op::Div(c(0), c(1)),
+                Node::Mul(_) | Node::Div(_) => {
+                    let mut fs = Vec::new();
+                    factors(e, egg::Id::from(i), false, &mut fs);
+                    if fs.iter().any(|f| matches!(f.log, LogForm::Fact(_))) {
+                        products.push(fs);
+                        Op::LogProduct(products.len() - 1)
+                    } else if matches!(node, Node::Mul(_)) {
+                        Op::Mul(c(0), c(1))
+                    } else {
+                        Op::Div(c(0), c(1))
+                    }
+                }
+                Node::Pow([a, _]) if matches!(&e[*a], Node::Phi(_)) => {
+                    let u = usize::from(e[*a].children()[0]);
+                    Op::PowPhi(u, c(1))
+                }
                 Node::Pow([_, b]) => match &e[*b] {
                     Node::Num(Num::Rat(r)) if r.is_integer() && r.numer().bits() < 31 => {
                         Op::PowI(c(0), i32::try_from(r.to_integer()).unwrap_or(0))
@@ -122,7 +222,19 @@ impl Compiled {
                 Node::Max(_) => Op::Max(c(0), c(1)),
                 Node::Min(_) => Op::Min(c(0), c(1)),
                 Node::Clamp(_) => Op::Clamp(c(0), c(1), c(2)),
-                Node::OrderCdf(_) => Op::OrderCdf(c(0), c(1), c(2)),
+                Node::OrderCdf(_) => {
+                    // statrs' regularized incomplete beta is good to 1e-9 up to here
+                    // (checked against SciPy); beyond it loses digits
+                    let n = vals[c(1)];
+                    if !varying[c(1)] && n > MAX_ORDER_COPIES {
+                        return Err(Error::new(
+                            ErrorKind::Parameter,
+                            format!("order statistics of {n} copies are beyond what pushforward evaluates accurately ({MAX_ORDER_COPIES} copies)"),
+                        )
+                        .help("the extremes maxpool(E, N) and minpool(E, N) are evaluated accurately for any N; for order(E, K, N) use N up to 100000"));
+                    }
+                    Op::OrderCdf(c(0), c(1), c(2))
+                }
                 Node::Fact(_) => Op::Fact(c(0)),
                 Node::Phi(_) => Op::Phi(c(0)),
                 Node::NPdf(_) => Op::NPdf(c(0)),
@@ -175,7 +287,7 @@ impl Compiled {
             varying[i] =
                 matches!(op, Op::T) || node.children().iter().any(|ch| varying[usize::from(*ch)]);
             if !varying[i] && !matches!(op, Op::Const) {
-                vals[i] = apply_scalar(op, &vals, 0.0);
+                vals[i] = apply_scalar(op, &vals, &products, 0.0);
             }
             ops.push(op);
         }
@@ -183,6 +295,7 @@ impl Compiled {
             ops,
             varying,
             values: vals,
+            products,
         })
     }
 
@@ -219,7 +332,7 @@ impl Compiled {
                 }
                 let (before, rest) = rows.split_at_mut(i * CHUNK);
                 let dst = &mut rest[..len];
-                run(self.ops[i], before, CHUNK, tc, dst);
+                run(self.ops[i], before, CHUNK, &self.products, tc, dst);
             }
             oc.copy_from_slice(&rows[root * CHUNK..root * CHUNK + len]);
         }
@@ -231,7 +344,7 @@ fn row(rows: &[f64], stride: usize, i: usize, len: usize) -> &[f64] {
 }
 
 /// One instruction over a chunk; `rows` holds every earlier instruction's row.
-fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
+fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64], dst: &mut [f64]) {
     let len = dst.len();
     macro_rules! unary {
         ($a:expr, $f:expr) => {{
@@ -264,6 +377,7 @@ fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
         Op::Div(a, b) => binary!(a, b, |x, y| x / y),
         Op::Pow(a, b) => binary!(a, b, f64::powf),
         Op::PowI(a, k) => unary!(a, |x: f64| x.powi(k)),
+        Op::PowPhi(u, n) => binary!(u, n, special::std_normal_cdf_pow),
         Op::Neg(a) => unary!(a, |x: f64| -x),
         Op::Abs(a) => unary!(a, f64::abs),
         Op::Exp(a) => unary!(a, f64::exp),
@@ -309,12 +423,17 @@ fn run(op: Op, rows: &[f64], stride: usize, ts: &[f64], dst: &mut [f64]) {
         Op::NPdf(a) => unary!(a, special::std_normal_pdf),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),
         Op::Gt(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x > y))),
+        Op::LogProduct(k) => {
+            for (j, d) in dst.iter_mut().enumerate() {
+                *d = log_product(&products[k], |r| rows[r * stride + j]);
+            }
+        }
     }
 }
 
-fn apply_scalar(op: Op, vals: &[f64], t: f64) -> f64 {
+fn apply_scalar(op: Op, vals: &[f64], products: &[Vec<Factor>], t: f64) -> f64 {
     let mut dst = [0.0];
-    run(op, vals, 1, &[t], &mut dst);
+    run(op, vals, 1, products, &[t], &mut dst);
     dst[0]
 }
 
