@@ -27,6 +27,20 @@ fn fuzz_findings_stay_fixed() {
     }
 }
 
+/// A whole fuzzing corpus, replayed against the current code when
+/// `PUSHFORWARD_FUZZ_CORPUS` names its directory (after changes, without the fuzzer).
+#[test]
+fn a_fuzzing_corpus_replays_cleanly() {
+    let Ok(dir) = std::env::var("PUSHFORWARD_FUZZ_CORPUS") else {
+        return;
+    };
+    let all = files(Path::new(&dir));
+    for path in &all {
+        exercise::exercise(&std::fs::read(path).unwrap());
+    }
+    eprintln!("replayed {} inputs from {dir}", all.len());
+}
+
 #[test]
 fn every_example_passes_the_fuzz_property() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));

@@ -106,7 +106,9 @@ fn check(name: &'static str, value: f64, tolerance: f64, detail: String) -> Chec
 
 /// Where the law's formulas are not smooth: atoms, support edges and the thresholds of
 /// their Iverson brackets.
-fn breaks(d: &Derivation, values: &Values, law: &Law) -> Result<Vec<f64>> {
+/// Points where the law is not smooth: atoms, bracket thresholds, support ends, and
+/// the singular points of roots; `s` is the sorted sample.
+fn breaks(d: &Derivation, values: &Values, law: &Law, s: &[f64]) -> Result<Vec<f64>> {
     let mut out: Vec<f64> = law.atoms.iter().map(|a| a.at).collect();
     for e in [&d.cdf, &d.density] {
         for node in e.as_ref() {
@@ -127,6 +129,40 @@ fn breaks(d: &Derivation, values: &Values, law: &Law) -> Result<Vec<f64>> {
     }
     // 0, where powers, roots and |t| put integrable singularities of the density
     out.push(0.0);
+    // and wherever the argument of a root in the density crosses 0 (relu(2x³ + 1/2)
+    // has ∛((t − 1/2)/2), whose derivative is infinite at t = 1/2): found between
+    // sample quantiles and bisected to the last bit
+    for node in d.density.as_ref() {
+        let u = match node {
+            Node::Root([u, _]) | Node::Sqrt(u) => *u,
+            _ => continue,
+        };
+        let sub = extract(&d.density, u);
+        if !sub.as_ref().iter().any(|n| matches!(n, Node::T)) {
+            continue;
+        }
+        let g = Compiled::new(&sub, values)?;
+        let grid: Vec<f64> = (0..=400).map(|i| s[i * (s.len() - 1) / 400]).collect();
+        for w in grid.windows(2) {
+            let (mut lo, mut hi) = (w[0], w[1]);
+            let (glo, ghi) = (g.eval(lo), g.eval(hi));
+            if !(glo.is_finite() && ghi.is_finite()) || glo.signum() == ghi.signum() || lo >= hi {
+                continue;
+            }
+            for _ in 0..200 {
+                let mid = 0.5 * (lo + hi);
+                if mid <= lo || mid >= hi {
+                    break;
+                }
+                if g.eval(mid).signum() == glo.signum() {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                }
+            }
+            out.push(hi);
+        }
+    }
     out.retain(|x| x.is_finite());
     out.sort_by(|a, b| a.total_cmp(b));
     out.dedup();
@@ -149,7 +185,7 @@ pub fn run(d: &Derivation, values: &Values, options: &Options) -> Result<Report>
     sample::check_budget(&d.model.y, values, n)?;
     let mut s = sample::sample(&d.model.y, values, n, options.seed)?;
     s.sort_by(|a, b| a.total_cmp(b));
-    let breaks = breaks(d, values, &law)?;
+    let breaks = breaks(d, values, &law, &s)?;
     let mean_s = s.iter().sum::<f64>() / n as f64;
     let var_s = s.iter().map(|x| (x - mean_s).powi(2)).sum::<f64>() / (n - 1) as f64;
     let sd = var_s.sqrt().max(1e-300);
@@ -218,7 +254,12 @@ fn derivative(law: &Law, s: &[f64], breaks: &[f64]) -> Check {
         // a step well inside the local spacing of the sample's quantiles, which is
         // about 1/(400 f): fine where the law is concentrated, wide where it is spread
         let h = 1e-3 * (t - before).min(after - t);
-        if h > 0.0 && !near_break(t, breaks, 20.0 * h) {
+        // a step below a million ulps of t is not resolved by f64: t ± h rounds, and
+        // the difference quotient is noise (tanh piles its mass within 1e-12 of 1)
+        let resolved = h > 1e6 * f64::EPSILON * t.abs();
+        // and at least 100 steps from a break, where the density may be singular
+        // (|t|^(−2/3) at 0 for x³): there a central difference is off by (h/r)²
+        if h > 0.0 && resolved && !near_break(t, breaks, 100.0 * h) {
             points.push((t, h));
             peak = peak.max(law.density.eval(t));
         }
@@ -276,8 +317,15 @@ fn mass_and_moments(law: &Law, breaks: &[f64], s: &[f64], lo: f64, hi: f64) -> (
     for w in edges.windows(2) {
         // the open interval between breaks: the density at a break is one side's
         let (a, b) = (w[0], w[1]);
-        let eps = 1e-12 * (a.abs() + b.abs()).max(1e-300);
-        let (a2, b2) = (a + eps, b - eps);
+        // 1e-13 of each end's size in from it (1e-300 at 0), so that no node sits on
+        // a break and its atom stays in the sliver, and so that an integrable
+        // singularity at a nonzero break (∛ at t = 1/2), where f64 has no nodes closer
+        // than an ulp, is counted by the CDF; near 0 f64 resolves far more, so x^18
+        // is integrated down to 1e-300, not cut off
+        let (a2, b2) = (
+            a + (1e-13 * a.abs()).max(1e-300),
+            b - (1e-13 * b.abs()).max(1e-300),
+        );
         if b2 <= a2 {
             let m = law.cdf.eval(b) - law.cdf.eval(a) - atom_at(b);
             unresolved += m;
@@ -292,9 +340,27 @@ fn mass_and_moments(law: &Law, breaks: &[f64], s: &[f64], lo: f64, hi: f64) -> (
         unresolved += ma + mb;
         s1 += a * ma + b * mb;
         s2 += a * a * ma + b * b * mb;
-        m0 += quad::tanh_sinh(|t| law.density.eval(t), a2, b2, 1e-12);
-        m1 += quad::tanh_sinh(|t| t * law.density.eval(t), a2, b2, 1e-12);
-        m2 += quad::tanh_sinh(|t| t * t * law.density.eval(t), a2, b2, 1e-12);
+        // toward an end that is a break, where the density may be singular just
+        // beyond the cut (∛ at 1/2), graded pieces: each 10 times closer to the end;
+        // toward 0 all the way down, since f64 resolves it (softplus(x³) has 1e-5 of
+        // its mass below 1e-13, spread over hundreds of decades as 1/(t·|log t|^(2/3)))
+        let mut cuts = vec![a2, b2];
+        let depth = if a == 0.0 || b == 0.0 { 300 } else { 13 };
+        for k in 1..=depth {
+            let w = (b - a) * 10f64.powi(-k);
+            if breaks.contains(&a) && a + w > a2 && a + w < b2 {
+                cuts.push(a + w);
+            }
+            if breaks.contains(&b) && b - w > a2 && b - w < b2 {
+                cuts.push(b - w);
+            }
+        }
+        cuts.sort_by(|x, y| x.total_cmp(y));
+        for c in cuts.windows(2) {
+            m0 += quad::tanh_sinh(|t| law.density.eval(t), c[0], c[1], 1e-13);
+            m1 += quad::tanh_sinh(|t| t * law.density.eval(t), c[0], c[1], 1e-13);
+            m2 += quad::tanh_sinh(|t| t * t * law.density.eval(t), c[0], c[1], 1e-13);
+        }
     }
     // (+ 0.0: an empty f64 sum is −0)
     let atoms: f64 = law.atoms.iter().map(|a| a.mass).sum::<f64>() + 0.0;

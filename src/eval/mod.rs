@@ -38,6 +38,12 @@ enum Op {
     Sigmoid(usize),
     Logit(usize),
     Softplus(usize),
+    /// log(e^u − 1), softplus's inverse, without the cancellation near u = log 2.
+    SoftplusInv(usize),
+    /// e^u − 1, without the cancellation near u = 0.
+    Expm1(usize),
+    /// log(1 + u), without the cancellation near u = 0 (elu's inverse).
+    Log1p(usize),
     Relu(usize),
     Leaky(usize, usize),
     Elu(usize, usize),
@@ -79,6 +85,30 @@ enum LogForm {
     PowPhi(usize, usize),
     /// n·log b, for b > 0.
     Pow(usize, usize),
+}
+
+/// For a term 1 + u or u + 1: the row of u.
+fn one_plus(e: &Expr, a: egg::Id) -> Option<usize> {
+    let Node::Add([x, y]) = &e[a] else {
+        return None;
+    };
+    let one = |id: &egg::Id| matches!(&e[*id], Node::Num(n) if *n == Num::int(1));
+    if one(x) {
+        Some(usize::from(*y))
+    } else if one(y) {
+        Some(usize::from(*x))
+    } else {
+        None
+    }
+}
+
+/// For a term of the form e^u − 1 (the argument of softplus's inverse): the row of u.
+fn softplus_inverse_of(e: &Expr, a: egg::Id) -> Option<usize> {
+    let Node::Sub([x, one]) = &e[a] else {
+        return None;
+    };
+    let Node::Exp(u) = &e[*x] else { return None };
+    matches!(&e[*one], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*u))
 }
 
 /// The factors of the product (and quotient) tree under `id`.
@@ -180,6 +210,9 @@ impl Compiled {
                     Op::Const
                 }
                 Node::Add(_) => Op::Add(c(0), c(1)),
+                Node::Sub(_) if softplus_inverse_of(e, egg::Id::from(i)).is_some() => {
+                    Op::Expm1(softplus_inverse_of(e, egg::Id::from(i)).unwrap_or(0))
+                }
                 Node::Sub(_) => Op::Sub(c(0), c(1)),
                 Node::Mul(_) | Node::Div(_) => {
                     let mut fs = Vec::new();
@@ -206,6 +239,12 @@ impl Compiled {
                 Node::Neg(_) => Op::Neg(c(0)),
                 Node::Abs(_) => Op::Abs(c(0)),
                 Node::Exp(_) => Op::Exp(c(0)),
+                Node::Log(a) if softplus_inverse_of(e, *a).is_some() => {
+                    Op::SoftplusInv(softplus_inverse_of(e, *a).unwrap_or(0))
+                }
+                Node::Log(a) if one_plus(e, *a).is_some() => {
+                    Op::Log1p(one_plus(e, *a).unwrap_or(0))
+                }
                 Node::Log(_) => Op::Log(c(0)),
                 Node::Sqrt(_) => Op::Sqrt(c(0)),
                 Node::Tanh(_) => Op::Tanh(c(0)),
@@ -390,6 +429,9 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
         Op::Sigmoid(a) => unary!(a, special::sigmoid),
         Op::Logit(a) => unary!(a, special::logit),
         Op::Softplus(a) => unary!(a, special::softplus),
+        Op::SoftplusInv(a) => unary!(a, special::softplus_inv),
+        Op::Expm1(a) => unary!(a, f64::exp_m1),
+        Op::Log1p(a) => unary!(a, f64::ln_1p),
         Op::Relu(a) => unary!(a, |x: f64| if x > 0.0 { x } else { 0.0 }),
         Op::Leaky(a, s) => binary!(a, s, |x: f64, s: f64| if x >= 0.0 { x } else { s * x }),
         Op::Elu(a, s) => binary!(a, s, special::elu),

@@ -29,6 +29,25 @@ pub fn std_normal_cdf_pow(x: f64, n: f64) -> f64 {
     (n * log_std_normal_cdf(x)).exp()
 }
 
+/// log(e^x − 1), the inverse of softplus: the plain form loses all its digits where
+/// it crosses 0, at x = log 2 (a cube root of it then put 3e-6 of error into a CDF),
+/// so near there it is computed from x − log 2 with log 2 in two parts, and elsewhere
+/// as x + log(1 − e^−x).
+pub fn softplus_inv(x: f64) -> f64 {
+    // log 2 in two parts, so that x − log 2 is exact to 1e-33
+    const LN2_HI: f64 = std::f64::consts::LN_2;
+    const LN2_LO: f64 = 2.319_046_813_846_299_6e-17;
+    if (0.35..=1.35).contains(&x) {
+        // e^x − 1 = 1 + 2·(e^(x − log 2) − 1): exact near the zero at log 2
+        let d = (x - LN2_HI) - LN2_LO;
+        (2.0 * d.exp_m1()).ln_1p()
+    } else if x > 0.0 {
+        x + (-(-x).exp_m1()).ln()
+    } else {
+        x.exp_m1().ln()
+    }
+}
+
 /// φ(x), the standard Normal density.
 pub fn std_normal_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (2.0 * PI).sqrt()
@@ -46,7 +65,12 @@ pub fn sigmoid(x: f64) -> f64 {
 
 /// log(x/(1 − x)), accurate near both 0 and 1.
 pub fn logit(x: f64) -> f64 {
-    x.ln() - (-x).ln_1p()
+    if (0.25..=0.75).contains(&x) {
+        // near its zero at 1/2: log(1 + (2x − 1)/(1 − x)), with 2x − 1 exact
+        ((2.0 * x - 1.0) / (1.0 - x)).ln_1p()
+    } else {
+        x.ln() - (-x).ln_1p()
+    }
 }
 
 /// log(1 + e^x) without overflow.
