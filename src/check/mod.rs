@@ -317,14 +317,15 @@ fn mass_and_moments(law: &Law, breaks: &[f64], s: &[f64], lo: f64, hi: f64) -> (
     for w in edges.windows(2) {
         // the open interval between breaks: the density at a break is one side's
         let (a, b) = (w[0], w[1]);
-        // 1e-13 of each end's size in from it (1e-300 at 0), so that no node sits on
+        // 1e-13 of each end's size in from it (1e-150 at 0), so that no node sits on
         // a break and its atom stays in the sliver, and so that an integrable
         // singularity at a nonzero break (∛ at t = 1/2), where f64 has no nodes closer
         // than an ulp, is counted by the CDF; near 0 f64 resolves far more, so x^18
-        // is integrated down to 1e-300, not cut off
+        // is integrated down to 1e-150, not cut off (closer, a density's formula can
+        // overflow: (√t)³ underflows at 1e-300)
         let (a2, b2) = (
-            a + (1e-13 * a.abs()).max(1e-300),
-            b - (1e-13 * b.abs()).max(1e-300),
+            a + (1e-13 * a.abs()).max(1e-150),
+            b - (1e-13 * b.abs()).max(1e-150),
         );
         if b2 <= a2 {
             let m = law.cdf.eval(b) - law.cdf.eval(a) - atom_at(b);
@@ -345,7 +346,7 @@ fn mass_and_moments(law: &Law, breaks: &[f64], s: &[f64], lo: f64, hi: f64) -> (
         // toward 0 all the way down, since f64 resolves it (softplus(x³) has 1e-5 of
         // its mass below 1e-13, spread over hundreds of decades as 1/(t·|log t|^(2/3)))
         let mut cuts = vec![a2, b2];
-        let depth = if a == 0.0 || b == 0.0 { 300 } else { 13 };
+        let depth = if a == 0.0 || b == 0.0 { 150 } else { 13 };
         for k in 1..=depth {
             let w = (b - a) * 10f64.powi(-k);
             if breaks.contains(&a) && a + w > a2 && a + w < b2 {
