@@ -367,7 +367,12 @@ fn mass_and_moments(law: &Law, breaks: &[f64], s: &[f64], lo: f64, hi: f64) -> (
     let atoms: f64 = law.atoms.iter().map(|a| a.mass).sum::<f64>() + 0.0;
     m1 += law.atoms.iter().map(|a| a.at * a.mass).sum::<f64>() + s1;
     m2 += law.atoms.iter().map(|a| a.at * a.at * a.mass).sum::<f64>() + s2;
-    let tail = unresolved.max(0.0);
+    // (a NaN here is a formula undefined inside the support: it must fail)
+    let tail = if unresolved.is_nan() {
+        f64::NAN
+    } else {
+        unresolved.max(0.0)
+    };
     let total = m0 + atoms + tail;
     // more than that in slivers is a jump of the CDF that no atom accounts for
     let value = if tail > 1e-3 {

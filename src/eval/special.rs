@@ -109,6 +109,12 @@ pub fn softsign_inv(u: f64) -> f64 {
 /// The real n-th root: sign(x)·|x|^(1/n) for odd n; for even n, NaN below 0.
 pub fn root(x: f64, n: f64) -> f64 {
     let odd = n.fract() == 0.0 && (n as i64) % 2 != 0;
+    // an even root's argument a few ulps below 0 at the edge of its domain: the
+    // bracket that guards it compared t with a rounded constant (t ≥ log 2 holds for
+    // t = fl(log 2), where log(e^t − 1) = −5e-17); its value there is 0
+    if !odd && (-1e-12..0.0).contains(&x) {
+        return 0.0;
+    }
     if x < 0.0 && odd {
         -(-x).powf(1.0 / n)
     } else if n == 2.0 {
