@@ -45,6 +45,9 @@ fn tanh_pdf(c: &mut Criterion) {
     group.bench_function("pushforward", |b| {
         b.iter(|| law.density.eval_batch(black_box(&ts), &mut out))
     });
+    group.bench_function("pushforward-every-core", |b| {
+        b.iter(|| law.density.eval_parallel(black_box(&ts), &mut out))
+    });
     group.bench_function("hand-written", |b| {
         b.iter(|| by_hand(black_box(&ts), &mut check, 0.5, 1.0))
     });

@@ -348,8 +348,8 @@ fn evaluate(
     let law = eval::Law::new(d, &values)?;
     let mut cdf = vec![0.0; ts.len()];
     let mut pdf = vec![0.0; ts.len()];
-    law.cdf.eval_batch(&ts, &mut cdf);
-    law.density.eval_batch(&ts, &mut pdf);
+    law.cdf.eval_parallel(&ts, &mut cdf);
+    law.density.eval_parallel(&ts, &mut pdf);
     let bad = ts
         .iter()
         .zip(cdf.iter().zip(&pdf))
