@@ -168,7 +168,8 @@ def parse(tokens):
     }
     return table[op]()
 tokens = sexp.replace('(', ' ( ').replace(')', ' ) ').split()
-f = lambdify(t, parse(tokens), 'numpy')
+# NumPy, with SciPy's vectorized erf for Phi
+f = lambdify(t, parse(tokens), ['scipy', 'numpy'])
 ts = np.linspace(lo, hi, 1_000_000, endpoint=False)
 with np.errstate(all='ignore'):
     f(ts)
@@ -210,11 +211,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--timeout", type=float, default=60.0)
     ap.add_argument("--repeat", type=int, default=20)
+    ap.add_argument("--numpy-only", action="store_true", help="only the evaluation table")
     args = ap.parse_args()
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "pushforward", "--example", "derive_time", "--example", "eval_time"], cwd=ROOT, check=True)
     binary = os.path.join(ROOT, "target", "release", "pushforward")
     timer = os.path.join(ROOT, "target", "release", "examples", "derive_time")
     version = ensure_venv()
+    if args.numpy_only:
+        numpy_table(binary)
+        return
     rows = []
     for name, program, expr in TRANSFORMS:
         ours_t, ours = pushforward(binary, timer, program, args.repeat)

@@ -66,6 +66,62 @@ enum Op {
     LogProduct(usize),
 }
 
+impl Op {
+    /// The rows an instruction reads.
+    fn operands(self, products: &[Vec<Factor>]) -> Vec<usize> {
+        use Op::*;
+        match self {
+            T | Const => vec![],
+            PowI(a, _)
+            | Neg(a)
+            | Abs(a)
+            | Exp(a)
+            | Log(a)
+            | Sqrt(a)
+            | Tanh(a)
+            | Atanh(a)
+            | Sigmoid(a)
+            | Logit(a)
+            | Softplus(a)
+            | SoftplusInv(a)
+            | Expm1(a)
+            | Log1p(a)
+            | Relu(a)
+            | Softsign(a)
+            | SoftsignInv(a)
+            | Fact(a)
+            | Phi(a)
+            | NPdf(a) => vec![a],
+            Add(a, b)
+            | Sub(a, b)
+            | Mul(a, b)
+            | Div(a, b)
+            | Pow(a, b)
+            | PowPhi(a, b)
+            | Leaky(a, b)
+            | Elu(a, b)
+            | Root(a, b)
+            | Max(a, b)
+            | Min(a, b)
+            | Ge(a, b)
+            | Gt(a, b) => vec![a, b],
+            Clamp(a, b, c) | OrderCdf(a, b, c) => vec![a, b, c],
+            LogProduct(k) => products[k]
+                .iter()
+                .flat_map(|f| {
+                    let mut rows = vec![f.row];
+                    match f.log {
+                        LogForm::Plain => {}
+                        LogForm::Fact(a) => rows.push(a),
+                        LogForm::PowPhi(a, b) | LogForm::Pow(a, b) => rows.extend([a, b]),
+                    }
+                    rows
+                })
+                .collect(),
+        }
+    }
+}
+
 /// A factor of a `LogProduct`: its own row, how to take its logarithm, and whether it
 /// divides.
 #[derive(Clone, Copy, Debug)]
@@ -330,6 +386,20 @@ impl Compiled {
             }
             ops.push(op);
         }
+        // instructions no other reads (Φ(u) under a fused Φ(u)^n, the factors inside
+        // a log-space product) are not evaluated per point
+        let mut needed = vec![false; n];
+        if n > 0 {
+            needed[n - 1] = true;
+        }
+        for i in (0..n).rev() {
+            if needed[i] {
+                for r in ops[i].operands(&products) {
+                    needed[r] = true;
+                }
+            }
+        }
+        let varying = varying.iter().zip(&needed).map(|(v, k)| *v && *k).collect();
         Ok(Compiled {
             ops,
             varying,

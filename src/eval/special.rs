@@ -26,6 +26,10 @@ pub fn std_normal_cdf_pow(x: f64, n: f64) -> f64 {
     if n == 0.0 {
         return 1.0;
     }
+    if n.abs() <= 1000.0 {
+        // the plain power loses at most n ulps: 2e-13 relative for n = 1000
+        return std_normal_cdf(x).powf(n);
+    }
     (n * log_std_normal_cdf(x)).exp()
 }
 
