@@ -5,6 +5,10 @@ use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pushforward::eval::{special, Law, Values};
 use std::hint::black_box;
 
+/// The allocator the command line uses (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const POINTS: usize = 1_000_000;
 
 /// The tanh density written by hand: [|t| < 1] φ((artanh t − μ)/σ) / (σ (1 − t²)).

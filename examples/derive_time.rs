@@ -3,6 +3,10 @@
 //! The SymPy comparison (`benches/peers/sympy_compare.py`) uses it; criterion
 //! (`cargo bench --bench derive`) gives the same figures with confidence intervals.
 
+/// The allocator the command line uses (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a program file");

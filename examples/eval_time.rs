@@ -5,6 +5,10 @@
 
 use pushforward::eval::{Law, Values};
 
+/// The allocator the command line uses (see src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let path = args.next().expect("a program file");

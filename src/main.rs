@@ -7,6 +7,11 @@ use pushforward::{eval, render, Derivation, Limits};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
+/// mimalloc: derive allocates and frees many small e-graph nodes, and glibc's
+/// allocator was a sixth of its time (tanh's derive 2.98 -> 2.34 ms).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "pushforward",
