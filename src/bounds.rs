@@ -119,6 +119,15 @@ impl Interval {
         iv
     }
 
+    /// The values the parameter `name` can take under the program's assumptions.
+    pub fn of_assumptions(name: &str, all: &[crate::lower::Assumption], sign: Sign) -> Interval {
+        let facts = all
+            .iter()
+            .filter(|a| a.name == name)
+            .map(|a| (a.relation, &a.value));
+        Interval::of_parameter(facts, sign)
+    }
+
     fn neg(self) -> Interval {
         let flip = |e: End| End {
             value: -e.value,

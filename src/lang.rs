@@ -305,13 +305,9 @@ impl Facts {
     pub fn with_assumptions(mut self, all: &[crate::lower::Assumption]) -> Self {
         for a in all {
             let s = egg::Symbol::from(&a.name);
-            let facts = all
-                .iter()
-                .filter(|b| b.name == a.name)
-                .map(|b| (b.relation, &b.value));
             let sign = self.assumptions.get(&s).copied().unwrap_or(Sign::ANY);
             self.parameters
-                .insert(s, Interval::of_parameter(facts, sign));
+                .insert(s, Interval::of_assumptions(&a.name, all, sign));
         }
         self
     }

@@ -112,8 +112,9 @@ struct Lowerer<'a> {
     origins: Vec<(Id, Span, String)>,
     order_pairs: Vec<(String, String)>,
     vector_params: BTreeSet<String>,
-    /// Every `assume` NAME REL NUMBER of the program, wherever it is written.
-    bounds_facts: Vec<(String, Relation, BigRational)>,
+    /// Every `assume` NAME REL NUMBER of the program, wherever it is written (a
+    /// condition's threshold may come before the assumptions that bound it).
+    assumptions: Vec<Assumption>,
     source: &'a str,
 }
 
@@ -135,24 +136,29 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         origins: Vec::new(),
         order_pairs: Vec::new(),
         vector_params: BTreeSet::new(),
-        bounds_facts: Vec::new(),
+        assumptions: Vec::new(),
         source,
     };
-    // what the assumptions say about each parameter, for the thresholds of conditions
+    // every assumption first, for the thresholds of conditions; the statements below
+    // check each one where it is written
     for st in &program.statements {
         if let Statement::Assume {
             name,
             relation,
             value,
-            ..
+            span,
         } = st
         {
             if let Some(v) = assumed_number(value) {
-                lw.bounds_facts.push((name.text.clone(), *relation, v));
+                lw.assumptions.push(Assumption {
+                    name: name.text.clone(),
+                    relation: *relation,
+                    value: v,
+                    span: *span,
+                });
             }
         }
     }
-    let mut assumptions = Vec::new();
     let mut input_info = None;
     let mut output: Option<(String, Id, Span)> = None;
     for st in &program.statements {
@@ -228,12 +234,6 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                     )));
                 }
                 lw.params.entry(name.text.clone()).or_insert(name.span);
-                assumptions.push(Assumption {
-                    name: name.text.clone(),
-                    relation: *relation,
-                    value: v,
-                    span: *span,
-                });
             }
             Statement::Assign { name, value, span } => {
                 if lw.input.is_none() {
@@ -328,7 +328,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         std: extract(&full, std_id),
         input_span,
         signs: lw.signs,
-        assumptions,
+        assumptions: lw.assumptions,
         params: lw.params,
         integer_params: lw.integer_params,
         origins,
@@ -736,14 +736,14 @@ impl Lowerer<'_> {
             ExprKind::Binary(op, a, b) => {
                 let (ia, ra) = self.lower_expr(a)?;
                 let (ib, rb) = self.lower_expr(b)?;
+                let node = match op {
+                    BinOp::Add => Node::Add([ia, ib]),
+                    BinOp::Sub => Node::Sub([ia, ib]),
+                    BinOp::Mul => Node::Mul([ia, ib]),
+                    BinOp::Div => Node::Div([ia, ib]),
+                    BinOp::Pow => Node::Pow([ia, ib]),
+                };
                 if ra && rb {
-                    let node = match op {
-                        BinOp::Add => Node::Add([ia, ib]),
-                        BinOp::Sub => Node::Sub([ia, ib]),
-                        BinOp::Mul => Node::Mul([ia, ib]),
-                        BinOp::Div => Node::Div([ia, ib]),
-                        BinOp::Pow => Node::Pow([ia, ib]),
-                    };
                     let id = self.add(node);
                     // x on both sides of an affine expression, such as x + x or 3*x - x/2
                     let text = &self.source[e.span.start..e.span.end];
@@ -804,13 +804,6 @@ impl Lowerer<'_> {
                     }
                     _ => {}
                 }
-                let node = match op {
-                    BinOp::Add => Node::Add([ia, ib]),
-                    BinOp::Sub => Node::Sub([ia, ib]),
-                    BinOp::Mul => Node::Mul([ia, ib]),
-                    BinOp::Div => Node::Div([ia, ib]),
-                    BinOp::Pow => Node::Pow([ia, ib]),
-                };
                 (self.add(node), ra || rb)
             }
             ExprKind::Call(f, args) => self.lower_call(f, args, e.span)?,

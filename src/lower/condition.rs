@@ -115,12 +115,8 @@ impl Lowerer<'_> {
 
     /// The values a parameter can take under every `assume` of the program.
     pub(super) fn parameter_interval(&self, s: Symbol) -> Interval {
-        let facts = self
-            .bounds_facts
-            .iter()
-            .filter(|(n, _, _)| n.as_str() == s.as_str())
-            .map(|(_, rel, v)| (*rel, v));
-        Interval::of_parameter(facts, self.signs.get(&s).copied().unwrap_or(Sign::ANY))
+        let sign = self.signs.get(&s).copied().unwrap_or(Sign::ANY);
+        Interval::of_assumptions(s.as_str(), &self.assumptions, sign)
     }
 
     /// The interval of a constant term.
