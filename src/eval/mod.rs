@@ -7,6 +7,7 @@
 //! which is what lets `[|t| < 1]·Φ(artanh t)` be evaluated on all of R.
 
 mod params;
+mod simd;
 pub mod special;
 
 pub use params::{bind, Values};
@@ -24,6 +25,10 @@ enum Op {
     Sub(usize, usize),
     Mul(usize, usize),
     Div(usize, usize),
+    /// A quotient by a number that does not depend on t, as a product by its
+    /// reciprocal (a division costs several multiplications; this adds at most an
+    /// ulp of rounding).
+    Scale(usize, f64),
     Pow(usize, usize),
     PowI(usize, i32),
     /// Φ(u)^n as exp(n·log Φ(u)), with log Φ accurate near 1 (maxpool with large N).
@@ -87,6 +92,7 @@ impl Op {
             | Expm1(a)
             | Log1p(a)
             | Relu(a)
+            | Scale(a, _)
             | Softsign(a)
             | SoftsignInv(a)
             | Fact(a)
@@ -278,6 +284,11 @@ impl Compiled {
                         Op::LogProduct(products.len() - 1)
                     } else if matches!(node, Node::Mul(_)) {
                         Op::Mul(c(0), c(1))
+                    } else if !varying[c(1)]
+                        && vals[c(1)].is_normal()
+                        && (1.0 / vals[c(1)]).is_normal()
+                    {
+                        Op::Scale(c(0), 1.0 / vals[c(1)])
                     } else {
                         Op::Div(c(0), c(1))
                     }
@@ -478,6 +489,19 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
             }
         }};
     }
+    macro_rules! vector {
+        ($a:expr, $f:expr) => {
+            simd::map(row(rows, stride, $a, len), dst, $f)
+        };
+        ($a:expr, $b:expr, $f:expr) => {
+            simd::map2(
+                row(rows, stride, $a, len),
+                row(rows, stride, $b, len),
+                dst,
+                $f,
+            )
+        };
+    }
     macro_rules! binary {
         ($a:expr, $b:expr, $f:expr) => {{
             let (a, b) = (row(rows, stride, $a, len), row(rows, stride, $b, len));
@@ -499,24 +523,25 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
             x * y
         }),
         Op::Div(a, b) => binary!(a, b, |x, y| x / y),
+        Op::Scale(a, k) => unary!(a, |x: f64| x * k),
         Op::Pow(a, b) => binary!(a, b, f64::powf),
         Op::PowI(a, k) => unary!(a, |x: f64| x.powi(k)),
-        Op::PowPhi(u, n) => binary!(u, n, special::std_normal_cdf_pow),
+        Op::PowPhi(u, n) => vector!(u, n, simd::std_normal_cdf_pow),
         Op::Neg(a) => unary!(a, |x: f64| -x),
         Op::Abs(a) => unary!(a, f64::abs),
-        Op::Exp(a) => unary!(a, f64::exp),
-        Op::Log(a) => unary!(a, f64::ln),
+        Op::Exp(a) => vector!(a, simd::exp),
+        Op::Log(a) => vector!(a, simd::ln),
         Op::Sqrt(a) => unary!(a, f64::sqrt),
         Op::Tanh(a) => unary!(a, f64::tanh),
         // std's atanh loses accuracy near ±1 (2e-4 relative in Φ at t = −1 + 1e-12,
-        // found against SciPy); musl's, through libm, does not
-        Op::Atanh(a) => unary!(a, libm::atanh),
-        Op::Sigmoid(a) => unary!(a, special::sigmoid),
-        Op::Logit(a) => unary!(a, special::logit),
+        // found against SciPy); musl's formula, which the kernel follows, does not
+        Op::Atanh(a) => vector!(a, simd::atanh),
+        Op::Sigmoid(a) => vector!(a, simd::sigmoid),
+        Op::Logit(a) => vector!(a, simd::logit),
         Op::Softplus(a) => unary!(a, special::softplus),
         Op::SoftplusInv(a) => unary!(a, special::softplus_inv),
         Op::Expm1(a) => unary!(a, f64::exp_m1),
-        Op::Log1p(a) => unary!(a, f64::ln_1p),
+        Op::Log1p(a) => vector!(a, simd::ln_1p),
         Op::Relu(a) => unary!(a, |x: f64| if x > 0.0 { x } else { 0.0 }),
         Op::Leaky(a, s) => binary!(a, s, |x: f64, s: f64| if x >= 0.0 { x } else { s * x }),
         Op::Elu(a, s) => binary!(a, s, special::elu),
@@ -546,8 +571,8 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
             }
         }
         Op::Fact(a) => unary!(a, special::factorial),
-        Op::Phi(a) => unary!(a, special::std_normal_cdf),
-        Op::NPdf(a) => unary!(a, special::std_normal_pdf),
+        Op::Phi(a) => vector!(a, simd::std_normal_cdf),
+        Op::NPdf(a) => vector!(a, simd::std_normal_pdf),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),
         Op::Gt(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x > y))),
         Op::LogProduct(k) => {
