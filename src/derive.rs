@@ -635,7 +635,9 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
     // the last term of each line is built.
     let mut groups: Vec<(usize, Vec<String>)> = Vec::new();
     for (i, term) in flat.iter().enumerate().skip(1) {
-        let rule = find_rule(term).unwrap_or_else(|| "congruence".to_string());
+        let rule = term
+            .rule()
+            .map_or_else(|| "congruence".to_string(), |r| r.to_string());
         match groups.last_mut() {
             // the jumps stay visible on their own line before they are simplified
             Some((last, rules))
@@ -651,17 +653,10 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
     groups
         .into_iter()
         .map(|(i, rules)| Step {
-            term: flat[i].get_recexpr(),
+            term: flat[i].to_expr(),
             rules,
         })
         .collect()
-}
-
-fn find_rule(term: &egg::FlatTerm<Node>) -> Option<String> {
-    if let Some(r) = term.forward_rule.or(term.backward_rule) {
-        return Some(r.to_string());
-    }
-    term.children.iter().find_map(find_rule)
 }
 
 /// Append `other` to `expr`, returning the id of its root in `expr`.

@@ -7,9 +7,13 @@
 //! seconds. This is the same algorithm (`TreeTerm::flatten_explanation` in egg 0.11)
 //! with a budget on the terms it builds, so that a long proof becomes an error the
 //! caller can handle instead of a hang.
+//!
+//! The terms share their unchanged subterms (`Rc`): a step builds only the path from
+//! the root to the rewritten subterm, where egg's `FlatTerm` copies the whole term at
+//! every step and turns it into a `RecExpr` through a string.
 
-use crate::lang::Node;
-use egg::{FlatTerm, TreeTerm};
+use crate::lang::{Expr, Node};
+use egg::{Language, Symbol, TreeTerm};
 use std::rc::Rc;
 
 /// The most terms built while flattening one explanation.
@@ -31,25 +35,104 @@ impl Budget {
     }
 }
 
+/// A term of a flattened explanation, with the rules that rewrote into it (egg's
+/// `FlatTerm`, its subterms shared).
+#[derive(Clone, Debug)]
+pub struct Term {
+    /// The operator; the ids of its children are ignored.
+    node: Node,
+    children: Vec<Rc<Term>>,
+    /// A rule rewriting the previous term to this one.
+    forward: Option<Symbol>,
+    /// A rule rewriting this term back to the previous one.
+    backward: Option<Symbol>,
+    /// Whether this term or a subterm carries a rule.
+    annotated: bool,
+}
+
+impl Term {
+    fn new(node: Node, children: Vec<Rc<Term>>) -> Term {
+        let annotated = children.iter().any(|c| c.annotated);
+        Term {
+            node,
+            children,
+            forward: None,
+            backward: None,
+            annotated,
+        }
+    }
+
+    fn set_child(&mut self, i: usize, child: Rc<Term>) {
+        self.children[i] = child;
+        self.refresh();
+    }
+
+    fn set_rules(&mut self, forward: Option<Symbol>, backward: Option<Symbol>) {
+        self.forward = forward;
+        self.backward = backward;
+        self.refresh();
+    }
+
+    fn refresh(&mut self) {
+        self.annotated = self.forward.is_some()
+            || self.backward.is_some()
+            || self.children.iter().any(|c| c.annotated);
+    }
+
+    /// The same term without rules: shared where nothing below carries one.
+    fn without_rules(self: &Rc<Term>) -> Rc<Term> {
+        if !self.annotated {
+            return Rc::clone(self);
+        }
+        Rc::new(Term::new(
+            self.node.clone(),
+            self.children.iter().map(Term::without_rules).collect(),
+        ))
+    }
+
+    /// The first rule in the term, the root before its subterms (egg's order).
+    pub fn rule(&self) -> Option<Symbol> {
+        if !self.annotated {
+            return None;
+        }
+        self.forward
+            .or(self.backward)
+            .or_else(|| self.children.iter().find_map(|c| c.rule()))
+    }
+
+    /// The term as an expression.
+    pub fn to_expr(&self) -> Expr {
+        let mut e = Expr::default();
+        self.add_to(&mut e);
+        e
+    }
+
+    fn add_to(&self, e: &mut Expr) -> egg::Id {
+        let ids: Vec<egg::Id> = self.children.iter().map(|c| c.add_to(e)).collect();
+        let mut node = self.node.clone();
+        for (slot, id) in node.children_mut().iter_mut().zip(ids) {
+            *slot = id;
+        }
+        e.add(node)
+    }
+}
+
 /// Flatten a proof into terms, each after one rewrite (the first is the start).
-pub fn flatten(proof: &[Rc<TreeTerm<Node>>]) -> Result<Vec<FlatTerm<Node>>, TooLong> {
+pub fn flatten(proof: &[Rc<TreeTerm<Node>>]) -> Result<Vec<Rc<Term>>, TooLong> {
     flatten_proof(proof, &mut Budget(MAX_TERMS))
 }
 
 fn flatten_proof(
     proof: &[Rc<TreeTerm<Node>>],
     budget: &mut Budget,
-) -> Result<Vec<FlatTerm<Node>>, TooLong> {
-    let mut flat: Vec<FlatTerm<Node>> = Vec::new();
+) -> Result<Vec<Rc<Term>>, TooLong> {
+    let mut flat: Vec<Rc<Term>> = Vec::new();
     for tree in proof {
         let mut explanation = flatten_tree(tree, budget)?;
         // consecutive trees share a term: keep one, with both rewrite annotations
-        if !flat.is_empty()
-            && !explanation[0].has_rewrite_forward()
-            && !explanation[0].has_rewrite_backward()
-        {
+        if !flat.is_empty() && !explanation[0].annotated {
             if let Some(last) = flat.pop() {
-                combine_rewrites(&mut explanation[0], &last);
+                combine_rules(&mut explanation[0], &last);
             }
         }
         flat.extend(explanation);
@@ -57,22 +140,21 @@ fn flatten_proof(
     Ok(flat)
 }
 
-fn combine_rewrites(term: &mut FlatTerm<Node>, other: &FlatTerm<Node>) {
-    if other.forward_rule.is_some() && term.forward_rule.is_none() {
-        term.forward_rule = other.forward_rule;
+/// Give `term` the rules of `other` (the same term) wherever it has none.
+fn combine_rules(term: &mut Rc<Term>, other: &Term) {
+    if !other.annotated {
+        return;
     }
-    if other.backward_rule.is_some() && term.backward_rule.is_none() {
-        term.backward_rule = other.backward_rule;
+    let t = Rc::make_mut(term);
+    t.forward = t.forward.or(other.forward);
+    t.backward = t.backward.or(other.backward);
+    for (left, right) in t.children.iter_mut().zip(other.children.iter()) {
+        combine_rules(left, right);
     }
-    for (left, right) in term.children.iter_mut().zip(other.children.iter()) {
-        combine_rewrites(left, right);
-    }
+    t.refresh();
 }
 
-fn flatten_tree(
-    tree: &TreeTerm<Node>,
-    budget: &mut Budget,
-) -> Result<Vec<FlatTerm<Node>>, TooLong> {
+fn flatten_tree(tree: &TreeTerm<Node>, budget: &mut Budget) -> Result<Vec<Rc<Term>>, TooLong> {
     let mut child_proofs = Vec::with_capacity(tree.child_proofs.len());
     let mut representatives = Vec::with_capacity(tree.child_proofs.len());
     for child in &tree.child_proofs {
@@ -80,30 +162,29 @@ fn flatten_tree(
         let Some(first) = flat.first() else {
             return Err(TooLong);
         };
-        representatives.push(first.remove_rewrites());
+        representatives.push(first.without_rules());
         child_proofs.push(flat);
     }
     budget.spend(1)?;
-    let mut proof = vec![FlatTerm::new(tree.node.clone(), representatives.clone())];
+    let mut proof = vec![Rc::new(Term::new(
+        tree.node.clone(),
+        representatives.clone(),
+    ))];
     for (i, child_proof) in child_proofs.iter().enumerate() {
         // the first term of the child's proof keeps its rule annotation
         if let Some(last) = proof.last_mut() {
-            last.children[i] = child_proof[0].clone();
+            Rc::make_mut(last).set_child(i, Rc::clone(&child_proof[0]));
         }
         for child in child_proof.iter().skip(1) {
             budget.spend(1 + representatives.len())?;
-            let children = representatives
-                .iter()
-                .enumerate()
-                .map(|(j, rep)| if j == i { child.clone() } else { rep.clone() })
-                .collect();
-            proof.push(FlatTerm::new(tree.node.clone(), children));
+            let mut children = representatives.clone();
+            children[i] = Rc::clone(child);
+            proof.push(Rc::new(Term::new(tree.node.clone(), children)));
         }
         if let Some(last) = child_proof.last() {
-            representatives[i] = last.remove_rewrites();
+            representatives[i] = last.without_rules();
         }
     }
-    proof[0].backward_rule = tree.backward_rule;
-    proof[0].forward_rule = tree.forward_rule;
+    Rc::make_mut(&mut proof[0]).set_rules(tree.forward_rule, tree.backward_rule);
     Ok(proof)
 }
