@@ -59,6 +59,8 @@ pub enum When {
     NoT(&'static str),
     /// The variable is a finite real number.
     Finite(&'static str),
+    /// Defined for every t (see `Data::total`).
+    Total(&'static str),
     /// The variable is an Iverson bracket, valued in {0, 1}.
     Bracket(&'static str),
     /// The weight list has a weight that is provably not zero.
@@ -92,6 +94,7 @@ impl When {
             When::Random(v) => format!("{v} is random"),
             When::NoT(v) => format!("{v} does not depend on t"),
             When::Finite(v) => format!("{v} is finite"),
+            When::Total(v) => format!("{v} is defined for every t"),
             When::Bracket(v) => format!("{v} is an Iverson bracket"),
             When::SomeWeightNonZero(v) => format!("some weight of {v} is not 0"),
             When::IsNum(v) => format!("{v} is a number"),
@@ -130,6 +133,7 @@ impl When {
             When::Random(v) => egraph[var(v)].data.random,
             When::NoT(v) => !egraph[var(v)].data.has_t,
             When::Finite(v) => egraph[var(v)].data.finite,
+            When::Total(v) => egraph[var(v)].data.total,
             When::Bracket(v) => egraph[var(v)].data.bracket,
             When::IsNum(v) => egraph[var(v)]
                 .data
@@ -356,9 +360,15 @@ pub fn for_cdf() -> Vec<Rewrite> {
     select(|i| i.family != Family::Diff && !reorders(&i.name))
 }
 
-/// The rules that differentiate a CDF: derivative rules and simplifications.
+/// The rules that differentiate a CDF: derivative rules and simplifications. Nested
+/// quotients are regrouped only in the final tidying: the chain rule through n maps
+/// gives n nested quotients, and `div-div` would build every grouping of them.
 pub fn for_pdf() -> Vec<Rewrite> {
-    select(|i| (i.family == Family::Diff || i.family == Family::Algebra) && !reorders(&i.name))
+    select(|i| {
+        (i.family == Family::Diff || i.family == Family::Algebra)
+            && !reorders(&i.name)
+            && i.name != "div-div"
+    })
 }
 
 /// Simplifications only (no reordering): one-sided limits, identities, folding.
