@@ -33,6 +33,12 @@ impl Num {
     pub fn int(n: i64) -> Num {
         Num::Rat(BigRational::from_integer(BigInt::from(n)))
     }
+    /// The value as an integer, when it is one (and fits in 64 bits).
+    pub fn integer(&self) -> Option<i64> {
+        self.rat()
+            .filter(|r| r.is_integer())
+            .and_then(|r| r.to_integer().to_i64())
+    }
     pub fn rat(&self) -> Option<&BigRational> {
         match self {
             Num::Rat(r) => Some(r),
@@ -334,6 +340,12 @@ pub struct Data {
     pub sign: Sign,
     /// Provably a finite real number wherever it is defined.
     pub finite: bool,
+    /// Defined for every t: no function of t outside its domain inside (artanh,
+    /// logit, log, even roots and quotients whose argument may leave it). A bracket
+    /// on a side that is not total is 0 where that side is undefined (the convention
+    /// of the rules that solve brackets), so it may only be decided from the side's
+    /// sign when the side is total.
+    pub total: bool,
     /// For a constant with parameters: the values it can take under the assumptions.
     pub bounds: Option<Interval>,
     /// An Iverson bracket (or product of them): takes only the values 0 and 1.
@@ -634,6 +646,32 @@ impl Analysis<Node> for Facts {
             _ => enode.children().iter().any(|c| d(c).has_t),
         };
         let all_finite = enode.children().iter().all(|c| d(c).finite);
+        let all_total = enode.children().iter().all(|c| d(c).total);
+        let total = !has_t
+            || all_total
+                && match enode {
+                    Node::Atanh(_) | Node::Logit(_) | Node::SoftsignInv(_) => false,
+                    Node::Log(a) => d(a).sign.within(Sign::POS),
+                    Node::Sqrt(a) => d(a).sign.within(Sign::NONNEG),
+                    Node::Root([a, n]) => {
+                        d(a).sign.within(Sign::NONNEG)
+                            || d(n)
+                                .num
+                                .as_ref()
+                                .and_then(|(k, _)| k.integer())
+                                .is_some_and(|k| k % 2 != 0)
+                    }
+                    Node::Div([_, b]) => d(b).sign.0 & 2 == 0,
+                    Node::Pow([a, n]) => {
+                        d(a).sign.within(Sign::POS)
+                            || d(n)
+                                .num
+                                .as_ref()
+                                .and_then(|(k, _)| k.integer())
+                                .is_some_and(|k| k >= 0)
+                    }
+                    _ => true,
+                };
         let s = |i: &Id| d(i).sign;
         let sign = if let Some((n, _)) = &num {
             n.sign()
@@ -796,6 +834,7 @@ impl Analysis<Node> for Facts {
             has_t,
             sign,
             finite,
+            total,
             bracket,
             approx,
         }
@@ -824,6 +863,7 @@ impl Analysis<Node> for Facts {
         merge_bool(&mut to.random, from.random, false);
         merge_bool(&mut to.has_t, from.has_t, false);
         merge_bool(&mut to.finite, from.finite, true);
+        merge_bool(&mut to.total, from.total, false);
         merge_bool(&mut to.bracket, from.bracket, true);
         if to.bounds.is_none() && from.bounds.is_some() {
             to.bounds = from.bounds.clone();

@@ -163,3 +163,33 @@ fn if_then_else_matches_the_maps_it_spells_out() {
         close(a.mass, mass, "hardtanh atom");
     }
 }
+
+#[test]
+fn square_of_a_bounded_map_of_a_clipped_normal() {
+    // Y = tanh(min(x, 2))²: for 0 ≤ t < 1, with a = artanh(√t), Y ≤ t exactly when
+    // −a ≤ min(x, 2) ≤ a, which is x ≥ −a once a ≥ 2 (the clip is below a) and
+    // −a ≤ x ≤ a before; Y = tanh(2)² carries P(x ≥ 2). Found by the property test:
+    // the bracket [t < 1] was dropped and the CDF was 2 for t ≥ 1.
+    let (mu, sigma) = (0.3, 0.8);
+    let n = Normal::new(mu, sigma).unwrap();
+    let l = law("y = tanh(min(x, 2))^2", &[("mu", mu), ("sigma", sigma)]);
+    let top = 2f64.tanh().powi(2);
+    for t in grid(-0.5, 1.5) {
+        let reference = if t < 0.0 {
+            0.0
+        } else if t >= 1.0 {
+            1.0
+        } else {
+            let a = t.sqrt().atanh();
+            if t >= top {
+                1.0 - n.cdf(-a)
+            } else {
+                n.cdf(a) - n.cdf(-a)
+            }
+        };
+        close(l.cdf.eval(t), reference, &format!("cdf at {t}"));
+    }
+    assert_eq!(l.atoms.len(), 1, "{:?}", l.atoms);
+    close(l.atoms[0].at, top, "atom");
+    close(l.atoms[0].mass, 1.0 - n.cdf(2.0), "atom's mass");
+}

@@ -251,3 +251,25 @@ fn order_statistics_of_many_copies_have_accurate_densities_or_a_diagnostic() {
         .message
         .contains("beyond what pushforward evaluates accurately"));
 }
+
+#[test]
+fn elu_after_an_affine_step_keeps_its_digits_near_the_kink() {
+    // Y = elu(2·elu(2x + 1, 1) + 2, 1) is t for 0 < t < 2 exactly when
+    // 2x + 1 = log(t/2): F(t) = Φ(z), f(t) = φ(z)/(2σt) with z = ((log(t/2) − 1)/2 − μ)/σ.
+    // Written as 1 + (t − 2)/2, the inverse was 0 in f64 for t below 1e-16, and the
+    // density 0/0 (NaN) there.
+    let program = "x ~ Normal(mu, sigma)\ny = elu(2*elu(2*x + 1, 1) + 2, 1)";
+    let (mu, sigma) = (-3.0, 0.8);
+    let n = Normal::new(0.0, 1.0).unwrap();
+    let l = law(program, &[("mu", mu), ("sigma", sigma)]).unwrap();
+    for t in [1e-17, 1e-12, 1e-6, 0.5, 1.9] {
+        let z = ((f64::ln(t / 2.0) - 1.0) / 2.0 - mu) / sigma;
+        close(l.cdf.eval(t), n.cdf(z), 1e-9, &format!("CDF at {t}"));
+        close(
+            l.density.eval(t),
+            n.pdf(z) / (2.0 * sigma * t),
+            1e-9,
+            &format!("PDF at {t}"),
+        );
+    }
+}

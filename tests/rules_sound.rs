@@ -338,6 +338,10 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
             "3".to_string()
         };
     }
+    if is(&|w| matches!(w, When::IsNum(v) if *v == var)) {
+        // a number, as the condition asks
+        return number(rng, 0.05, 1.5, false);
+    }
     if is(&|w| matches!(w, When::Inside(v, ..) if *v == var)) {
         // inside both (-1, 1) and (0, 1)
         return number(rng, 0.05, 0.95, true);

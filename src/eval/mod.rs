@@ -25,6 +25,12 @@ enum Op {
     Sub(usize, usize),
     Mul(usize, usize),
     Div(usize, usize),
+    /// A quotient whose numerator has a Gaussian factor φ(u): 0 where that numerator
+    /// is 0. φ(u) is 0 in f64 only for |u| > 38.6, at the edge of a support where the
+    /// Jacobian it is divided by may round to 0 or overflow (softsign's inverse at ±1:
+    /// φ(∞)/0); the density's limit there is 0, since φ vanishes faster than any power
+    /// of the Jacobian grows.
+    DivGauss(usize, usize),
     /// A quotient by a number that does not depend on t, as a product by its
     /// reciprocal (a division costs several multiplications; this adds at most an
     /// ulp of rounding).
@@ -49,6 +55,8 @@ enum Op {
     Expm1(usize),
     /// log(1 + u), without the cancellation near u = 0 (elu's inverse).
     Log1p(usize),
+    /// log(1 − u), the same for a difference (log(1 − t) is 0 in f64 for t < 1e-17).
+    Log1pNeg(usize),
     Relu(usize),
     Leaky(usize, usize),
     Elu(usize, usize),
@@ -91,6 +99,7 @@ impl Op {
             | SoftplusInv(a)
             | Expm1(a)
             | Log1p(a)
+            | Log1pNeg(a)
             | Relu(a)
             | Scale(a, _)
             | Softsign(a)
@@ -102,6 +111,7 @@ impl Op {
             | Sub(a, b)
             | Mul(a, b)
             | Div(a, b)
+            | DivGauss(a, b)
             | Pow(a, b)
             | PowPhi(a, b)
             | Leaky(a, b)
@@ -164,6 +174,14 @@ fn one_plus(e: &Expr, a: egg::Id) -> Option<usize> {
     }
 }
 
+/// For a term 1 − u: the row of u.
+fn one_minus(e: &Expr, a: egg::Id) -> Option<usize> {
+    let Node::Sub([x, y]) = &e[a] else {
+        return None;
+    };
+    matches!(&e[*x], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*y))
+}
+
 /// For a term of the form e^u − 1 (the argument of softplus's inverse): the row of u.
 fn softplus_inverse_of(e: &Expr, a: egg::Id) -> Option<usize> {
     let Node::Sub([x, one]) = &e[a] else {
@@ -171,6 +189,17 @@ fn softplus_inverse_of(e: &Expr, a: egg::Id) -> Option<usize> {
     };
     let Node::Exp(u) = &e[*x] else { return None };
     matches!(&e[*one], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*u))
+}
+
+/// Whether the term under `id` has a factor φ(u) (through products, quotients'
+/// numerators and negation).
+fn gaussian(e: &Expr, id: egg::Id) -> bool {
+    match &e[id] {
+        Node::NPdf(_) => true,
+        Node::Mul([a, b]) => gaussian(e, *a) || gaussian(e, *b),
+        Node::Div([a, _]) | Node::Neg(a) => gaussian(e, *a),
+        _ => false,
+    }
 }
 
 /// The factors of the product (and quotient) tree under `id`.
@@ -289,6 +318,8 @@ impl Compiled {
                         && (1.0 / vals[c(1)]).is_normal()
                     {
                         Op::Scale(c(0), 1.0 / vals[c(1)])
+                    } else if gaussian(e, node.children()[0]) {
+                        Op::DivGauss(c(0), c(1))
                     } else {
                         Op::Div(c(0), c(1))
                     }
@@ -311,6 +342,9 @@ impl Compiled {
                 }
                 Node::Log(a) if one_plus(e, *a).is_some() => {
                     Op::Log1p(one_plus(e, *a).unwrap_or(0))
+                }
+                Node::Log(a) if one_minus(e, *a).is_some() => {
+                    Op::Log1pNeg(one_minus(e, *a).unwrap_or(0))
                 }
                 Node::Log(_) => Op::Log(c(0)),
                 Node::Sqrt(_) => Op::Sqrt(c(0)),
@@ -523,6 +557,7 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
             x * y
         }),
         Op::Div(a, b) => binary!(a, b, |x, y| x / y),
+        Op::DivGauss(a, b) => binary!(a, b, |x: f64, y: f64| if x == 0.0 { 0.0 } else { x / y }),
         Op::Scale(a, k) => unary!(a, |x: f64| x * k),
         Op::Pow(a, b) => binary!(a, b, f64::powf),
         Op::PowI(a, k) => unary!(a, |x: f64| x.powi(k)),
@@ -542,6 +577,7 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
         Op::SoftplusInv(a) => unary!(a, special::softplus_inv),
         Op::Expm1(a) => unary!(a, f64::exp_m1),
         Op::Log1p(a) => vector!(a, simd::ln_1p),
+        Op::Log1pNeg(a) => vector!(a, |x| simd::ln_1p(-x)),
         Op::Relu(a) => unary!(a, |x: f64| if x > 0.0 { x } else { 0.0 }),
         Op::Leaky(a, s) => binary!(a, s, |x: f64, s: f64| if x >= 0.0 { x } else { s * x }),
         Op::Elu(a, s) => binary!(a, s, special::elu),

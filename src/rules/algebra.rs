@@ -51,6 +51,12 @@ fn identities() -> Vec<Rule> {
         rule(A, "neg-div",      "(neg (/ ?a ?b))",    "(/ (neg ?a) ?b)",        &[], "-(a/b) = (-a)/b"),
         rule(A, "div-neg",      "(/ (neg ?a) ?b)",    "(neg (/ ?a ?b))",        &[], "(-a)/b = -(a/b)"),
         rule(A, "neg-mul",      "(neg (* ?a ?b))",    "(* (neg ?a) ?b)",        &[], "-(ab) = (-a)b"),
+        // a + (u − b)/c, as the inverse of elu after an affine step writes it, cancels
+        // in floating point where u is near b − ac (1 + (t − 2)/2 is 0/0 at t ≈ 0 in
+        // a density): one quotient with the numbers folded, (u + (ac − b))/c
+        rule(A, "elu-zero", "(elu 0 ?a)", "0", &[], "elu(0, a) = 0"),
+        rule(A, "add-quotient-sub", "(+ ?a (/ (- ?u ?b) ?c))", "(/ (+ ?u (- (* ?a ?c) ?b)) ?c)", &[IsNum("?a"), Proves("?a", NonZero), IsNum("?b"), IsNum("?c"), Proves("?c", NonZero)], "a + (u - b)/c = (u + (ac - b))/c"),
+        rule(A, "add-quotient-add", "(+ ?a (/ (+ ?u ?b) ?c))", "(/ (+ ?u (+ (* ?a ?c) ?b)) ?c)", &[IsNum("?a"), Proves("?a", NonZero), IsNum("?b"), IsNum("?c"), Proves("?c", NonZero)], "a + (u + b)/c = (u + (ac + b))/c"),
         rule(A, "div-by-number", "(/ ?a ?c)",         "(* (/ 1 ?c) ?a)",        &[IsNum("?c"), Proves("?c", NonZero)], "dividing by a number is multiplying by its inverse"),
         rule(A, "div-div",      "(/ (/ ?a ?b) ?c)",   "(/ ?a (* ?b ?c))",       &[], "(a/b)/c = a/(bc)"),
         rule(A, "mul-div",      "(* ?a (/ ?b ?c))",   "(/ (* ?a ?b) ?c)",       &[], "a(b/c) = (ab)/c"),
@@ -86,8 +92,11 @@ fn identities() -> Vec<Rule> {
         rule(A, "decide-ge-false", "(>= ?a ?b)", "0", &[SurelyGreater("?b", "?a")], "a bracket between constants, decided: [a >= b] = 0"),
         rule(A, "decide-gt-true",  "(> ?a ?b)",  "1", &[SurelyGreater("?a", "?b")], "a bracket between constants, decided: [a > b] = 1"),
         rule(A, "decide-gt-false", "(> ?a ?b)",  "0", &[SurelyGreater("?b", "?a")], "a bracket between constants, decided: [a > b] = 0"),
-        rule(A, "bracket-signs-ge-true",  "(>= ?a ?b)", "1", &[Known("?b", Negative), Known("?a", NonNegative)], "[a >= b] = 1 when b < 0 <= a (such as [sqrt(t) >= -1])"),
-        rule(A, "bracket-signs-gt-true",  "(> ?a ?b)",  "1", &[Known("?b", Negative), Known("?a", NonNegative)], "[a > b] = 1 when b < 0 <= a"),
+        rule(A, "bracket-signs-ge-true",  "(>= ?a ?b)", "1", &[Known("?b", Negative), Known("?a", NonNegative), Total("?a")], "[a >= b] = 1 when b < 0 <= a and a is defined for every t"),
+        rule(A, "bracket-signs-gt-true",  "(> ?a ?b)",  "1", &[Known("?b", Negative), Known("?a", NonNegative), Total("?a")], "[a > b] = 1 when b < 0 <= a and a is defined for every t"),
+        // a bracket is 0 where a side is undefined: [sqrt(u) >= -1] is [u >= 0]
+        rule(A, "bracket-root-above-negative-ge", "(>= (root ?u ?n) ?c)", "(>= ?u 0)", &[Known("?c", Negative), EvenInt("?n"), Total("?u")], "an even root is >= 0 where it is defined, u >= 0"),
+        rule(A, "bracket-root-above-negative-gt", "(> (root ?u ?n) ?c)",  "(>= ?u 0)", &[Known("?c", Negative), EvenInt("?n"), Total("?u")], "an even root is >= 0 where it is defined, u >= 0"),
         rule(A, "bracket-signs-ge-false", "(>= ?a ?b)", "0", &[Known("?a", Negative), Known("?b", NonNegative)], "[a >= b] = 0 when a < 0 <= b"),
         rule(A, "bracket-signs-gt-false", "(> ?a ?b)",  "0", &[Known("?a", NonPositive), Known("?b", NonNegative)], "[a > b] = 0 when a <= 0 <= b"),
         rule(A, "bracket-refl-ge", "(>= ?a ?a)",      "1",                      &[], "[a >= a] = 1"),
