@@ -270,7 +270,9 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         &facts,
         jump_limits(limits),
     );
-    let differentiated = phase(&jumped.best, None, &rules::for_pdf(), &facts, limits);
+    // deep compositions differentiate without regrouping quotients (see for_pdf)
+    let regroup = inverse_nesting(&cdf) < DEEP_NESTING;
+    let differentiated = phase(&jumped.best, None, &rules::for_pdf(regroup), &facts, limits);
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
@@ -340,6 +342,36 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         cdf_stats,
         pdf_stats,
     })
+}
+
+/// Inverse maps nested this deep in a CDF (artanh(logit(artanh(t)))) make its
+/// derivative a tower of quotients: see `rules::for_pdf`.
+const DEEP_NESTING: usize = 3;
+
+/// The most inverse maps (artanh, logit, log, roots, exp, softsign's inverse) on one
+/// path from the root of `e` to a leaf.
+fn inverse_nesting(e: &Expr) -> usize {
+    let mut depth: Vec<usize> = Vec::with_capacity(e.as_ref().len());
+    for node in e.as_ref() {
+        let below = node
+            .children()
+            .iter()
+            .map(|c| depth[usize::from(*c)])
+            .max()
+            .unwrap_or(0);
+        let own = matches!(
+            node,
+            Node::Atanh(_)
+                | Node::Logit(_)
+                | Node::Log(_)
+                | Node::Root(_)
+                | Node::Sqrt(_)
+                | Node::Exp(_)
+                | Node::SoftsignInv(_)
+        );
+        depth.push(below + usize::from(own));
+    }
+    depth.last().copied().unwrap_or(0)
 }
 
 /// Reordering rules never saturate quickly: the final tidying gets a few iterations,
@@ -425,16 +457,18 @@ fn phase(
 /// Drop detours: when a step returns to a term seen before, the steps in between
 /// changed nothing.
 fn prune_cycles(steps: Vec<Step>) -> Vec<Step> {
-    let mut out: Vec<Step> = Vec::new();
+    // each term printed once: the printed form is the same for the same term however
+    // its nodes are laid out
+    let mut out: Vec<(String, Step)> = Vec::new();
     for s in steps {
         let key = s.term.to_string();
-        if let Some(k) = out.iter().position(|o| o.term.to_string() == key) {
+        if let Some(k) = out.iter().position(|(o, _)| *o == key) {
             out.truncate(k + 1);
             continue;
         }
-        out.push(s);
+        out.push((key, s));
     }
-    out
+    out.into_iter().map(|(_, s)| s).collect()
 }
 
 fn make_runner(egraph: EGraph, limits: Limits) -> Runner {
