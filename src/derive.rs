@@ -151,8 +151,10 @@ pub struct Cost {
 /// Added for a bracket buried inside something other than a product of brackets.
 const BURIED_BRACKET: f64 = 4.0;
 /// Added for a bracket not solved for t (`[logit(t) > 0]` rather than `[t > 1/2]`):
-/// the jumps of a CDF are read off solved brackets.
-const UNSOLVED_BRACKET: f64 = 1000.0;
+/// the jumps of a CDF are read off solved brackets. Large, since a solved bracket of a
+/// deep composition carries a threshold nested as deep (at eight tanh/sigmoid layers
+/// its cost passed 1000, and the unsolved form was extracted).
+const UNSOLVED_BRACKET: f64 = 100_000.0;
 
 impl CostFunction<Node> for Readable {
     type Cost = Cost;
