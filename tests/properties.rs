@@ -135,6 +135,18 @@ fn holds(body: &str) -> Result<(), TestCaseError> {
             return Ok(());
         }
     }
+    // the same inside the support: 2x⁹ + 1/2 rounds 3% of its values to exactly 1/2,
+    // a value f64 gives a mass the law does not have (the values the program itself
+    // produces, repeated where the law has no atom)
+    let mut xs = pushforward::check::sample::sample(&model.y, &values, 20_000, 5).unwrap();
+    xs.sort_by(f64::total_cmp);
+    let repeated = xs
+        .windows(2)
+        .filter(|w| w[0] == w[1] && !law.atoms.iter().any(|a| a.at == w[0]))
+        .count();
+    if repeated > 20 {
+        return Ok(());
+    }
     let options = Options {
         samples: 20_000,
         seed: 11,
@@ -159,8 +171,9 @@ fn holds(body: &str) -> Result<(), TestCaseError> {
 
 /// Programs that other seeds found failing, each a fault since fixed: a cancellation
 /// (1 + (t − 2)/2, 0/0 near t = 0), a bracket dropped by an unsound pair of rules
-/// (the CDF was 2 above the support), φ(∞)/0 at a support's edge, and log(1 − t) at
-/// t = 1e-300.
+/// (the CDF was 2 above the support), φ(∞)/0 at a support's edge, log(1 − t) at
+/// t = 1e-300, and e^t/(e^t − 1) past t = 709 (∞/∞; the mass check's quadrature
+/// dropped such values and reported a mass 3e-6 short).
 #[test]
 fn programs_other_seeds_found() {
     for body in [
@@ -170,6 +183,8 @@ fn programs_other_seeds_found() {
         "2*(softsign((2*x + 1))) + 2",
         "tanh(tanh(elu((2*x + 1), 1)))",
         "abs(elu((x)^3, 1))",
+        "softplus((relu((2*x + 1)))^3)",
+        "softplus(if x > 0 then ((2*x + 1))^3 else 0)",
     ] {
         holds(body).unwrap();
     }

@@ -103,7 +103,10 @@ pub fn tanh_sinh(f: impl Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> f64 {
             0.0
         };
         let v = w * (fl + fr);
-        if v.is_finite() {
+        // a node that overflows next to an integrable singularity at an end carries
+        // nothing f64 can add; an infinity farther in, or a NaN (a formula undefined
+        // inside), stays, so that the check fails
+        if v.is_finite() || v.is_nan() || d > 1e-6 {
             v
         } else {
             0.0

@@ -57,6 +57,9 @@ enum Op {
     Log1p(usize),
     /// log(1 − u), the same for a difference (log(1 − t) is 0 in f64 for t < 1e-17).
     Log1pNeg(usize),
+    /// 1 − e^u, without the cancellation near u = 0 (1 − e^(−u) in softplus's inverse's
+    /// derivative).
+    OneMinusExp(usize),
     Relu(usize),
     Leaky(usize, usize),
     Elu(usize, usize),
@@ -100,6 +103,7 @@ impl Op {
             | Expm1(a)
             | Log1p(a)
             | Log1pNeg(a)
+            | OneMinusExp(a)
             | Relu(a)
             | Scale(a, _)
             | Softsign(a)
@@ -180,6 +184,15 @@ fn one_minus(e: &Expr, a: egg::Id) -> Option<usize> {
         return None;
     };
     matches!(&e[*x], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*y))
+}
+
+/// For a term 1 − e^u: the row of u.
+fn one_minus_exp(e: &Expr, a: egg::Id) -> Option<usize> {
+    let Node::Sub([one, x]) = &e[a] else {
+        return None;
+    };
+    let Node::Exp(u) = &e[*x] else { return None };
+    matches!(&e[*one], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*u))
 }
 
 /// For a term of the form e^u − 1 (the argument of softplus's inverse): the row of u.
@@ -303,6 +316,9 @@ impl Compiled {
                 Node::Add(_) => Op::Add(c(0), c(1)),
                 Node::Sub(_) if softplus_inverse_of(e, egg::Id::from(i)).is_some() => {
                     Op::Expm1(softplus_inverse_of(e, egg::Id::from(i)).unwrap_or(0))
+                }
+                Node::Sub(_) if one_minus_exp(e, egg::Id::from(i)).is_some() => {
+                    Op::OneMinusExp(one_minus_exp(e, egg::Id::from(i)).unwrap_or(0))
                 }
                 Node::Sub(_) => Op::Sub(c(0), c(1)),
                 Node::Mul(_) | Node::Div(_) => {
@@ -576,6 +592,7 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
         Op::Softplus(a) => unary!(a, special::softplus),
         Op::SoftplusInv(a) => unary!(a, special::softplus_inv),
         Op::Expm1(a) => unary!(a, f64::exp_m1),
+        Op::OneMinusExp(a) => unary!(a, |x: f64| -x.exp_m1()),
         Op::Log1p(a) => vector!(a, simd::ln_1p),
         Op::Log1pNeg(a) => vector!(a, |x| simd::ln_1p(-x)),
         Op::Relu(a) => unary!(a, |x: f64| if x > 0.0 { x } else { 0.0 }),

@@ -30,6 +30,8 @@ pub fn rules() -> Vec<Rule> {
         rule(D, "d-chain-atanh","(Dc (atanh ?u))",  "(/ (Dc ?u) (- 1 (^ ?u 2)))",           &[], "chain rule: artanh'(u) = 1/(1 - u^2)"),
         rule(D, "d-chain-logit","(Dc (logit ?u))",  "(/ (Dc ?u) (* ?u (- 1 ?u)))",          &[], "chain rule: logit'(u) = 1/(u(1 - u))"),
         rule(D, "d-chain-log",  "(Dc (log ?u))",    "(/ (Dc ?u) ?u)",                       &[], "chain rule: log'(u) = 1/u"),
+        // e^u/(e^u - 1) overflows to inf/inf past u = 709; this form does not
+        rule(D, "d-chain-softplus-inverse", "(Dc (log (- (exp ?u) 1)))", "(/ (Dc ?u) (- 1 (exp (neg ?u))))", &[], "chain rule: (log(e^u - 1))' = 1/(1 - e^(-u))"),
         rule(D, "d-chain-exp",  "(Dc (exp ?u))",    "(* (exp ?u) (Dc ?u))",                 &[], "chain rule: exp' = exp"),
         rule(D, "d-chain-sqrt", "(Dc (sqrt ?u))",   "(/ (Dc ?u) (* 2 (sqrt ?u)))",          &[], "chain rule: sqrt'(u) = 1/(2 sqrt(u))"),
         rule(D, "d-chain-tanh", "(Dc (tanh ?u))",   "(* (- 1 (^ (tanh ?u) 2)) (Dc ?u))",    &[], "chain rule: tanh' = 1 - tanh^2"),
