@@ -172,8 +172,9 @@ fn holds(body: &str) -> Result<(), TestCaseError> {
 /// Programs that other seeds found failing, each a fault since fixed: a cancellation
 /// (1 + (t − 2)/2, 0/0 near t = 0), a bracket dropped by an unsound pair of rules
 /// (the CDF was 2 above the support), φ(∞)/0 at a support's edge, log(1 − t) at
-/// t = 1e-300, and e^t/(e^t − 1) past t = 709 (∞/∞; the mass check's quadrature
-/// dropped such values and reported a mass 3e-6 short).
+/// t = 1e-300, e^t/(e^t − 1) past t = 709 (∞/∞; the mass check's quadrature
+/// dropped such values and reported a mass 3e-6 short), and 0/NaN beyond the support
+/// where a common denominator stood outside the pieces' brackets.
 #[test]
 fn programs_other_seeds_found() {
     for body in [
@@ -185,6 +186,7 @@ fn programs_other_seeds_found() {
         "abs(elu((x)^3, 1))",
         "softplus((relu((2*x + 1)))^3)",
         "softplus(if x > 0 then ((2*x + 1))^3 else 0)",
+        "tanh(softplus(leaky_relu(x, 0.1)))",
     ] {
         holds(body).unwrap();
     }

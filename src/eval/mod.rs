@@ -25,11 +25,13 @@ enum Op {
     Sub(usize, usize),
     Mul(usize, usize),
     Div(usize, usize),
-    /// A quotient whose numerator has a Gaussian factor φ(u): 0 where that numerator
-    /// is 0. φ(u) is 0 in f64 only for |u| > 38.6, at the edge of a support where the
-    /// Jacobian it is divided by may round to 0 or overflow (softsign's inverse at ±1:
-    /// φ(∞)/0); the density's limit there is 0, since φ vanishes faster than any power
-    /// of the Jacobian grows.
+    /// A quotient whose numerator has a Gaussian factor φ(u) in every term: 0 where
+    /// that numerator is 0. It is 0 where brackets zero every term (beyond the support,
+    /// where a common denominator left outside them may be NaN), or where φ(u)
+    /// underflows (|u| > 38.6) at the edge of a support, where the Jacobian it is
+    /// divided by may round to 0 or overflow (softsign's inverse at ±1: φ(∞)/0); the
+    /// density's limit there is 0, since φ vanishes faster than any power of the
+    /// Jacobian grows.
     DivGauss(usize, usize),
     /// A quotient by a number that does not depend on t, as a product by its
     /// reciprocal (a division costs several multiplications; this adds at most an
@@ -204,12 +206,15 @@ fn softplus_inverse_of(e: &Expr, a: egg::Id) -> Option<usize> {
     matches!(&e[*one], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*u))
 }
 
-/// Whether the term under `id` has a factor φ(u) (through products, quotients'
-/// numerators and negation).
+/// Whether every term of the term under `id` has a factor φ(u) (through products,
+/// quotients' numerators, negation, and sums whose terms all have one, as when a
+/// common denominator stands outside the brackets of the pieces: then beyond the
+/// support the numerator is 0 and the denominator may be NaN).
 fn gaussian(e: &Expr, id: egg::Id) -> bool {
     match &e[id] {
         Node::NPdf(_) => true,
         Node::Mul([a, b]) => gaussian(e, *a) || gaussian(e, *b),
+        Node::Add([a, b]) | Node::Sub([a, b]) => gaussian(e, *a) && gaussian(e, *b),
         Node::Div([a, _]) | Node::Neg(a) => gaussian(e, *a),
         _ => false,
     }
