@@ -737,12 +737,27 @@ fn thresholds(f: &Expr) -> Result<Vec<Expr>> {
                 .help("rewrite the transform with fewer nested maps, or report the program: pushforward lacks a rule to solve this bracket"));
             };
             let c = extract(f, c);
-            if !out.iter().any(|o| o.to_string() == c.to_string()) {
+            if !out.iter().any(|o| same_point(o, &c)) {
                 out.push(c);
             }
         }
     }
     Ok(out)
+}
+
+/// Whether two thresholds are one point: the same term, or constants without
+/// parameters with the same value in f64 (softplus(0) and log(2) are one jump, not two).
+fn same_point(a: &Expr, b: &Expr) -> bool {
+    if a.to_string() == b.to_string() {
+        return true;
+    }
+    let value = |e: &Expr| {
+        crate::eval::Compiled::new(e, &crate::eval::Values::default())
+            .ok()
+            .map(|c| c.eval(0.0))
+            .filter(|v| v.is_finite())
+    };
+    matches!((value(a), value(b)), (Some(x), Some(y)) if x == y)
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -763,7 +778,10 @@ fn one_sided(f: &Expr, c: &Expr, side: Side) -> Expr {
         let new = match node {
             Node::T => append(&mut out, c),
             Node::Ge([a, b]) | Node::Gt([a, b]) => {
-                let at = |x: Id| extract(f, x).to_string() == cs;
+                let at = |x: Id| {
+                    let x = extract(f, x);
+                    x.to_string() == cs || same_point(&x, c)
+                };
                 let value = if is_t(f, *a) && at(*b) {
                     // [t ≥ c], [t > c]: 1 just right of c, 0 just left
                     Some(side == Side::Right)

@@ -173,8 +173,11 @@ fn holds(body: &str) -> Result<(), TestCaseError> {
 /// (1 + (t − 2)/2, 0/0 near t = 0), a bracket dropped by an unsound pair of rules
 /// (the CDF was 2 above the support), φ(∞)/0 at a support's edge, log(1 − t) at
 /// t = 1e-300, e^t/(e^t − 1) past t = 709 (∞/∞; the mass check's quadrature
-/// dropped such values and reported a mass 3e-6 short), and 0/NaN beyond the support
-/// where a common denominator stood outside the pieces' brackets.
+/// dropped such values and reported a mass 3e-6 short), 0/NaN beyond the support
+/// where a common denominator stood outside the pieces' brackets, a reflection
+/// 1 − P(E < −√t) that was 1 for t < 0 (the CDF of |min(x, −1)|² was 1 there, with an
+/// atom of mass −1), and one jump written two ways (softplus(0) and log(2)) counted
+/// twice.
 #[test]
 fn programs_other_seeds_found() {
     for body in [
@@ -187,6 +190,8 @@ fn programs_other_seeds_found() {
         "softplus((relu((2*x + 1)))^3)",
         "softplus(if x > 0 then ((2*x + 1))^3 else 0)",
         "tanh(softplus(leaky_relu(x, 0.1)))",
+        "(abs(min(x, -1)))^2",
+        "softplus(minpool(min((x - mu), 0), 2))",
     ] {
         holds(body).unwrap();
     }

@@ -35,28 +35,7 @@ pub const MAPS: &[Map] = &[
 fn map_rules(m: &Map, strict: bool) -> Rule {
     let op = if strict { "cdf<" } else { "cdf" };
     let inner = format!("({op} ?e {})", m.inverse);
-    let mut factors = Vec::new();
-    if let Some((lo, closed)) = m.lo {
-        factors.push(if closed && !strict {
-            format!("(>= ?t {lo})")
-        } else {
-            format!("(> ?t {lo})")
-        });
-    }
-    if let Some(hi) = m.hi {
-        factors.push(format!("(> {hi} ?t)"));
-    }
-    // the brackets of the range, grouped, multiply the probability: [lo < t < hi]·P(...)
-    let body = match factors.as_slice() {
-        [] => inner,
-        [one] => format!("(* {one} {inner})"),
-        [lo, hi] => format!("(* (* {lo} {hi}) {inner})"),
-        _ => unreachable!("a range has two ends"),
-    };
-    let rhs = match m.hi {
-        Some(hi) => format!("(+ (>= ?t {hi}) {body})"),
-        None => body,
-    };
+    let rhs = range_body(m, strict, &inner);
     let mut when = vec![Random("?e")];
     if let Some(f) = m.domain {
         when.push(Proves("?e", f));
@@ -71,6 +50,92 @@ fn map_rules(m: &Map, strict: bool) -> Rule {
         &when,
         &format!("change of variables: {}", m.words),
     )
+}
+
+/// [t ≥ hi] + [lo < t < hi]·`inner`: the probability `inner` inside the map's range,
+/// 0 below it and 1 above.
+fn range_body(m: &Map, strict: bool, inner: &str) -> String {
+    let mut factors = Vec::new();
+    if let Some((lo, closed)) = m.lo {
+        factors.push(if closed && !strict {
+            format!("(>= ?t {lo})")
+        } else {
+            format!("(> ?t {lo})")
+        });
+    }
+    if let Some(hi) = m.hi {
+        factors.push(format!("(> {hi} ?t)"));
+    }
+    // the brackets of the range, grouped, multiply the probability: [lo < t < hi]·P(...)
+    let body = match factors.as_slice() {
+        [] => inner.to_string(),
+        [one] => format!("(* {one} {inner})"),
+        [lo, hi] => format!("(* (* {lo} {hi}) {inner})"),
+        _ => unreachable!("a range has two ends"),
+    };
+    match m.hi {
+        Some(hi) => format!("(+ (>= ?t {hi}) {body})"),
+        None => body,
+    }
+}
+
+/// A monotone map of a reflected term, f(−E), f(aE) with a < 0, f(E/a), f(c − E): the
+/// change of variables and the reflection in one rule, so that the reflection sits
+/// inside the range's brackets. On its own, a reflection 1 − P(E < −s) at an s that
+/// some t leave undefined (artanh(t) for |t| ≥ 1) is 1 there, not 0 as a probability at
+/// an undefined point is taken to be; the reflection rules are for s defined for every t.
+fn map_reflected_rules(m: &Map, strict: bool) -> Vec<Rule> {
+    let (op, flip) = if strict {
+        ("cdf<", "cdf")
+    } else {
+        ("cdf", "cdf<")
+    };
+    let s = m.inverse;
+    let forms: [(&str, &str, String, Vec<When>); 5] = [
+        ("neg", "(neg ?e)", format!("(neg {s})"), vec![Random("?e")]),
+        (
+            "scale-neg",
+            "(* ?a ?e)",
+            format!("(/ {s} ?a)"),
+            vec![Random("?e"), NotRandom("?a"), Proves("?a", Negative)],
+        ),
+        (
+            "scale-right-neg",
+            "(* ?e ?a)",
+            format!("(/ {s} ?a)"),
+            vec![Random("?e"), NotRandom("?a"), Proves("?a", Negative)],
+        ),
+        (
+            "div-neg",
+            "(/ ?e ?a)",
+            format!("(* {s} ?a)"),
+            vec![Random("?e"), NotRandom("?a"), Proves("?a", Negative)],
+        ),
+        (
+            "sub-from",
+            "(- ?c ?e)",
+            format!("(- ?c {s})"),
+            vec![Random("?e"), NotRandom("?c")],
+        ),
+    ];
+    forms
+        .into_iter()
+        .map(|(name, inner, arg, when)| {
+            let reflected = format!("(- 1 ({flip} ?e {arg}))");
+            let rhs = range_body(m, strict, &reflected);
+            rule(
+                C,
+                &format!("{op}-{}-{name}", m.op),
+                &format!("({op} ({} {inner}) ?t)", m.op),
+                &rhs,
+                &when,
+                &format!(
+                    "change of variables: {}; then a reflection inside its range",
+                    m.words
+                ),
+            )
+        })
+        .collect()
 }
 
 /// Maps with flat pieces (atoms at their ends), several preimages, and the minimum of
@@ -116,14 +181,18 @@ fn affine(op: &str, flip: &str) -> Vec<Rule> {
         r("OP-shift",       "(OP (+ ?e ?c) ?t)", "(OP ?e (- ?t ?c))",            &k("?c"), "shift: subtract the constant from t"),
         r("OP-shift-left",  "(OP (+ ?c ?e) ?t)", "(OP ?e (- ?t ?c))",            &k("?c"), "shift: subtract the constant from t"),
         r("OP-sub",         "(OP (- ?e ?c) ?t)", "(OP ?e (+ ?t ?c))",            &k("?c"), "shift: add the constant to t"),
-        r("OP-sub-from",    "(OP (- ?c ?e) ?t)", "(- 1 (FLIP ?e (- ?c ?t)))",    &k("?c"), "reflection: c - E <= t exactly when E >= c - t"),
-        r("OP-neg",         "(OP (neg ?e) ?t)",  "(- 1 (FLIP ?e (neg ?t)))",     &[Random("?e")], "reflection: -E <= t exactly when E >= -t"),
+        // a reflection's 1 - P(...) is not 0 where t is undefined (sqrt(t) for t < 0), as
+        // a probability at a point where t is undefined is taken to be (the brackets that
+        // solving rules and CDF rules build are 0 there): only for a t defined for every
+        // t (without this, merged with [t >= 0]·P(|E| <= sqrt(t)), it dropped the bracket)
+        r("OP-sub-from",    "(OP (- ?c ?e) ?t)", "(- 1 (FLIP ?e (- ?c ?t)))",    &[Random("?e"), NotRandom("?c"), Total("?t")], "reflection: c - E <= t exactly when E >= c - t"),
+        r("OP-neg",         "(OP (neg ?e) ?t)",  "(- 1 (FLIP ?e (neg ?t)))",     &[Random("?e"), Total("?t")], "reflection: -E <= t exactly when E >= -t"),
         r("OP-scale-pos",   "(OP (* ?a ?e) ?t)", "(OP ?e (/ ?t ?a))",            &[Random("?e"), NotRandom("?a"), Proves("?a", Positive)], "scaling by a > 0 keeps the order"),
-        r("OP-scale-neg",   "(OP (* ?a ?e) ?t)", "(- 1 (FLIP ?e (/ ?t ?a)))",    &[Random("?e"), NotRandom("?a"), Proves("?a", Negative)], "scaling by a < 0 reverses the order"),
+        r("OP-scale-neg",   "(OP (* ?a ?e) ?t)", "(- 1 (FLIP ?e (/ ?t ?a)))",    &[Random("?e"), NotRandom("?a"), Proves("?a", Negative), Total("?t")], "scaling by a < 0 reverses the order"),
         r("OP-scale-right-pos", "(OP (* ?e ?a) ?t)", "(OP ?e (/ ?t ?a))",        &[Random("?e"), NotRandom("?a"), Proves("?a", Positive)], "scaling by a > 0 keeps the order"),
-        r("OP-scale-right-neg", "(OP (* ?e ?a) ?t)", "(- 1 (FLIP ?e (/ ?t ?a)))",&[Random("?e"), NotRandom("?a"), Proves("?a", Negative)], "scaling by a < 0 reverses the order"),
+        r("OP-scale-right-neg", "(OP (* ?e ?a) ?t)", "(- 1 (FLIP ?e (/ ?t ?a)))",&[Random("?e"), NotRandom("?a"), Proves("?a", Negative), Total("?t")], "scaling by a < 0 reverses the order"),
         r("OP-div-pos",     "(OP (/ ?e ?a) ?t)", "(OP ?e (* ?t ?a))",            &[Random("?e"), NotRandom("?a"), Proves("?a", Positive)], "dividing by a > 0 keeps the order"),
-        r("OP-div-neg",     "(OP (/ ?e ?a) ?t)", "(- 1 (FLIP ?e (* ?t ?a)))",    &[Random("?e"), NotRandom("?a"), Proves("?a", Negative)], "dividing by a < 0 reverses the order"),
+        r("OP-div-neg",     "(OP (/ ?e ?a) ?t)", "(- 1 (FLIP ?e (* ?t ?a)))",    &[Random("?e"), NotRandom("?a"), Proves("?a", Negative), Total("?t")], "dividing by a < 0 reverses the order"),
     ]
 }
 
@@ -145,6 +214,11 @@ pub fn rules() -> Vec<Rule> {
     for m in MAPS {
         v.push(map_rules(m, false));
         v.push(map_rules(m, true));
+        // maps with a domain condition (log, sqrt) state it of their whole argument
+        if m.domain.is_none() {
+            v.extend(map_reflected_rules(m, false));
+            v.extend(map_reflected_rules(m, true));
+        }
     }
     v
 }
