@@ -238,14 +238,14 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         let mut egraph = EGraph::new(facts.clone());
         check_std(&mut egraph, model)?;
     }
-    let derived = phase(&cdf_start, None, &rules::for_cdf(), &facts, limits);
+    let derived = phase(&cdf_start, None, rules::for_cdf(), &facts, limits);
     if derived.cost >= UNRESOLVED {
         return Err(no_closed_form(model, &derived.runner, &derived.best));
     }
     let tidied = phase(
         &derived.best,
         None,
-        &rules::for_simplify(),
+        rules::for_simplify(),
         &facts,
         tidy_limits(limits),
     );
@@ -268,13 +268,13 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let jumped = phase(
         &pdf_start,
         Some(&split),
-        &rules::for_tidy(),
+        rules::for_tidy(),
         &facts,
         jump_limits(limits),
     );
     // deep compositions differentiate without regrouping quotients (see for_pdf)
     let regroup = inverse_nesting(&cdf) < DEEP_NESTING;
-    let differentiated = phase(&jumped.best, None, &rules::for_pdf(regroup), &facts, limits);
+    let differentiated = phase(&jumped.best, None, rules::for_pdf(regroup), &facts, limits);
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
@@ -287,7 +287,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let tidied = phase(
         &differentiated.best,
         None,
-        &rules::for_simplify(),
+        rules::for_simplify(),
         &facts,
         Limits {
             iterations: limits.iterations.min(PDF_TIDY_ITERATIONS),
@@ -304,7 +304,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     // more pass of its own; a mass that is exactly 0 is no atom
     let tidy = rules::for_tidy();
     for a in &mut atoms {
-        a.mass = simplify(&a.mass, limits, &facts, &tidy);
+        a.mass = simplify(&a.mass, limits, &facts, tidy);
     }
     let before = atoms.len();
     atoms.retain(|a| !crate::normal_form::surely_zero(&a.mass));
@@ -322,7 +322,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
             let term = e.add(Node::Mul([m, delta]));
             acc = e.add(Node::Add([acc, term]));
         }
-        let tidied = simplify(&e, limits, &facts, &rules::for_tidy());
+        let tidied = simplify(&e, limits, &facts, rules::for_tidy());
         pdf_steps.push(Step {
             term: tidied.clone(),
             rules: vec![rules::ZERO_MASS.to_string()],
@@ -1058,7 +1058,7 @@ fn support(model: &Model, limits: Limits) -> Result<Support> {
         End {
             value: end
                 .value
-                .map(|v| simplify(&v, limits, &facts, &rules::for_simplify())),
+                .map(|v| simplify(&v, limits, &facts, rules::for_simplify())),
             closed: end.closed,
         }
     };

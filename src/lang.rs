@@ -25,13 +25,20 @@ use std::str::FromStr;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Num {
     NegInf,
-    Rat(BigRational),
+    /// Shared: e-graph nodes are cloned often, and a big rational's clone allocates.
+    Rat(std::sync::Arc<BigRational>),
     PosInf,
+}
+
+impl From<BigRational> for Num {
+    fn from(r: BigRational) -> Num {
+        Num::Rat(std::sync::Arc::new(r))
+    }
 }
 
 impl Num {
     pub fn int(n: i64) -> Num {
-        Num::Rat(BigRational::from_integer(BigInt::from(n)))
+        Num::from(BigRational::from_integer(BigInt::from(n)))
     }
     /// The value as an integer, when it is one (and fits in 64 bits).
     pub fn integer(&self) -> Option<i64> {
@@ -92,9 +99,9 @@ impl FromStr for Num {
                 if q.is_zero() {
                     return Err("zero denominator".into());
                 }
-                Ok(Num::Rat(BigRational::new(int(p)?, q)))
+                Ok(Num::from(BigRational::new(int(p)?, q)))
             }
-            None => Ok(Num::Rat(BigRational::from_integer(int(s)?))),
+            None => Ok(Num::from(BigRational::from_integer(int(s)?))),
         }
     }
 }
@@ -371,18 +378,18 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
     Some(match node {
         Node::Num(n) => n.clone(),
         Node::Add([a, b]) => match (x(*a)?, x(*b)?) {
-            (Rat(a), Rat(b)) => Rat(a + b),
+            (Rat(a), Rat(b)) => Num::from(&*a + &*b),
             (PosInf, NegInf) | (NegInf, PosInf) => return None,
             (inf @ (PosInf | NegInf), _) | (_, inf @ (PosInf | NegInf)) => inf,
         },
         Node::Sub([a, b]) => {
             let b = match x(*b)? {
-                Rat(b) => Rat(-b),
+                Rat(b) => Num::from(-&*b),
                 PosInf => NegInf,
                 NegInf => PosInf,
             };
             match (x(*a)?, b) {
-                (Rat(a), Rat(b)) => Rat(a + b),
+                (Rat(a), Rat(b)) => Num::from(&*a + &*b),
                 (PosInf, NegInf) | (NegInf, PosInf) => return None,
                 (inf @ (PosInf | NegInf), _) | (_, inf @ (PosInf | NegInf)) => inf,
             }
@@ -390,7 +397,7 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
         Node::Mul([a, b]) => {
             let (a, b) = (x(*a)?, x(*b)?);
             match (&a, &b) {
-                (Rat(a), Rat(b)) => Rat(a * b),
+                (Rat(a), Rat(b)) => Num::from(a.as_ref() * b.as_ref()),
                 _ if a.is_zero() || b.is_zero() => return None,
                 _ => {
                     if a.sign().times(b.sign()) == Sign::POS {
@@ -405,10 +412,10 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
             let (a, b) = (x(*a)?, x(*b)?);
             match (&a, &b) {
                 (_, b) if b.is_zero() => return None,
-                (Rat(a), Rat(b)) => Rat(a / b),
+                (Rat(a), Rat(b)) => Num::from(a.as_ref() / b.as_ref()),
                 (Rat(_), _) => Num::int(0),
                 (_, Rat(b)) => {
-                    if a.sign().times(Num::Rat(b.clone()).sign()) == Sign::POS {
+                    if a.sign().times(Rat(b.clone()).sign()) == Sign::POS {
                         PosInf
                     } else {
                         NegInf
@@ -418,12 +425,12 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
             }
         }
         Node::Neg(a) => match x(*a)? {
-            Rat(a) => Rat(-a),
+            Rat(a) => Num::from(-&*a),
             PosInf => NegInf,
             NegInf => PosInf,
         },
         Node::Abs(a) => match x(*a)? {
-            Rat(a) => Rat(a.abs()),
+            Rat(a) => Num::from(a.abs()),
             _ => PosInf,
         },
         Node::Pow([a, b]) => {
@@ -435,7 +442,7 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
             if e < 0 && base.is_zero() {
                 return None;
             }
-            Rat(num_traits::pow::Pow::pow(&base, e as i32))
+            Num::from(num_traits::pow::Pow::pow(&base, e as i32))
         }
         Node::Sqrt(a) => {
             let v = r(x(*a)?)?;
@@ -444,7 +451,7 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
             }
             let (p, q) = (v.numer().sqrt(), v.denom().sqrt());
             if &(&p * &p) == v.numer() && &(&q * &q) == v.denom() {
-                Rat(BigRational::new(p, q))
+                Num::from(BigRational::new(p, q))
             } else {
                 return None;
             }
@@ -477,13 +484,13 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
         Node::Sigmoid(a) => match x(*a)? {
             NegInf => Num::int(0),
             PosInf => Num::int(1),
-            n if n.is_zero() => Rat(BigRational::new(1.into(), 2.into())),
+            n if n.is_zero() => Num::from(BigRational::new(1.into(), 2.into())),
             _ => return None,
         },
         Node::Logit(a) => match x(*a)? {
             n if n.is_zero() => NegInf,
             n if n.is(1) => PosInf,
-            Rat(v) if v == BigRational::new(1.into(), 2.into()) => Num::int(0),
+            Rat(v) if *v == BigRational::new(1.into(), 2.into()) => Num::int(0),
             _ => return None,
         },
         Node::Softplus(a) => match x(*a)? {
@@ -521,7 +528,7 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
                         && num_traits::pow(q.clone(), k as usize) == *m.denom()
                     {
                         let root = BigRational::new(p, q);
-                        Rat(if neg { -root } else { root })
+                        Num::from(if neg { -root } else { root })
                     } else {
                         return None;
                     }
@@ -554,7 +561,7 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
         Node::Phi(a) => match x(*a)? {
             NegInf => Num::int(0),
             PosInf => Num::int(1),
-            n if n.is_zero() => Rat(BigRational::new(1.into(), 2.into())),
+            n if n.is_zero() => Num::from(BigRational::new(1.into(), 2.into())),
             _ => return None,
         },
         Node::NPdf(a) => match x(*a)? {

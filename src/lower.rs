@@ -688,7 +688,7 @@ impl Lowerer<'_> {
     }
 
     fn num(&mut self, r: BigRational) -> Id {
-        self.add(Node::Num(Num::Rat(r)))
+        self.add(Node::Num(Num::from(r)))
     }
 
     fn lower_expr(&mut self, e: &syntax::Expr) -> Result<(Id, bool)> {

@@ -110,7 +110,7 @@ fn normalize(e: &Expr, id: Id) -> Poly {
         Poly::atom(format!("{}({})", e[id], args.join(", ")))
     };
     match &e[id] {
-        Node::Num(Num::Rat(r)) => Poly::constant(r.clone()),
+        Node::Num(Num::Rat(r)) => Poly::constant((**r).clone()),
         Node::Symbol(s) => Poly::atom(s.to_string()),
         Node::Add([a, b]) => n(a).plus(&n(b), 1),
         Node::Sub([a, b]) => n(a).plus(&n(b), -1),

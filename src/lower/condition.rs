@@ -154,7 +154,7 @@ impl Lowerer<'_> {
             _ => None,
         });
         match folded {
-            Some(Num::Rat(r)) => self.num(r),
+            Some(Num::Rat(r)) => self.num((*r).clone()),
             _ => self.add(node),
         }
     }
@@ -313,7 +313,7 @@ impl Lowerer<'_> {
     pub(super) fn affine(&self, e: Id) -> Option<(BigRational, BigRational)> {
         let zero = BigRational::zero;
         Some(match &self.expr[e] {
-            Node::Num(Num::Rat(n)) => (zero(), n.clone()),
+            Node::Num(Num::Rat(n)) => (zero(), (**n).clone()),
             Node::Normal(_) => (BigRational::from_integer(1.into()), zero()),
             Node::Neg(a) => {
                 let (p, q) = self.affine(*a)?;

@@ -377,7 +377,10 @@ impl Printer<'_> {
             // a − (−c) reads as a + c
             Node::Sub([a, b]) if matches!(&e[*b], Node::Num(Num::Rat(r)) if r.is_negative()) => {
                 let c = match &e[*b] {
-                    Node::Num(n) => self.num(&Num::Rat(-n.rat().cloned().unwrap_or_default())).0,
+                    Node::Num(n) => {
+                        self.num(&Num::from(-n.rat().cloned().unwrap_or_default()))
+                            .0
+                    }
                     _ => String::new(),
                 };
                 (format!("{} + {c}", p(a).0), Prec::Sum)

@@ -356,37 +356,45 @@ fn reorders(name: &str) -> bool {
 }
 
 /// The rules that derive a CDF: Normal closure, CDF rules and simplifications.
-pub fn for_cdf() -> Vec<Rewrite> {
-    select(|i| i.family != Family::Diff && !reorders(&i.name))
+pub fn for_cdf() -> &'static [Rewrite] {
+    static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
+    SET.get_or_init(|| select(|i| i.family != Family::Diff && !reorders(&i.name)))
 }
 
 /// The rules that differentiate a CDF: derivative rules and simplifications. With
 /// `regroup` false, nested quotients are regrouped only in the final tidying: the chain
 /// rule through n nested maps gives n nested quotients, and `div-div` builds every
 /// grouping of them (11 290 rewrites and the node limit at five tanh/sigmoid layers).
-pub fn for_pdf(regroup: bool) -> Vec<Rewrite> {
-    select(|i| {
-        (i.family == Family::Diff || i.family == Family::Algebra)
-            && !reorders(&i.name)
-            && (regroup || i.name != "div-div")
+pub fn for_pdf(regroup: bool) -> &'static [Rewrite] {
+    static SETS: [OnceLock<Vec<Rewrite>>; 2] = [OnceLock::new(), OnceLock::new()];
+    SETS[usize::from(regroup)].get_or_init(|| {
+        select(|i| {
+            (i.family == Family::Diff || i.family == Family::Algebra)
+                && !reorders(&i.name)
+                && (regroup || i.name != "div-div")
+        })
     })
 }
 
 /// Simplifications only (no reordering): one-sided limits, identities, folding.
-pub fn for_tidy() -> Vec<Rewrite> {
-    select(|i| i.family == Family::Algebra && !reorders(&i.name))
+pub fn for_tidy() -> &'static [Rewrite] {
+    static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
+    SET.get_or_init(|| select(|i| i.family == Family::Algebra && !reorders(&i.name)))
 }
 
 /// The final tidying of a result: identities, limits and reordering. Brackets are
 /// solved by then, so those rules are left out (they are most of the algebra rules,
 /// and the e-graph is largest here).
-pub fn for_simplify() -> Vec<Rewrite> {
-    let late = |n: &str| {
-        ["solve-", "lim-", "exp-", "square-"]
-            .iter()
-            .any(|p| n.starts_with(p))
-    };
-    select(|i| i.family == Family::Algebra && !late(&i.name))
+pub fn for_simplify() -> &'static [Rewrite] {
+    static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
+    SET.get_or_init(|| {
+        let late = |n: &str| {
+            ["solve-", "lim-", "exp-", "square-"]
+                .iter()
+                .any(|p| n.starts_with(p))
+        };
+        select(|i| i.family == Family::Algebra && !late(&i.name))
+    })
 }
 
 fn select(keep: impl Fn(&RuleInfo) -> bool) -> Vec<Rewrite> {
