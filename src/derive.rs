@@ -1202,7 +1202,32 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
                     },
                 );
             }
-            // |E| and even powers: from 0 (reached at E = 0) to the larger end
+            // |E| and even powers of a term of one sign (numbers at its ends): monotone
+            let value = |e: &End| {
+                e.value.as_ref().and_then(|v| {
+                    crate::eval::Compiled::new(v, &crate::eval::Values::default())
+                        .ok()
+                        .map(|c| c.eval(0.0))
+                        .filter(|x| x.is_finite())
+                })
+            };
+            let image = |e: &End| End {
+                value: e.value.as_ref().map(|v| {
+                    if value(e) == Some(0.0) {
+                        number("0")
+                    } else {
+                        power(v)
+                    }
+                }),
+                closed: e.closed && e.value.is_some(),
+            };
+            if value(&lo).is_some_and(|v| v >= 0.0) {
+                return (image(&lo), image(&hi));
+            }
+            if value(&hi).is_some_and(|v| v <= 0.0) {
+                return (image(&hi), image(&lo));
+            }
+            // otherwise from 0 (reached at E = 0) to the larger end
             let top = match (&lo.value, &hi.value) {
                 (Some(l), Some(h)) => {
                     let mut e = power(l);

@@ -193,3 +193,17 @@ fn square_of_a_bounded_map_of_a_clipped_normal() {
     close(l.atoms[0].at, top, "atom");
     close(l.atoms[0].mass, 1.0 - n.cdf(2.0), "atom's mass");
 }
+
+#[test]
+fn support_of_an_even_power_of_a_term_of_one_sign() {
+    // min(x, −1) ≤ −1, so |min(x, −1)|² ≥ 1, reached (x ≤ −1 has positive mass):
+    // the support is [1, ∞), not the [0, ∞) of an even power of any term
+    let d = pushforward::derive_source("x ~ Normal(mu, sigma)\ny = (abs(min(x, -1)))^2").unwrap();
+    let lo = d.support.lo.value.as_ref().expect("a lower end");
+    let lo = pushforward::eval::Compiled::new(lo, &Values::default())
+        .unwrap()
+        .eval(0.0);
+    assert_eq!(lo, 1.0);
+    assert!(d.support.lo.closed);
+    assert!(d.support.hi.value.is_none());
+}
