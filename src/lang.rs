@@ -654,6 +654,8 @@ impl Analysis<Node> for Facts {
         };
         let all_finite = enode.children().iter().all(|c| d(c).finite);
         let all_total = enode.children().iter().all(|c| d(c).total);
+        // the class's value as a whole number, when it is one
+        let integer = |i: &Id| d(i).num.as_ref().and_then(|(k, _)| k.integer());
         let total = !has_t
             || all_total
                 && match enode {
@@ -661,21 +663,11 @@ impl Analysis<Node> for Facts {
                     Node::Log(a) => d(a).sign.within(Sign::POS),
                     Node::Sqrt(a) => d(a).sign.within(Sign::NONNEG),
                     Node::Root([a, n]) => {
-                        d(a).sign.within(Sign::NONNEG)
-                            || d(n)
-                                .num
-                                .as_ref()
-                                .and_then(|(k, _)| k.integer())
-                                .is_some_and(|k| k % 2 != 0)
+                        d(a).sign.within(Sign::NONNEG) || integer(n).is_some_and(|k| k % 2 != 0)
                     }
                     Node::Div([_, b]) => d(b).sign.0 & 2 == 0,
                     Node::Pow([a, n]) => {
-                        d(a).sign.within(Sign::POS)
-                            || d(n)
-                                .num
-                                .as_ref()
-                                .and_then(|(k, _)| k.integer())
-                                .is_some_and(|k| k >= 0)
+                        d(a).sign.within(Sign::POS) || integer(n).is_some_and(|k| k >= 0)
                     }
                     _ => true,
                 };
