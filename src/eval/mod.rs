@@ -165,15 +165,19 @@ enum LogForm {
     Pow(usize, usize),
 }
 
+/// Whether the node under `id` is the number 1.
+fn is_one(e: &Expr, id: egg::Id) -> bool {
+    matches!(&e[id], Node::Num(n) if *n == Num::int(1))
+}
+
 /// For a term 1 + u or u + 1: the row of u.
 fn one_plus(e: &Expr, a: egg::Id) -> Option<usize> {
     let Node::Add([x, y]) = &e[a] else {
         return None;
     };
-    let one = |id: &egg::Id| matches!(&e[*id], Node::Num(n) if *n == Num::int(1));
-    if one(x) {
+    if is_one(e, *x) {
         Some(usize::from(*y))
-    } else if one(y) {
+    } else if is_one(e, *y) {
         Some(usize::from(*x))
     } else {
         None
@@ -185,16 +189,15 @@ fn one_minus(e: &Expr, a: egg::Id) -> Option<usize> {
     let Node::Sub([x, y]) = &e[a] else {
         return None;
     };
-    matches!(&e[*x], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*y))
+    is_one(e, *x).then(|| usize::from(*y))
 }
 
 /// For a term 1 − e^u: the row of u.
 fn one_minus_exp(e: &Expr, a: egg::Id) -> Option<usize> {
-    let Node::Sub([one, x]) = &e[a] else {
+    let Node::Exp(u) = &e[one_minus(e, a)?.into()] else {
         return None;
     };
-    let Node::Exp(u) = &e[*x] else { return None };
-    matches!(&e[*one], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*u))
+    Some(usize::from(*u))
 }
 
 /// For a term of the form e^u − 1 (the argument of softplus's inverse): the row of u.
@@ -203,7 +206,7 @@ fn softplus_inverse_of(e: &Expr, a: egg::Id) -> Option<usize> {
         return None;
     };
     let Node::Exp(u) = &e[*x] else { return None };
-    matches!(&e[*one], Node::Num(n) if *n == Num::int(1)).then(|| usize::from(*u))
+    is_one(e, *one).then(|| usize::from(*u))
 }
 
 /// Whether every term of the term under `id` has a factor φ(u) (through products,

@@ -3,11 +3,13 @@
 //! exponential and logarithms (measured within 1 ulp of std's for exp and ln, 2 ulps
 //! for ln_1p), and Φ built on them from fdlibm's erfc.
 //!
-//! Every kernel computes the common case in vector form and gives the lanes outside it
-//! (arguments that underflow to subnormals, infinities, NaN, the far tails of erfc) to
-//! the scalar function of `special`, so the edge cases are exactly those of the scalar
-//! code. A batch's last partial group is padded to four lanes and goes through the
-//! same vector code, so a value does not depend on where in a batch its point falls.
+//! Every kernel computes the common case in vector form and gives the lanes `wide`
+//! gets wrong (subnormal results and arguments) or that the vector code does not cover
+//! (erfc's far tails) to the scalar function of `special`; at ±∞ and NaN the vector
+//! code gives what the scalar code gives, which the tests check on every kernel. A
+//! batch's last partial group is padded to four lanes and goes through the same vector
+//! code, so a value does not depend on where in a batch its point falls (for Φ(u)^n,
+//! as long as n is the same at every point, as a parameter is).
 
 use super::special;
 use wide::f64x4;
