@@ -124,6 +124,9 @@ define_language! {
         // probability operators
         "cdf" = Cdf([Id; 2]),
         "cdf<" = CdfLt([Id; 2]),
+        // P(Y ≤ s) for s inside the support of Y, a strictly monotone map of a Normal
+        // (see `Data::chain`); undefined elsewhere
+        "cdf-in" = CdfIn([Id; 2]),
         "D" = D(Id),
         "Dc" = Dc(Id),
         // random variables
@@ -347,6 +350,11 @@ pub struct Data {
     pub sign: Sign,
     /// Provably a finite real number wherever it is defined.
     pub finite: bool,
+    /// A random class that is a strictly monotone continuous map of one Normal, built
+    /// one map at a time (tanh, sigmoid, exp, softplus, softsign, log of a positive
+    /// term, odd powers, and affine steps with a coefficient of known sign): its law has
+    /// no atoms, and its support is an open interval, the image of the real line.
+    pub chain: bool,
     /// Defined for every t: no function of t outside its domain inside (artanh,
     /// logit, log, even roots and quotients whose argument may leave it). A bracket
     /// on a side that is not total is 0 where that side is undefined (the convention
@@ -645,9 +653,10 @@ impl Analysis<Node> for Facts {
         });
         let random = match enode {
             Node::Normal(_) => true,
-            Node::Cdf(_) | Node::CdfLt(_) => false,
+            Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) => false,
             _ => enode.children().iter().any(|c| d(c).random),
         };
+        let chain = chain(enode, |i| d(&i));
         let has_t = match enode {
             Node::T => true,
             _ => enode.children().iter().any(|c| d(c).has_t),
@@ -659,7 +668,10 @@ impl Analysis<Node> for Facts {
         let total = !has_t
             || all_total
                 && match enode {
-                    Node::Atanh(_) | Node::Logit(_) | Node::SoftsignInv(_) => false,
+                    // defined inside a support only
+                    Node::Atanh(_) | Node::Logit(_) | Node::SoftsignInv(_) | Node::CdfIn(_) => {
+                        false
+                    }
                     Node::Log(a) => d(a).sign.within(Sign::POS),
                     Node::Sqrt(a) => d(a).sign.within(Sign::NONNEG),
                     Node::Root([a, n]) => {
@@ -752,9 +764,12 @@ impl Analysis<Node> for Facts {
                         Sign::ANY
                     }
                 }
-                Node::Cdf(_) | Node::CdfLt(_) | Node::Ge(_) | Node::Gt(_) | Node::Delta(_) => {
-                    Sign::NONNEG
-                }
+                Node::Cdf(_)
+                | Node::CdfLt(_)
+                | Node::CdfIn(_)
+                | Node::Ge(_)
+                | Node::Gt(_)
+                | Node::Delta(_) => Sign::NONNEG,
                 Node::WSq(_) => Sign::NONNEG,
                 _ => Sign::ANY,
             }
@@ -830,6 +845,7 @@ impl Analysis<Node> for Facts {
             bounds,
             num,
             random,
+            chain,
             has_t,
             sign,
             finite,
@@ -862,6 +878,8 @@ impl Analysis<Node> for Facts {
         merge_bool(&mut to.random, from.random, false);
         merge_bool(&mut to.has_t, from.has_t, false);
         merge_bool(&mut to.finite, from.finite, true);
+        // one random variable, so one law: a chain in any of its forms is a chain
+        merge_bool(&mut to.chain, from.chain, true);
         merge_bool(&mut to.total, from.total, false);
         merge_bool(&mut to.bracket, from.bracket, true);
         if to.bounds.is_none() && from.bounds.is_some() {
@@ -901,6 +919,37 @@ impl Analysis<Node> for Facts {
                 egraph[id].nodes.retain(|n| n.is_leaf());
             }
         }
+    }
+}
+
+/// Whether a node is a link of a chain (see [`Data::chain`]), given its children's facts.
+fn chain<'a>(enode: &Node, d: impl Fn(Id) -> &'a Data) -> bool {
+    // a coefficient: not random, free of t, of one known sign
+    let coefficient = |c: Id| {
+        let c = d(c);
+        !c.random && !c.has_t && (c.sign == Sign::POS || c.sign == Sign::NEG)
+    };
+    let constant = |c: Id| !d(c).random && !d(c).has_t;
+    match enode {
+        Node::Normal(_) => true,
+        Node::Tanh(a) | Node::Sigmoid(a) | Node::Exp(a) | Node::Softplus(a) | Node::Softsign(a) => {
+            d(*a).chain
+        }
+        Node::Neg(a) => d(*a).chain,
+        Node::Log(a) => d(*a).chain && d(*a).sign == Sign::POS,
+        Node::Add([a, b]) => d(*a).chain && constant(*b) || constant(*a) && d(*b).chain,
+        Node::Sub([a, b]) => d(*a).chain && constant(*b) || constant(*a) && d(*b).chain,
+        Node::Mul([a, b]) => d(*a).chain && coefficient(*b) || coefficient(*a) && d(*b).chain,
+        Node::Div([a, b]) => d(*a).chain && coefficient(*b),
+        Node::Pow([a, n]) => {
+            d(*a).chain
+                && d(*n)
+                    .num
+                    .as_ref()
+                    .and_then(|(k, _)| k.integer())
+                    .is_some_and(|k| k >= 1 && k % 2 == 1)
+        }
+        _ => false,
     }
 }
 

@@ -58,7 +58,7 @@ fn is_random(e: &Expr, id: Id) -> bool {
     match &e[id] {
         Node::Normal(_) => true,
         // a probability of a random term is a number
-        Node::Cdf(_) | Node::CdfLt(_) => false,
+        Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) => false,
         n => n.children().iter().any(|c| is_random(e, *c)),
     }
 }
@@ -282,6 +282,19 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
                 .count() as f64
                 / SAMPLES as f64
         }
+        // P(Y <= u) inside the support of Y, undefined elsewhere: the range of the
+        // draws stands in for the support (both sides of a rule use the same draws,
+        // mapped through the same functions, so their ranges correspond)
+        Node::CdfIn([y, u]) => {
+            let u = v(u);
+            let s = sample(e, *y, d, 0, t);
+            let lo = s.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            if u.is_nan() || u <= lo || u >= hi {
+                return f64::NAN;
+            }
+            s.iter().filter(|x| **x <= u).count() as f64 / SAMPLES as f64
+        }
         other => panic!("cannot evaluate {other:?}"),
     }
 }
@@ -362,7 +375,16 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
         (_, "?s") if lhs_random => s,
         (Family::Cdf, "?e") => {
             // a random term the rule's domain condition can be proved for
-            let pool = if is(&|w| matches!(w, When::Proves("?e", _))) {
+            let pool = if is(&|w| matches!(w, When::Chain("?e"))) {
+                // strictly monotone maps of a Normal, increasing and decreasing
+                vec![
+                    normal.clone(),
+                    format!("(tanh {normal})"),
+                    format!("(exp (* -2 {normal}))"),
+                    format!("(+ 1 (neg (sigmoid {normal})))"),
+                    format!("(^ (- {normal} 1/2) 3)"),
+                ]
+            } else if is(&|w| matches!(w, When::Proves("?e", _))) {
                 vec![
                     format!("(exp {normal})"),
                     format!("(relu {normal})"),
@@ -538,8 +560,11 @@ fn every_rule_is_sound_at_random_points() {
                     let root = |e: &Expr| Id::from(e.as_ref().len() - 1);
                     let l = value(&lhs, root(&lhs), t, &draws);
                     let r = value(&rhs, root(&rhs), t, &draws);
-                    let cdfs = count(&lhs, |n| matches!(n, Node::Cdf(_) | Node::CdfLt(_)))
-                        + count(&rhs, |n| matches!(n, Node::Cdf(_) | Node::CdfLt(_)));
+                    let cdfs = count(&lhs, |n| {
+                        matches!(n, Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_))
+                    }) + count(&rhs, |n| {
+                        matches!(n, Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_))
+                    });
                     let tol = if cdfs > 0 {
                         // each empirical CDF is within eps; a power n multiplies by n
                         let n = subst

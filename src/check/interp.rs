@@ -45,7 +45,7 @@ impl<'a> Interp<'a> {
         };
         fn go(e: &Expr, id: Id, scale: f64, exponent: &dyn Fn(Id) -> f64) -> f64 {
             match &e[id] {
-                Node::Cdf(_) | Node::CdfLt(_) => scale,
+                Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) => scale,
                 Node::Pow([a, b]) => go(e, *a, scale * exponent(*b), exponent),
                 n => egg::Language::children(n)
                     .iter()
@@ -146,8 +146,13 @@ impl<'a> Interp<'a> {
                 let h = 10f64.powi(-6 + 2 * depth(e, *a)) * t.abs().max(1e-2);
                 (self.at(e, *a, t + h)? - self.at(e, *a, t - h)?) / (2.0 * h)
             }
-            Node::Cdf([y, u]) | Node::CdfLt([y, u]) => {
+            // inside the support, where the brackets around it put it, P(Y ≤ s)
+            Node::Cdf([y, u]) | Node::CdfLt([y, u]) | Node::CdfIn([y, u]) => {
                 let u = v(u, self)?;
+                if u.is_nan() && matches!(e[id], Node::CdfIn(_)) {
+                    // outside the support, where the brackets around it are 0
+                    return Ok(f64::NAN);
+                }
                 self.probability(e, *y, u, matches!(e[id], Node::CdfLt(_)))?
             }
             _ => f64::NAN,

@@ -473,7 +473,9 @@ impl Printer<'_> {
             Node::Delta(a) => self.call("δ", "\\delta", &[p(a).0]),
             Node::Ge([a, b]) => self.bracket(self.comparison(e, *a, *b, false)),
             Node::Gt([a, b]) => self.bracket(self.comparison(e, *a, *b, true)),
-            Node::Cdf([y, u]) | Node::CdfLt([y, u]) => {
+            // P(Y ≤ s) inside Y's support reads as P(Y ≤ s): the brackets around it say
+            // where s lies
+            Node::Cdf([y, u]) | Node::CdfLt([y, u]) | Node::CdfIn([y, u]) => {
                 let strict = matches!(e[id], Node::CdfLt(_));
                 let rel = match (tex, strict) {
                     (_, true) => "<",

@@ -196,6 +196,52 @@ fn affine(op: &str, flip: &str) -> Vec<Rule> {
     ]
 }
 
+/// Rules inside a support: `(cdf-in Y s)` is P(Y ≤ s) for an s inside the support of
+/// Y, a strictly monotone map of a Normal (`Data::chain`), and is undefined elsewhere.
+/// Each rule peels one map and adds no bracket: s lies in the range of the map because
+/// it lies in the support of Y, so its preimage is defined; and Y has no atoms, so a
+/// reflection needs no care about ≤ and <. A chain of n maps is n rewrites, where the
+/// `cdf` rules solve each map's range bracket again through the maps around it.
+#[rustfmt::skip]
+fn inside() -> Vec<Rule> {
+    const IN: &str = "change of variables inside the support";
+    let r = |name: &str, lhs: &str, rhs: &str, when: &[When], words: &str| {
+        rule(C, &format!("cdf-in-{name}"), lhs, rhs, when, &format!("{IN}: {words}"))
+    };
+    let k = |c: &'static str| [Chain("?e"), NotRandom(c)];
+    let signed = |c: &'static str, f: Fact| [Chain("?e"), NotRandom(c), Proves(c, f)];
+    let mut v = vec![
+        rule(C, "cdf-in-normal", "(cdf-in (normal ?m ?s) ?t)", "(Phi (/ (- ?t ?m) ?s))", &[], "the Normal CDF: P(N(m, s^2) <= t) = Phi((t - m)/s), its support is R"),
+        r("shift",       "(cdf-in (+ ?e ?c) ?t)", "(cdf-in ?e (- ?t ?c))",         &k("?c"), "subtract the constant from t"),
+        r("shift-left",  "(cdf-in (+ ?c ?e) ?t)", "(cdf-in ?e (- ?t ?c))",         &k("?c"), "subtract the constant from t"),
+        r("sub",         "(cdf-in (- ?e ?c) ?t)", "(cdf-in ?e (+ ?t ?c))",         &k("?c"), "add the constant to t"),
+        r("sub-from",    "(cdf-in (- ?c ?e) ?t)", "(- 1 (cdf-in ?e (- ?c ?t)))",   &k("?c"), "c - E <= t exactly when E >= c - t, and E has no atoms"),
+        r("neg",         "(cdf-in (neg ?e) ?t)",  "(- 1 (cdf-in ?e (neg ?t)))",    &[Chain("?e")], "-E <= t exactly when E >= -t, and E has no atoms"),
+        r("scale-pos",   "(cdf-in (* ?a ?e) ?t)", "(cdf-in ?e (/ ?t ?a))",         &signed("?a", Positive), "scaling by a > 0 keeps the order"),
+        r("scale-neg",   "(cdf-in (* ?a ?e) ?t)", "(- 1 (cdf-in ?e (/ ?t ?a)))",   &signed("?a", Negative), "scaling by a < 0 reverses the order, and E has no atoms"),
+        r("scale-right-pos", "(cdf-in (* ?e ?a) ?t)", "(cdf-in ?e (/ ?t ?a))",     &signed("?a", Positive), "scaling by a > 0 keeps the order"),
+        r("scale-right-neg", "(cdf-in (* ?e ?a) ?t)", "(- 1 (cdf-in ?e (/ ?t ?a)))", &signed("?a", Negative), "scaling by a < 0 reverses the order, and E has no atoms"),
+        r("div-pos",     "(cdf-in (/ ?e ?a) ?t)", "(cdf-in ?e (* ?t ?a))",         &signed("?a", Positive), "dividing by a > 0 keeps the order"),
+        r("div-neg",     "(cdf-in (/ ?e ?a) ?t)", "(- 1 (cdf-in ?e (* ?t ?a)))",   &signed("?a", Negative), "dividing by a < 0 reverses the order, and E has no atoms"),
+        r("power-odd",   "(cdf-in (^ ?e ?n) ?t)", "(cdf-in ?e (root ?t ?n))",      &[Chain("?e"), OddInt("?n")], "E^n, n odd, is increasing"),
+    ];
+    // the chain's maps: every increasing map but sqrt (whose range is closed at 0)
+    for m in MAPS.iter().filter(|m| m.op != "sqrt") {
+        let mut when = vec![Chain("?e")];
+        if let Some(f) = m.domain {
+            when.push(Proves("?e", f));
+        }
+        v.push(r(
+            m.op,
+            &format!("(cdf-in ({} ?e) ?t)", m.op),
+            &format!("(cdf-in ?e {})", m.inverse),
+            &when,
+            &format!("{} is increasing, and t is in its range", m.op),
+        ));
+    }
+    v
+}
+
 #[rustfmt::skip]
 pub fn rules() -> Vec<Rule> {
     let mut v = vec![
@@ -209,6 +255,7 @@ pub fn rules() -> Vec<Rule> {
         rule(C, "cdf<-maxpool", "(cdf< (maxpool ?e ?n) ?t)", "(^ (cdf< ?e ?t) ?n)", &[Random("?e")], "order statistic: the max of N iid copies is < t exactly when every copy is"),
     ];
     v.extend(pieces());
+    v.extend(inside());
     v.extend(affine("cdf", "cdf<"));
     v.extend(affine("cdf<", "cdf"));
     for m in MAPS {
