@@ -165,7 +165,9 @@ impl CostFunction<Node> for Readable {
         let own = match enode {
             // D costs more than Dc so that its split into Dc plus jumps is preferred
             Node::D(_) => 2.0 * UNRESOLVED,
-            Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) | Node::Dc(_) => UNRESOLVED,
+            Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) | Node::PdfIn(_) | Node::Dc(_) => {
+                UNRESOLVED
+            }
             Node::Conv(_) | Node::WSum(_) | Node::WSq(_) => 20.0,
             Node::Num(Num::PosInf | Num::NegInf) => 30.0,
             Node::Abs(_) => 3.0,
@@ -244,11 +246,11 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     // a strictly monotone map of a Normal, two maps or more: derived inside its support,
     // one rule per map (the `cdf` rules would solve each map's range bracket again
     // through every map around it)
-    let derived = if chain {
-        let split = inside_support(&model.y, &support);
+    let inside = chain.then(|| inside_support(&model.y, &support));
+    let derived = if let Some(inside) = &inside {
         phase(
             &cdf_start,
-            Some((&split, rules::CDF_SUPPORT)),
+            Some((inside, rules::CDF_SUPPORT)),
             rules::for_chain(),
             &facts,
             limits,
@@ -259,9 +261,8 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     if derived.cost >= UNRESOLVED {
         return Err(no_closed_form(model, &derived.runner, &derived.best));
     }
-    let tidied = phase(
+    let tidied = tidy_phase(
         &derived.best,
-        None,
         rules::for_simplify(),
         &facts,
         tidy_limits(limits),
@@ -277,18 +278,21 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let mut pdf_start = cdf.clone();
     let f = Id::from(pdf_start.as_ref().len() - 1);
     pdf_start.add(Node::D(f));
-    let mut split = cdf.clone();
-    let dc = split.add(Node::Dc(f));
-    let jumped = if chain {
-        // no atoms: D F is the classical derivative
+    let jumped = if let Some(inside) = &inside {
+        // no atoms: D F is the classical derivative, of F as first written, inside the
+        // support, where the density rules peel one map at a time
+        let mut classical = inside.clone();
+        classical.add(Node::Dc(Id::from(inside.as_ref().len() - 1)));
         phase(
             &pdf_start,
-            Some((&split, rules::D_CONTINUOUS)),
+            Some((&classical, rules::D_CONTINUOUS)),
             &[],
             &facts,
             jump_limits(limits),
         )
     } else {
+        let mut split = cdf.clone();
+        let dc = split.add(Node::Dc(f));
         let jumps = jump_terms(&cdf)?;
         let j = append(&mut split, &jumps);
         split.add(Node::Add([dc, j]));
@@ -302,7 +306,12 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     };
     // deep compositions differentiate without regrouping quotients (see for_pdf)
     let regroup = inverse_nesting(&cdf) < DEEP_NESTING;
-    let differentiated = phase(&jumped.best, None, rules::for_pdf(regroup), &facts, limits);
+    let pdf_rules = if chain {
+        rules::for_chain_pdf()
+    } else {
+        rules::for_pdf(regroup)
+    };
+    let differentiated = phase(&jumped.best, None, pdf_rules, &facts, limits);
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
@@ -312,9 +321,8 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
             ),
         ));
     }
-    let tidied = phase(
+    let tidied = tidy_phase(
         &differentiated.best,
-        None,
         rules::for_simplify(),
         &facts,
         Limits {
@@ -520,11 +528,38 @@ fn phase(
     facts: &Facts,
     limits: Limits,
 ) -> Phase {
+    run_phase(start, trusted, rules, facts, limits, true)
+}
+
+/// A phase of algebra rules only: its steps would be merged into one "simplify" step
+/// anyway, so the e-graph keeps no explanation, and the step names the rules that
+/// fired. Explaining the final tidying of a 20-layer composition's density took 19 ms
+/// (its reorderings make long proofs) for that one step.
+fn tidy_phase(
+    start: &Expr,
+    rules: &[crate::lang::Rewrite],
+    facts: &Facts,
+    limits: Limits,
+) -> Phase {
+    run_phase(start, None, rules, facts, limits, false)
+}
+
+fn run_phase(
+    start: &Expr,
+    trusted: Option<(&Expr, &str)>,
+    rules: &[crate::lang::Rewrite],
+    facts: &Facts,
+    limits: Limits,
+    explain: bool,
+) -> Phase {
     // egg's greedy shortening of explanations costs more than the rest of a phase, and
     // each phase is short already
-    let mut egraph = EGraph::new(facts.clone())
-        .with_explanations_enabled()
-        .without_explanation_length_optimization();
+    let mut egraph = EGraph::new(facts.clone());
+    if explain {
+        egraph = egraph
+            .with_explanations_enabled()
+            .without_explanation_length_optimization();
+    }
     let start_id = egraph.add_expr_uncanonical(start);
     if let Some((rhs, name)) = trusted {
         let rhs_id = egraph.add_expr_uncanonical(rhs);
@@ -546,7 +581,14 @@ fn phase(
             runner,
         };
     }
-    let steps = steps(&mut runner, start, &best);
+    let steps = if explain {
+        steps(&mut runner, start, &best)
+    } else {
+        vec![Step {
+            term: best.clone(),
+            rules: fired(&runner),
+        }]
+    };
     Phase {
         best,
         cost: cost.value,
@@ -752,18 +794,11 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
         Ok(flat) => flat,
         Err(crate::explain::TooLong) => {
             // one step, labelled with every rule that fired in the phase
-            let mut fired: Vec<String> = vec![rules::CONDENSED.to_string()];
-            for it in &runner.iterations {
-                for name in it.applied.keys() {
-                    let name = name.to_string();
-                    if !fired.contains(&name) {
-                        fired.push(name);
-                    }
-                }
-            }
+            let mut rules = vec![rules::CONDENSED.to_string()];
+            rules.extend(fired(runner));
             return vec![Step {
                 term: end.clone(),
-                rules: fired,
+                rules,
             }];
         }
     };
@@ -793,6 +828,20 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
             rules,
         })
         .collect()
+}
+
+/// The rules that fired in a run, in the order they first did.
+fn fired(runner: &Runner) -> Vec<String> {
+    let mut fired: Vec<String> = Vec::new();
+    for it in &runner.iterations {
+        for name in it.applied.keys() {
+            let name = name.to_string();
+            if !fired.contains(&name) {
+                fired.push(name);
+            }
+        }
+    }
+    fired
 }
 
 /// Append `other` to `expr`, returning the id of its root in `expr`.

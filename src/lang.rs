@@ -127,6 +127,8 @@ define_language! {
         // P(Y ≤ s) for s inside the support of Y, a strictly monotone map of a Normal
         // (see `Data::chain`); undefined elsewhere
         "cdf-in" = CdfIn([Id; 2]),
+        // the density of such a Y at s inside its support: d/ds (cdf-in Y s)
+        "pdf-in" = PdfIn([Id; 2]),
         "D" = D(Id),
         "Dc" = Dc(Id),
         // random variables
@@ -653,7 +655,7 @@ impl Analysis<Node> for Facts {
         });
         let random = match enode {
             Node::Normal(_) => true,
-            Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) => false,
+            Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) | Node::PdfIn(_) => false,
             _ => enode.children().iter().any(|c| d(c).random),
         };
         let chain = chain(enode, |i| d(&i));
@@ -669,9 +671,11 @@ impl Analysis<Node> for Facts {
             || all_total
                 && match enode {
                     // defined inside a support only
-                    Node::Atanh(_) | Node::Logit(_) | Node::SoftsignInv(_) | Node::CdfIn(_) => {
-                        false
-                    }
+                    Node::Atanh(_)
+                    | Node::Logit(_)
+                    | Node::SoftsignInv(_)
+                    | Node::CdfIn(_)
+                    | Node::PdfIn(_) => false,
                     Node::Log(a) => d(a).sign.within(Sign::POS),
                     Node::Sqrt(a) => d(a).sign.within(Sign::NONNEG),
                     Node::Root([a, n]) => {
@@ -767,6 +771,7 @@ impl Analysis<Node> for Facts {
                 Node::Cdf(_)
                 | Node::CdfLt(_)
                 | Node::CdfIn(_)
+                | Node::PdfIn(_)
                 | Node::Ge(_)
                 | Node::Gt(_)
                 | Node::Delta(_) => Sign::NONNEG,

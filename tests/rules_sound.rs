@@ -10,7 +10,7 @@
 mod common;
 
 use egg::{Id, Language, RecExpr, Runner};
-use pushforward::lang::{EGraph, Expr, Facts, Node, Sign};
+use pushforward::lang::{EGraph, Expr, Fact, Facts, Node, Sign};
 use pushforward::rules::{self, Family, Rule, When};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -58,7 +58,7 @@ fn is_random(e: &Expr, id: Id) -> bool {
     match &e[id] {
         Node::Normal(_) => true,
         // a probability of a random term is a number
-        Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) => false,
+        Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) | Node::PdfIn(_) => false,
         n => n.children().iter().any(|c| is_random(e, *c)),
     }
 }
@@ -180,10 +180,54 @@ fn sample(e: &Expr, id: Id, d: &Draws, k: usize, t: f64) -> Vec<f64> {
     }
 }
 
+fn std_normal_pdf(x: f64) -> f64 {
+    (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+/// Φ by numerical integration of φ (Simpson, 4000 panels on [-12, x]).
+fn std_normal_cdf(x: f64) -> f64 {
+    if x.is_infinite() {
+        return if x > 0.0 { 1.0 } else { 0.0 };
+    }
+    let lo = (-12.0f64).min(x - 1.0);
+    common::simpson(std_normal_pdf, lo, x, 4000)
+}
+
+/// Where a strictly monotone map of one Normal crosses u: the standard Normal draw z*
+/// at which the program run forward (one value) gives u, by bisection, and the map's
+/// slope in z there (a central difference). `None` outside its range.
+fn chain_at(e: &Expr, y: Id, u: f64, d: &Draws, t: f64) -> Option<(f64, f64)> {
+    let g = |z: f64| {
+        let one = Draws {
+            z: vec![vec![z]; COPIES],
+            pos: d.pos.clone(),
+            neg: d.neg.clone(),
+        };
+        sample(e, y, &one, 0, t)[0]
+    };
+    let (mut lo, mut hi) = (-30.0, 30.0);
+    let (glo, ghi) = (g(lo), g(hi));
+    let increasing = ghi > glo;
+    if u.is_nan() || u <= glo.min(ghi) || u >= glo.max(ghi) {
+        return None;
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if (g(mid) < u) == increasing {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let z = 0.5 * (lo + hi);
+    let h = 1e-4;
+    Some((z, (g(z + h) - g(z - h)) / (2.0 * h)))
+}
+
 /// The value of a real term at t.
 fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
     let v = |i: &Id| value(e, *i, t, d);
-    let phi = |x: f64| (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt();
+    let phi = std_normal_pdf;
     match &e[id] {
         Node::Num(n) => n.to_f64(),
         Node::T => t,
@@ -253,15 +297,7 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
                 v(s) * x
             }
         }
-        // Φ by numerical integration of φ (Simpson, 4000 panels on [-12, x])
-        Node::Phi(a) => {
-            let x = v(a);
-            if x.is_infinite() {
-                return if x > 0.0 { 1.0 } else { 0.0 };
-            }
-            let lo = (-12.0f64).min(x - 1.0);
-            common::simpson(phi, lo, x, 4000)
-        }
+        Node::Phi(a) => std_normal_cdf(v(a)),
         Node::NPdf(a) => phi(v(a)),
         Node::Ge([a, b]) => f64::from(u8::from(v(a) >= v(b))),
         Node::Gt([a, b]) => f64::from(u8::from(v(a) > v(b))),
@@ -282,19 +318,24 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
                 .count() as f64
                 / SAMPLES as f64
         }
-        // P(Y <= u) inside the support of Y, undefined elsewhere: the range of the
-        // draws stands in for the support (both sides of a rule use the same draws,
-        // mapped through the same functions, so their ranges correspond)
-        Node::CdfIn([y, u]) => {
-            let u = v(u);
-            let s = sample(e, *y, d, 0, t);
-            let lo = s.iter().copied().fold(f64::INFINITY, f64::min);
-            let hi = s.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            if u.is_nan() || u <= lo || u >= hi {
-                return f64::NAN;
+        // P(Y <= u) and the density of Y at u, inside the support of Y (a strictly
+        // monotone map of one Normal), undefined elsewhere: exactly, from where the
+        // program run forward crosses u (so that central differences of them are exact)
+        Node::CdfIn([y, u]) => match chain_at(e, *y, v(u), d, t) {
+            Some((z, slope)) => {
+                let p = std_normal_cdf(z);
+                if slope > 0.0 {
+                    p
+                } else {
+                    1.0 - p
+                }
             }
-            s.iter().filter(|x| **x <= u).count() as f64 / SAMPLES as f64
-        }
+            None => f64::NAN,
+        },
+        Node::PdfIn([y, u]) => match chain_at(e, *y, v(u), d, t) {
+            Some((z, slope)) => phi(z) / slope.abs(),
+            None => f64::NAN,
+        },
         other => panic!("cannot evaluate {other:?}"),
     }
 }
@@ -370,21 +411,31 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
         // K of an order statistic: 1 ≤ K ≤ N holds for N = 3
         return format!("{}", rng.gen_range(1..=1));
     }
-    let lhs_random = rule.info.lhs.contains("cdf") || family == Family::Normal;
+    if is(&|w| matches!(w, When::Chain(v) if *v == var)) {
+        // strictly monotone maps of a Normal, increasing and decreasing
+        let pool = [
+            normal.clone(),
+            format!("(tanh {normal})"),
+            format!("(exp (* -2 {normal}))"),
+            format!("(+ 1 (neg (sigmoid {normal})))"),
+            format!("(^ (- {normal} 1/2) 3)"),
+        ];
+        return pool[rng.gen_range(0..pool.len())].clone();
+    }
+    if rule.info.name.starts_with("pdf-in-") && matches!(var, "?c" | "?a") {
+        // a constant inside a random term, of the sign the rule asks for
+        let negative = is(&|w| matches!(w, When::Proves(v, Fact::Negative) if *v == var));
+        let sign = if negative { -1 } else { 1 };
+        return format!("{}/100", sign * rng.gen_range(20..150));
+    }
+    let lhs_random = rule.info.lhs.contains("cdf")
+        || rule.info.lhs.contains("pdf-in")
+        || family == Family::Normal;
     match (family, var) {
         (_, "?s") if lhs_random => s,
         (Family::Cdf, "?e") => {
             // a random term the rule's domain condition can be proved for
-            let pool = if is(&|w| matches!(w, When::Chain("?e"))) {
-                // strictly monotone maps of a Normal, increasing and decreasing
-                vec![
-                    normal.clone(),
-                    format!("(tanh {normal})"),
-                    format!("(exp (* -2 {normal}))"),
-                    format!("(+ 1 (neg (sigmoid {normal})))"),
-                    format!("(^ (- {normal} 1/2) 3)"),
-                ]
-            } else if is(&|w| matches!(w, When::Proves("?e", _))) {
+            let pool = if is(&|w| matches!(w, When::Proves("?e", _))) {
                 vec![
                     format!("(exp {normal})"),
                     format!("(relu {normal})"),

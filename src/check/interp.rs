@@ -3,13 +3,20 @@
 //! samples of E run forward, derivatives by central differences, Dirac terms as 0
 //! (steps are compared at points away from atoms). It shares nothing with the
 //! compiled evaluator but the special functions.
+//!
+//! Inside the support of a strictly monotone map of one Normal (`cdf-in`, `pdf-in`),
+//! the probability and the density are exact instead: the program is run forward on
+//! one draw z at a time, bisection finds the z* where it crosses u, and then
+//! P(E ≤ u) = Φ(z*) (1 − Φ(z*) for a decreasing map) and the density is φ(z*) over the
+//! map's slope at z* (a central difference in z), so that their derivatives by central
+//! differences are exact too.
 
 use super::sample;
 use crate::error::Result;
 use crate::eval::{special, Values};
 use crate::lang::{Expr, Node};
 use crate::lower::extract;
-use egg::Id;
+use egg::{Id, Language};
 use std::collections::HashMap;
 
 pub struct Interp<'a> {
@@ -18,6 +25,9 @@ pub struct Interp<'a> {
     seed: u64,
     /// Sorted samples of each random subterm met so far, by s-expression.
     cache: HashMap<String, Vec<f64>>,
+    /// The first step of a derivative's central differences, where the caller knows
+    /// the law's local scale (1e-3 of the spacing of its quantiles); else 1e-6·|t|.
+    pub step: Option<f64>,
 }
 
 impl<'a> Interp<'a> {
@@ -27,6 +37,7 @@ impl<'a> Interp<'a> {
             samples,
             seed,
             cache: HashMap::new(),
+            step: None,
         }
     }
 
@@ -45,7 +56,7 @@ impl<'a> Interp<'a> {
         };
         fn go(e: &Expr, id: Id, scale: f64, exponent: &dyn Fn(Id) -> f64) -> f64 {
             match &e[id] {
-                Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) => scale,
+                Node::Cdf(_) | Node::CdfLt(_) => scale,
                 Node::Pow([a, b]) => go(e, *a, scale * exponent(*b), exponent),
                 n => egg::Language::children(n)
                     .iter()
@@ -54,6 +65,50 @@ impl<'a> Interp<'a> {
             }
         }
         go(e, Id::from(e.as_ref().len() - 1), 1.0, &exponent)
+    }
+
+    /// Where the strictly monotone map of one Normal `y` crosses u: the standard Normal
+    /// draw z* at which the program run forward gives u, by bisection, and the map's
+    /// slope in z there. `None` outside its range (or for a map f64 cannot tell from
+    /// a constant).
+    fn chain_at(&mut self, e: &Expr, y: Id, u: f64) -> Result<Option<(f64, f64)>> {
+        // the term with its Normal(m, s) written m + s·t, t standing for the draw
+        let term = extract(e, y);
+        let mut forward = Expr::default();
+        let mut ids: Vec<Id> = Vec::with_capacity(term.as_ref().len());
+        for node in term.as_ref() {
+            let node = node.clone().map_children(|c| ids[usize::from(c)]);
+            let id = match node {
+                Node::Normal([m, s]) => {
+                    let t = forward.add(Node::T);
+                    let scaled = forward.add(Node::Mul([s, t]));
+                    forward.add(Node::Add([m, scaled]))
+                }
+                other => forward.add(other),
+            };
+            ids.push(id);
+        }
+        let mut g = |z: f64| self.value(&forward, z);
+        let (mut lo, mut hi) = (-40.0, 40.0);
+        let (glo, ghi) = (g(lo)?, g(hi)?);
+        if u.is_nan() || !(glo.min(ghi) < u && u < glo.max(ghi)) {
+            return Ok(None);
+        }
+        let increasing = ghi > glo;
+        for _ in 0..200 {
+            let mid = 0.5 * (lo + hi);
+            if mid == lo || mid == hi {
+                break;
+            }
+            if (g(mid)? < u) == increasing {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        let z = 0.5 * (lo + hi);
+        let slope = ridders(&mut g, z, 1e-2 * z.abs().max(1.0))?;
+        Ok((slope != 0.0 && slope.is_finite()).then_some((z, slope)))
     }
 
     fn probability(&mut self, e: &Expr, y: Id, u: f64, strict: bool) -> Result<f64> {
@@ -143,16 +198,25 @@ impl<'a> Interp<'a> {
                         .unwrap_or(0);
                     inner + i32::from(matches!(e[id], Node::D(_) | Node::Dc(_)))
                 }
-                let h = 10f64.powi(-6 + 2 * depth(e, *a)) * t.abs().max(1e-2);
-                (self.at(e, *a, t + h)? - self.at(e, *a, t - h)?) / (2.0 * h)
+                let base = self.step.unwrap_or(1e-6 * t.abs().max(1e-2));
+                let h = 100f64.powi(depth(e, *a)) * base;
+                ridders(&mut |x| self.at(e, *a, x), t, h)?
             }
             // inside the support, where the brackets around it put it, P(Y ≤ s)
-            Node::Cdf([y, u]) | Node::CdfLt([y, u]) | Node::CdfIn([y, u]) => {
+            Node::CdfIn([y, u]) | Node::PdfIn([y, u]) => {
                 let u = v(u, self)?;
-                if u.is_nan() && matches!(e[id], Node::CdfIn(_)) {
-                    // outside the support, where the brackets around it are 0
-                    return Ok(f64::NAN);
+                // outside the support, where the brackets around it are 0: undefined
+                match self.chain_at(e, *y, u)? {
+                    None => f64::NAN,
+                    Some((z, slope)) if matches!(e[id], Node::PdfIn(_)) => {
+                        special::std_normal_pdf(z) / slope.abs()
+                    }
+                    Some((z, slope)) if slope > 0.0 => special::std_normal_cdf(z),
+                    Some((z, _)) => special::std_normal_cdf(-z),
                 }
+            }
+            Node::Cdf([y, u]) | Node::CdfLt([y, u]) => {
+                let u = v(u, self)?;
                 self.probability(e, *y, u, matches!(e[id], Node::CdfLt(_)))?
             }
             _ => f64::NAN,
@@ -175,4 +239,49 @@ impl<'a> Interp<'a> {
         }
         Ok(out)
     }
+}
+
+/// f′(x) by Ridders' method: central differences at steps shrinking from `h` by 1.4,
+/// extrapolated to step 0 (Richardson), stopping when the extrapolation's error
+/// estimate grows (Numerical Recipes, `dfridr`). A step that leaves f's domain (NaN)
+/// is shrunk first. Truncation errors of a plain central difference of a steep map
+/// (a tanh/sigmoid composition near its saturation) were 1e-4 relative.
+fn ridders(f: &mut impl FnMut(f64) -> Result<f64>, x: f64, h: f64) -> Result<f64> {
+    const CON: f64 = 1.4;
+    const LEVELS: usize = 14;
+    let mut h = h;
+    let diff = |h: f64, f: &mut dyn FnMut(f64) -> Result<f64>| -> Result<f64> {
+        Ok((f(x + h)? - f(x - h)?) / (2.0 * h))
+    };
+    let mut first = diff(h, f)?;
+    for _ in 0..60 {
+        if first.is_finite() {
+            break;
+        }
+        h /= 4.0;
+        first = diff(h, f)?;
+    }
+    let mut table = [[0.0f64; LEVELS]; LEVELS];
+    table[0][0] = first;
+    let (mut best, mut err) = (first, f64::INFINITY);
+    for i in 1..LEVELS {
+        h /= CON;
+        table[0][i] = diff(h, f)?;
+        let mut fac = CON * CON;
+        for j in 1..=i {
+            table[j][i] = (table[j - 1][i] * fac - table[j - 1][i - 1]) / (fac - 1.0);
+            fac *= CON * CON;
+            let e = (table[j][i] - table[j - 1][i])
+                .abs()
+                .max((table[j][i] - table[j - 1][i - 1]).abs());
+            if e <= err {
+                err = e;
+                best = table[j][i];
+            }
+        }
+        if (table[i][i] - table[i - 1][i - 1]).abs() >= 2.0 * err {
+            break;
+        }
+    }
+    Ok(best)
 }

@@ -489,6 +489,19 @@ impl Printer<'_> {
                     (format!("P({inner})"), Prec::Atom)
                 }
             }
+            // the density of Y at s inside Y's support: f_Y(s)
+            Node::PdfIn([y, u]) => {
+                let y = self.random(e, *y);
+                // a name (x, Y) as a plain subscript, anything else in parentheses
+                let plain = y.chars().next().is_some_and(char::is_alphabetic)
+                    && y.chars().all(char::is_alphanumeric);
+                let arg = p(u).0;
+                match (tex, plain) {
+                    (true, _) => (format!("f_{{{y}}}\\left({arg}\\right)"), Prec::Atom),
+                    (false, true) => (format!("f_{y}({arg})"), Prec::Atom),
+                    (false, false) => (format!("f_({y})({arg})"), Prec::Atom),
+                }
+            }
             Node::D(f) => {
                 if tex {
                     (

@@ -6,7 +6,7 @@
 //! Every rule exists for `cdf` (P(Y ≤ t)) and `cdf<` (P(Y < t)): a decreasing map
 //! turns one into the other, and they differ exactly at atoms.
 
-use super::{rule, Family::Cdf as C, Rule, When, When::*};
+use super::{rule, Family::Cdf as C, Family::Diff as D, Rule, When, When::*};
 use crate::lang::Fact::{self, *};
 
 /// A monotone increasing map g: its inverse (as a pattern in `?t`), the ends of its
@@ -19,17 +19,21 @@ pub struct Map {
     pub hi: Option<&'static str>,
     pub domain: Option<Fact>,
     pub words: &'static str,
+    /// The density of g(E) at t from that of E (`INNER`, at the inverse): the change
+    /// of variables f_E(g⁻¹(t))·(g⁻¹)′(t), in the form the chain rule gives it.
+    pub density: &'static str,
+    pub density_words: &'static str,
 }
 
 #[rustfmt::skip]
 pub const MAPS: &[Map] = &[
-    Map { op: "tanh",     inverse: "(atanh ?t)",              lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "tanh is increasing onto (-1, 1)" },
-    Map { op: "sigmoid",  inverse: "(logit ?t)",              lo: Some(("0", false)),  hi: Some("1"), domain: None, words: "sigmoid is increasing onto (0, 1)" },
-    Map { op: "exp",      inverse: "(log ?t)",                lo: Some(("0", false)),  hi: None,      domain: None, words: "exp is increasing onto (0, inf)" },
-    Map { op: "softplus", inverse: "(log (- (exp ?t) 1))",    lo: Some(("0", false)),  hi: None,      domain: None, words: "softplus is increasing onto (0, inf)" },
-    Map { op: "log",      inverse: "(exp ?t)",                lo: None,                hi: None,      domain: Some(Positive), words: "log is increasing on (0, inf), and its argument is positive almost surely" },
-    Map { op: "softsign", inverse: "(softsign-inv ?t)",       lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "softsign is increasing onto (-1, 1)" },
-    Map { op: "sqrt",     inverse: "(^ ?t 2)",                lo: Some(("0", true)),   hi: None,      domain: Some(NonNegative), words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely" },
+    Map { op: "tanh",     inverse: "(atanh ?t)",              lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "tanh is increasing onto (-1, 1)", density: "(/ INNER (- 1 (^ ?t 2)))", density_words: "f_E(artanh(t))/(1 - t^2)" },
+    Map { op: "sigmoid",  inverse: "(logit ?t)",              lo: Some(("0", false)),  hi: Some("1"), domain: None, words: "sigmoid is increasing onto (0, 1)", density: "(/ INNER (* ?t (- 1 ?t)))", density_words: "f_E(logit(t))/(t(1 - t))" },
+    Map { op: "exp",      inverse: "(log ?t)",                lo: Some(("0", false)),  hi: None,      domain: None, words: "exp is increasing onto (0, inf)", density: "(/ INNER ?t)", density_words: "f_E(log(t))/t" },
+    Map { op: "softplus", inverse: "(log (- (exp ?t) 1))",    lo: Some(("0", false)),  hi: None,      domain: None, words: "softplus is increasing onto (0, inf)", density: "(/ INNER (- 1 (exp (neg ?t))))", density_words: "f_E(log(e^t - 1))/(1 - e^(-t))" },
+    Map { op: "log",      inverse: "(exp ?t)",                lo: None,                hi: None,      domain: Some(Positive), words: "log is increasing on (0, inf), and its argument is positive almost surely", density: "(* INNER (exp ?t))", density_words: "f_E(e^t) e^t" },
+    Map { op: "softsign", inverse: "(softsign-inv ?t)",       lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "softsign is increasing onto (-1, 1)", density: "(/ INNER (^ (- 1 (abs ?t)) 2))", density_words: "f_E(t/(1 - |t|))/(1 - |t|)^2" },
+    Map { op: "sqrt",     inverse: "(^ ?t 2)",                lo: Some(("0", true)),   hi: None,      domain: Some(NonNegative), words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely", density: "(* INNER (* 2 ?t))", density_words: "f_E(t^2) 2t" },
 ];
 
 fn map_rules(m: &Map, strict: bool) -> Rule {
@@ -242,6 +246,52 @@ fn inside() -> Vec<Rule> {
     v
 }
 
+/// Densities inside a support: `(pdf-in Y s)` is the density of Y at an s inside its
+/// support, Y a strictly monotone map of a Normal; d/ds of `(cdf-in Y s)`. The rules
+/// are the derivatives of the `cdf-in` rules by the chain rule: each peels one map,
+/// and the density of a chain of n maps is n rewrites, where differentiating its
+/// CDF's closed form takes several per map (chain rule, sum rule, constant factor).
+#[rustfmt::skip]
+fn inside_densities() -> Vec<Rule> {
+    const IN: &str = "change of variables for the density inside the support";
+    let r = |name: &str, lhs: &str, rhs: &str, when: &[When], words: &str| {
+        rule(D, &format!("pdf-in-{name}"), lhs, rhs, when, &format!("{IN}: {words}"))
+    };
+    let k = |c: &'static str| [Chain("?e"), NotRandom(c)];
+    let signed = |c: &'static str, f: Fact| [Chain("?e"), NotRandom(c), Proves(c, f)];
+    let mut v = vec![
+        rule(D, "d-cdf-in", "(Dc (cdf-in ?e ?t))", "(* (pdf-in ?e ?t) (Dc ?t))", &[Chain("?e")], "chain rule: inside the support, the derivative of P(E <= u) in u is the density of E at u"),
+        rule(D, "pdf-in-normal", "(pdf-in (normal ?m ?s) ?t)", "(/ (phi (/ (- ?t ?m) ?s)) ?s)", &[], "the Normal density: phi((t - m)/s)/s"),
+        r("shift",       "(pdf-in (+ ?e ?c) ?t)", "(pdf-in ?e (- ?t ?c))",          &k("?c"), "f_(E + c)(t) = f_E(t - c)"),
+        r("shift-left",  "(pdf-in (+ ?c ?e) ?t)", "(pdf-in ?e (- ?t ?c))",          &k("?c"), "f_(c + E)(t) = f_E(t - c)"),
+        r("sub",         "(pdf-in (- ?e ?c) ?t)", "(pdf-in ?e (+ ?t ?c))",          &k("?c"), "f_(E - c)(t) = f_E(t + c)"),
+        r("sub-from",    "(pdf-in (- ?c ?e) ?t)", "(pdf-in ?e (- ?c ?t))",          &k("?c"), "f_(c - E)(t) = f_E(c - t)"),
+        r("neg",         "(pdf-in (neg ?e) ?t)",  "(pdf-in ?e (neg ?t))",           &[Chain("?e")], "f_(-E)(t) = f_E(-t)"),
+        r("scale-pos",   "(pdf-in (* ?a ?e) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) ?a)",   &signed("?a", Positive), "f_(aE)(t) = f_E(t/a)/a for a > 0"),
+        r("scale-neg",   "(pdf-in (* ?a ?e) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(aE)(t) = f_E(t/a)/(-a) for a < 0"),
+        r("scale-right-pos", "(pdf-in (* ?e ?a) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) ?a)", &signed("?a", Positive), "f_(Ea)(t) = f_E(t/a)/a for a > 0"),
+        r("scale-right-neg", "(pdf-in (* ?e ?a) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(Ea)(t) = f_E(t/a)/(-a) for a < 0"),
+        r("div-pos",     "(pdf-in (/ ?e ?a) ?t)", "(* (pdf-in ?e (* ?t ?a)) ?a)",   &signed("?a", Positive), "f_(E/a)(t) = a f_E(ta) for a > 0"),
+        r("div-neg",     "(pdf-in (/ ?e ?a) ?t)", "(* (pdf-in ?e (* ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(E/a)(t) = -a f_E(ta) for a < 0"),
+        r("power-odd",   "(pdf-in (^ ?e ?n) ?t)", "(/ (* (pdf-in ?e (root ?t ?n)) (root ?t ?n)) (* ?n ?t))", &[Chain("?e"), OddInt("?n")], "f_(E^n)(t) = f_E(t^(1/n)) t^(1/n)/(n t), n odd"),
+    ];
+    for m in MAPS.iter().filter(|m| m.op != "sqrt") {
+        let mut when = vec![Chain("?e")];
+        if let Some(f) = m.domain {
+            when.push(Proves("?e", f));
+        }
+        let inner = format!("(pdf-in ?e {})", m.inverse);
+        v.push(r(
+            m.op,
+            &format!("(pdf-in ({} ?e) ?t)", m.op),
+            &m.density.replace("INNER", &inner),
+            &when,
+            &format!("f_{}(E)(t) = {}", m.op, m.density_words),
+        ));
+    }
+    v
+}
+
 #[rustfmt::skip]
 pub fn rules() -> Vec<Rule> {
     let mut v = vec![
@@ -256,6 +306,7 @@ pub fn rules() -> Vec<Rule> {
     ];
     v.extend(pieces());
     v.extend(inside());
+    v.extend(inside_densities());
     v.extend(affine("cdf", "cdf<"));
     v.extend(affine("cdf<", "cdf"));
     for m in MAPS {

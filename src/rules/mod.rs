@@ -355,6 +355,12 @@ const REORDER: &[&str] = &[
     "neg-mul",
 ];
 
+/// Identities: x + 0, x·1, x·0, x/1, ... .
+const IDENTITIES: &[&str] = &[
+    "add-zero", "zero-add", "sub-zero", "zero-sub", "mul-one", "one-mul", "mul-zero", "zero-mul",
+    "div-one", "zero-div", "neg-neg",
+];
+
 fn reorders(name: &str) -> bool {
     REORDER.contains(&name)
 }
@@ -367,8 +373,14 @@ pub fn for_cdf() -> &'static [Rewrite] {
     })
 }
 
+/// The rules of a chain's CDF and density inside its support (`for_chain`,
+/// `for_chain_pdf`), which no other phase needs.
 fn is_inside(name: &str) -> bool {
-    name.starts_with("cdf-in-")
+    name.starts_with("cdf-in-") || is_inside_density(name)
+}
+
+fn is_inside_density(name: &str) -> bool {
+    name.starts_with("pdf-in-") || name == "d-cdf-in"
 }
 
 /// The rules that derive a CDF inside its support (a strictly monotone map of a
@@ -377,7 +389,23 @@ fn is_inside(name: &str) -> bool {
 /// of the n iterations (one per map) searched 300 rules for nothing.
 pub fn for_chain() -> &'static [Rewrite] {
     static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
-    SET.get_or_init(|| select(|i| is_inside(&i.name)))
+    SET.get_or_init(|| select(|i| i.name.starts_with("cdf-in-")))
+}
+
+/// The rules that give a chain's density inside its support, from its CDF as first
+/// written ([`D_CONTINUOUS`]): the derivative rules, the densities' change of
+/// variables, and the identities that drop the derivatives of brackets and of t (the
+/// final tidying does the rest; with every algebra rule, this phase's 3 iterations per
+/// map searched 300 rules each).
+pub fn for_chain_pdf() -> &'static [Rewrite] {
+    static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
+    SET.get_or_init(|| {
+        select(|i| {
+            is_inside_density(&i.name)
+                || i.family == Family::Diff && !is_inside(&i.name)
+                || IDENTITIES.contains(&i.name.as_str())
+        })
+    })
 }
 
 /// The rules that differentiate a CDF: derivative rules and simplifications. With
@@ -390,6 +418,7 @@ pub fn for_pdf(regroup: bool) -> &'static [Rewrite] {
         select(|i| {
             (i.family == Family::Diff || i.family == Family::Algebra)
                 && !reorders(&i.name)
+                && !is_inside(&i.name)
                 && (regroup || i.name != "div-div")
         })
     })
@@ -452,7 +481,7 @@ pub fn describe(name: &str) -> String {
         ),
         ZERO_MASS => "a Dirac term whose mass is identically 0 (its terms cancel in a polynomial normal form, with Phi(-u) = 1 - Phi(u)) is dropped".into(),
         CDF_SUPPORT => "Y is a strictly monotone map of a Normal, so its support is the open interval (lo, hi) that the map makes of R: F_Y(t) is 0 below lo, 1 above hi, and P(Y <= t) with t inside the support between".into(),
-        D_CONTINUOUS => "Y is a strictly monotone map of a Normal and has no atoms: its CDF is continuous, and its derivative is the classical one, without Dirac terms".into(),
+        D_CONTINUOUS => "Y is a strictly monotone map of a Normal and has no atoms: its CDF is continuous, and its derivative is the classical one, without Dirac terms; taken of the CDF as its derivation began, inside the support".into(),
         D_DISTRIBUTIONAL => {
             "derivative in the sense of distributions: the classical derivative plus, at each jump c of the CDF, (F(c+) - F(c-)) delta(t - c)".into()
         }
