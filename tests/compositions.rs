@@ -43,6 +43,70 @@ fn max(v: &[f64]) -> f64 {
 
 fn cases() -> Vec<Case> {
     vec![
+        // strictly monotone chains, derived inside their support
+        Case {
+            program: "y = exp(-2*tanh(x) + 1)",
+            forward: |x| (-2.0 * x.tanh() + 1.0).exp(),
+            copies: 1,
+            combine: one,
+            cdf: |t| {
+                let (lo, hi) = ((-1.0f64).exp(), 3.0f64.exp());
+                if t >= hi {
+                    1.0
+                } else if t <= lo {
+                    0.0
+                } else {
+                    // exp(-2 tanh(x) + 1) <= t exactly when x >= artanh((1 - log t)/2)
+                    1.0 - x_cdf(((1.0 - t.ln()) / 2.0).atanh())
+                }
+            },
+            atoms: &[],
+            breaks: &[0.36787944117144233, 20.085536923187668],
+        },
+        Case {
+            program: "y = -tanh(sigmoid(x)/2 - 1)^3",
+            forward: |x| -((1.0 / (1.0 + (-x).exp())) / 2.0 - 1.0).tanh().powi(3),
+            copies: 1,
+            combine: one,
+            cdf: |t| {
+                let (lo, hi) = (0.5f64.tanh().powi(3), 1.0f64.tanh().powi(3));
+                if t >= hi {
+                    1.0
+                } else if t <= lo {
+                    0.0
+                } else {
+                    // decreasing: Y <= t exactly when sigmoid(x) >= 2(1 - artanh(t^(1/3)))
+                    let s = 2.0 * (1.0 - t.cbrt().atanh());
+                    1.0 - x_cdf((s / (1.0 - s)).ln())
+                }
+            },
+            atoms: &[],
+            breaks: &[0.0986861665682161, 0.44174415173115256],
+        },
+        // three maps; steeper compositions (examples/compositions/chain_three_layers.pf)
+        // pile their mass within 1e-5 of the supremum, where this file's adaptive
+        // Simpson cannot integrate the density in reasonable time (`pushforward check`
+        // does, by tanh-sinh quadrature)
+        Case {
+            program: "y = exp(tanh(sigmoid(x) - 1/2))",
+            forward: |x| ((1.0 / (1.0 + (-x).exp())) - 0.5).tanh().exp(),
+            copies: 1,
+            combine: one,
+            cdf: |t| {
+                let (lo, hi) = ((-0.5f64).tanh().exp(), 0.5f64.tanh().exp());
+                if t >= hi {
+                    1.0
+                } else if t <= lo {
+                    0.0
+                } else {
+                    // invert each map: exp, tanh, the shift, sigmoid
+                    let s = t.ln().atanh() + 0.5;
+                    x_cdf((s / (1.0 - s)).ln())
+                }
+            },
+            atoms: &[],
+            breaks: &[0.6299485325744386, 1.587431271429835],
+        },
         Case {
             program: "y = tanh(2*x + 1)",
             forward: |x| (2.0 * x + 1.0).tanh(),

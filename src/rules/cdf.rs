@@ -260,7 +260,9 @@ fn inside_densities() -> Vec<Rule> {
     let k = |c: &'static str| [Chain("?e"), NotRandom(c)];
     let signed = |c: &'static str, f: Fact| [Chain("?e"), NotRandom(c), Proves(c, f)];
     let mut v = vec![
-        rule(D, "d-cdf-in", "(Dc (cdf-in ?e ?t))", "(* (pdf-in ?e ?t) (Dc ?t))", &[Chain("?e")], "chain rule: inside the support, the derivative of P(E <= u) in u is the density of E at u"),
+        // at t itself: a chain rule's factor (Dc t) would join the class of 1, and
+        // explanations then wrote every 1 of the term as (t)' and back
+        rule(D, "d-cdf-in", "(Dc (cdf-in ?e t))", "(pdf-in ?e t)", &[Chain("?e")], "inside the support, the derivative of P(E <= t) is the density of E at t"),
         rule(D, "pdf-in-normal", "(pdf-in (normal ?m ?s) ?t)", "(/ (phi (/ (- ?t ?m) ?s)) ?s)", &[], "the Normal density: phi((t - m)/s)/s"),
         r("shift",       "(pdf-in (+ ?e ?c) ?t)", "(pdf-in ?e (- ?t ?c))",          &k("?c"), "f_(E + c)(t) = f_E(t - c)"),
         r("shift-left",  "(pdf-in (+ ?c ?e) ?t)", "(pdf-in ?e (- ?t ?c))",          &k("?c"), "f_(c + E)(t) = f_E(t - c)"),
