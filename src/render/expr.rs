@@ -4,7 +4,9 @@
 use crate::lang::{Expr, Node, Num};
 use crate::lower::Model;
 use egg::{Id, Language};
-use num_traits::Signed;
+use num_traits::{Signed, ToPrimitive};
+use rustc_hash::FxHashMap;
+use std::cell::RefCell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Style {
@@ -26,6 +28,126 @@ pub struct Printer<'a> {
     pub style: Style,
     /// The program, to print its input as `x` rather than `N(μ, σ²)`.
     pub model: Option<&'a Model>,
+    /// Abbreviations to print by name (see [`Names`]).
+    pub names: Option<&'a Names>,
+    /// The name of each node of the term being printed, if it has one.
+    keys: RefCell<Vec<Option<usize>>>,
+}
+
+/// Abbreviations for the derivation of a deep composition: each preimage of t through
+/// an inverse map (artanh, logit, log, roots, softsign's inverse) is named u₁, u₂, ...
+/// in the order they nest, terms print it by its name, and the definitions are printed
+/// once. Without them the density of n layers prints n factors that each hold the
+/// nested preimage, n² in all, and every one of its steps prints that again.
+///
+/// Terms are compared by structure, sums and products up to the order of their two
+/// operands (the final tidying writes 1 + u where the derivation wrote u + 1).
+#[derive(Default)]
+pub struct Names {
+    /// Interned nodes, their children replaced by interned ids.
+    ids: FxHashMap<Node, usize>,
+    /// Interned id → index of its definition.
+    named: FxHashMap<usize, usize>,
+    /// The name of each node of each term given to `new`, by the term's address: the
+    /// terms of a long derivation are printed twice (text and LaTeX), and looking their
+    /// nodes up again cost more than printing them.
+    known: FxHashMap<usize, Vec<Option<usize>>>,
+    /// The named terms, innermost first.
+    pub defs: Vec<Expr>,
+}
+
+/// Inverse maps nested this deep call for names: the derivation of a single map or
+/// two reads better with its preimages written out.
+const NAMES_FROM_NESTING: usize = 3;
+
+impl Names {
+    /// The names for a derivation's terms, or `None` when its preimages nest less than
+    /// three inverse maps deep. The terms must outlive the printing (they are known by
+    /// their address).
+    pub fn new<'e>(terms: impl IntoIterator<Item = &'e Expr>) -> Option<Names> {
+        let mut names = Names::default();
+        let mut has_t: Vec<bool> = Vec::new();
+        let mut nesting: Vec<usize> = Vec::new();
+        for e in terms {
+            let mut local: Vec<usize> = Vec::with_capacity(e.as_ref().len());
+            let mut keys = Vec::with_capacity(e.as_ref().len());
+            for (i, node) in e.as_ref().iter().enumerate() {
+                let key = names.key_of(node, &local);
+                let next = names.ids.len();
+                let id = *names.ids.entry(key).or_insert(next);
+                if id == has_t.len() {
+                    let children = node.children();
+                    let t = matches!(node, Node::T)
+                        || children.iter().any(|c| has_t[local[usize::from(*c)]]);
+                    let inverse = t && is_inverse(node);
+                    let below = children
+                        .iter()
+                        .map(|c| nesting[local[usize::from(*c)]])
+                        .max()
+                        .unwrap_or(0);
+                    has_t.push(t);
+                    nesting.push(below + usize::from(inverse));
+                    if inverse {
+                        names.named.insert(id, names.defs.len());
+                        names.defs.push(crate::lower::extract(e, Id::from(i)));
+                    }
+                }
+                keys.push(names.named.get(&id).copied());
+                local.push(id);
+            }
+            names.known.insert(e as *const Expr as usize, keys);
+        }
+        if nesting.iter().copied().max().unwrap_or(0) < NAMES_FROM_NESTING {
+            return None;
+        }
+        Some(names)
+    }
+
+    /// A node as an interning key: its children by interned id, the operands of a sum
+    /// or product in a fixed order.
+    fn key_of(&self, node: &Node, local: &[usize]) -> Node {
+        let mut key = node
+            .clone()
+            .map_children(|c| Id::from(local[usize::from(c)]));
+        if let Node::Add([a, b]) | Node::Mul([a, b]) = &mut key {
+            if usize::from(*b) < usize::from(*a) {
+                std::mem::swap(a, b);
+            }
+        }
+        key
+    }
+
+    /// The name index of each node of `e`, where it has one.
+    fn keys(&self, e: &Expr) -> Vec<Option<usize>> {
+        if let Some(keys) = self.known.get(&(e as *const Expr as usize)) {
+            return keys.clone();
+        }
+        let mut local: Vec<usize> = Vec::with_capacity(e.as_ref().len());
+        let mut out = Vec::with_capacity(e.as_ref().len());
+        for node in e.as_ref() {
+            // a node with a child never interned was never seen: no name, nor above it
+            let known = node
+                .children()
+                .iter()
+                .all(|c| local[usize::from(*c)] != usize::MAX);
+            let id = if known {
+                let key = self.key_of(node, &local);
+                self.ids.get(&key).copied().unwrap_or(usize::MAX)
+            } else {
+                usize::MAX
+            };
+            out.push(self.named.get(&id).copied());
+            local.push(id);
+        }
+        out
+    }
+}
+
+fn is_inverse(node: &Node) -> bool {
+    matches!(
+        node,
+        Node::Atanh(_) | Node::Logit(_) | Node::Log(_) | Node::SoftsignInv(_) | Node::Root(_)
+    )
 }
 
 const GREEK: &[(&str, &str, &str)] = &[
@@ -45,12 +167,64 @@ const GREEK: &[(&str, &str, &str)] = &[
     ("omega", "ω", "\\omega"),
 ];
 
-impl Printer<'_> {
+impl<'a> Printer<'a> {
+    pub fn new(style: Style, model: Option<&'a Model>) -> Printer<'a> {
+        Printer {
+            style,
+            model,
+            names: None,
+            keys: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn with_names(self, names: Option<&'a Names>) -> Printer<'a> {
+        Printer { names, ..self }
+    }
+
     pub fn print(&self, e: &Expr) -> String {
         if e.as_ref().is_empty() {
             return String::new();
         }
-        self.go(e, Id::from(e.as_ref().len() - 1)).0
+        let root = Id::from(e.as_ref().len() - 1);
+        match self.names {
+            None => self.go(e, root).0,
+            Some(names) => {
+                let before = self.keys.replace(names.keys(e));
+                let out = self.go(e, root).0;
+                self.keys.replace(before);
+                out
+            }
+        }
+    }
+
+    /// The name of abbreviation `k`: u₁, u_{1}.
+    pub fn abbreviation(&self, k: usize) -> String {
+        let n = k + 1;
+        if self.latex() {
+            format!("u_{{{n}}}")
+        } else {
+            let sub: String = n
+                .to_string()
+                .chars()
+                .map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap_or(0)).unwrap_or(c))
+                .collect();
+            format!("u{sub}")
+        }
+    }
+
+    /// The definition of abbreviation `k`, with the abbreviations inside it by name.
+    pub fn definition(&self, k: usize) -> String {
+        let Some(names) = self.names else {
+            return String::new();
+        };
+        let e = &names.defs[k];
+        let root = Id::from(e.as_ref().len() - 1);
+        let mut keys = names.keys(e);
+        keys[usize::from(root)] = None;
+        let before = self.keys.replace(keys);
+        let out = self.go(e, root).0;
+        self.keys.replace(before);
+        out
     }
 
     fn latex(&self) -> bool {
@@ -101,7 +275,12 @@ impl Printer<'_> {
             ),
             Num::Rat(r) => {
                 let neg = r.numer() < &0.into();
-                let (p, q) = (r.numer().magnitude().to_string(), r.denom().to_string());
+                // small numbers by machine integers: BigInt's formatting was an eighth
+                // of the printing of a long derivation
+                let (p, q) = match (r.numer().to_i64(), r.denom().to_i64()) {
+                    (Some(p), Some(q)) => (p.unsigned_abs().to_string(), q.to_string()),
+                    _ => (r.numer().magnitude().to_string(), r.denom().to_string()),
+                };
                 let minus = if self.latex() { "-" } else { "−" };
                 let sign = if neg { minus } else { "" };
                 if r.is_integer() {
@@ -340,7 +519,7 @@ impl Printer<'_> {
     }
 
     fn random(&self, e: &Expr, id: Id) -> String {
-        if let Some(m) = self.model {
+        if let (Some(m), Node::Normal(_)) = (self.model, &e[id]) {
             if crate::lower::extract(e, id).to_string() == m.input.to_string() {
                 return self.name(&m.input_name);
             }
@@ -366,6 +545,9 @@ impl Printer<'_> {
     }
 
     fn go(&self, e: &Expr, id: Id) -> (String, Prec) {
+        if let Some(Some(k)) = self.keys.borrow().get(usize::from(id)) {
+            return (self.abbreviation(*k), Prec::Atom);
+        }
         let tex = self.latex();
         let minus = if tex { "-" } else { "−" };
         let p = |i: &Id| self.go(e, *i);
@@ -677,20 +859,12 @@ fn superscript(c: char) -> Option<char> {
 
 /// A term as Unicode text.
 pub fn text(e: &Expr, model: Option<&Model>) -> String {
-    Printer {
-        style: Style::Text,
-        model,
-    }
-    .print(e)
+    Printer::new(Style::Text, model).print(e)
 }
 
 /// A term as LaTeX (math mode).
 pub fn latex(e: &Expr, model: Option<&Model>) -> String {
-    Printer {
-        style: Style::Latex,
-        model,
-    }
-    .print(e)
+    Printer::new(Style::Latex, model).print(e)
 }
 
 /// A random term as text, with the program's input by its name.
@@ -736,5 +910,31 @@ mod tests {
         shows("(- a (- b c))", "a − (b − c)", "a - \\left(b - c\\right)");
         shows("(+ a (neg b))", "a − b", "a - b");
         shows("(* w1 1/2)", "(1/2)·w1", "\\frac{1}{2} w_{1}");
+    }
+
+    #[test]
+    fn preimages_nested_three_deep_are_named_innermost_first() {
+        let parse = |s: &str| crate::lang::expr(s).unwrap();
+        // a step and the final term write the same preimage as u + 1 and as 1 + u
+        let step = parse("(Phi (atanh (/ (+ (logit (atanh t)) 1) 2)))");
+        let last = parse("(* (phi (atanh (/ (+ 1 (logit (atanh t))) 2))) 2)");
+        let names = Names::new([&step, &last]).expect("three inverse maps deep");
+        let p = Printer::new(Style::Text, None).with_names(Some(&names));
+        assert_eq!(names.defs.len(), 3);
+        assert_eq!(p.definition(0), "artanh(t)");
+        assert_eq!(p.definition(1), "logit(u₁)");
+        assert_eq!(p.definition(2), "artanh((u₂ + 1)/2)");
+        assert_eq!(p.print(&step), "Φ(u₃)");
+        assert_eq!(p.print(&last), "2φ(u₃)");
+        // a term not seen when the names were made still prints its parts by name
+        assert_eq!(p.print(&parse("(- 1 (logit (atanh t)))")), "1 − u₂");
+        let tex = Printer::new(Style::Latex, None).with_names(Some(&names));
+        assert_eq!(tex.print(&step), "\\Phi\\left(u_{3}\\right)");
+    }
+
+    #[test]
+    fn two_inverse_maps_are_written_out() {
+        let e = crate::lang::expr("(Phi (logit (atanh t)))").unwrap();
+        assert!(Names::new([&e]).is_none());
     }
 }

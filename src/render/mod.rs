@@ -3,7 +3,7 @@
 
 mod expr;
 
-pub use expr::{latex, random_text, text, Printer, Style};
+pub use expr::{latex, random_text, text, Names, Printer, Style};
 
 use crate::derive::{Derivation, End, Step};
 use crate::lang::Expr;
@@ -16,13 +16,10 @@ const SPLIT: &str = "split over the pieces of the conditions: P(x in [a, b), B(x
 /// The program in one line: `Y = tanh(x), x ~ N(μ, σ²)`.
 fn summary(d: &Derivation, style: Style) -> String {
     let m = &d.model;
-    let p = Printer {
-        style,
-        model: Some(m),
-    };
+    let p = Printer::new(style, Some(m));
     let y = p.print(&m.y);
     // the input's own term as N(μ, σ²), not as its name
-    let normal = Printer { style, model: None }.print(&m.input);
+    let normal = Printer::new(style, None).print(&m.input);
     match style {
         Style::Text => format!("Y = {y},  {} ~ {normal}", m.input_name),
         Style::Latex => format!(
@@ -30,6 +27,15 @@ fn summary(d: &Derivation, style: Style) -> String {
             p.print(&name_expr(&m.input_name))
         ),
     }
+}
+
+/// Names for the preimages of a deep composition's derivation (see [`Names`]).
+fn names(d: &Derivation) -> Option<Names> {
+    let terms = std::iter::once(&d.cdf_start)
+        .chain(d.cdf_steps.iter().map(|s| &s.term))
+        .chain(std::iter::once(&d.pdf_start))
+        .chain(d.pdf_steps.iter().map(|s| &s.term));
+    Names::new(terms)
 }
 
 fn name_expr(name: &str) -> Expr {
@@ -46,10 +52,7 @@ fn assumptions(m: &Model) -> Vec<String> {
 }
 
 fn support_text(d: &Derivation, style: Style) -> String {
-    let p = Printer {
-        style,
-        model: Some(&d.model),
-    };
+    let p = Printer::new(style, Some(&d.model));
     let (inf, minus_inf) = match style {
         Style::Text => ("∞", "−∞"),
         Style::Latex => ("\\infty", "-\\infty"),
@@ -66,10 +69,7 @@ fn support_text(d: &Derivation, style: Style) -> String {
 }
 
 fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
-    let p = Printer {
-        style,
-        model: Some(&d.model),
-    };
+    let p = Printer::new(style, Some(&d.model));
     d.atoms
         .iter()
         .map(|a| format!("P(Y = {}) = {}", p.print(&a.at), p.print(&a.mass)))
@@ -79,16 +79,24 @@ fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
 /// The derivation as Unicode text.
 pub fn to_text(d: &Derivation) -> String {
     let m = &d.model;
-    let p = Printer {
-        style: Style::Text,
-        model: Some(m),
-    };
+    let names = names(d);
+    let p = Printer::new(Style::Text, Some(m)).with_names(names.as_ref());
     let mut out = String::new();
     out.push_str(&summary(d, Style::Text));
     out.push('\n');
     let a = assumptions(m);
     if !a.is_empty() {
         out.push_str(&format!("assuming {}\n", a.join(", ")));
+    }
+    if let Some(names) = &names {
+        for k in 0..names.defs.len() {
+            let lead = if k == 0 { "where" } else { "     " };
+            out.push_str(&format!(
+                "{lead} {} = {}\n",
+                p.abbreviation(k),
+                p.definition(k)
+            ));
+        }
     }
     let block = |out: &mut String, head: &str, start: String, steps: &[Step]| {
         let pad = " ".repeat(head.chars().count());
@@ -156,16 +164,30 @@ fn latex_escape(s: &str) -> String {
 /// each in display math, and a line for the atoms and the support.
 pub fn to_latex(d: &Derivation) -> String {
     let m = &d.model;
-    let p = Printer {
-        style: Style::Latex,
-        model: Some(m),
-    };
+    let names = names(d);
+    let p = Printer::new(Style::Latex, Some(m)).with_names(names.as_ref());
     let mut out = String::new();
     out.push_str(&format!(
         "% pushforward: {}\n",
         summary(d, Style::Text).replace('\n', " ")
     ));
     out.push_str(&format!("\\[ {} \\]\n", summary(d, Style::Latex)));
+    if let Some(names) = &names {
+        out.push_str("\\[\n\\begin{aligned}\n");
+        for k in 0..names.defs.len() {
+            let sep = if k + 1 < names.defs.len() {
+                " \\\\"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                "  {} &= {}{sep}\n",
+                p.abbreviation(k),
+                p.definition(k)
+            ));
+        }
+        out.push_str("\\end{aligned}\n\\]\n");
+    }
     let block = |out: &mut String, first: String, steps: &[Step]| {
         out.push_str("\\[\n\\begin{aligned}\n");
         out.push_str(&first);
