@@ -32,6 +32,8 @@ pub struct Printer<'a> {
     pub names: Option<&'a Names>,
     /// The name of each node of the term being printed, if it has one.
     keys: RefCell<Vec<Option<usize>>>,
+    /// Whether the term being printed has a Dirac term (sums print those last).
+    deltas: std::cell::Cell<bool>,
 }
 
 /// Abbreviations for the derivation of a deep composition: each preimage of t through
@@ -174,6 +176,7 @@ impl<'a> Printer<'a> {
             model,
             names: None,
             keys: RefCell::new(Vec::new()),
+            deltas: std::cell::Cell::new(true),
         }
     }
 
@@ -186,6 +189,15 @@ impl<'a> Printer<'a> {
             return String::new();
         }
         let root = Id::from(e.as_ref().len() - 1);
+        let deltas = self
+            .deltas
+            .replace(e.as_ref().iter().any(|n| matches!(n, Node::Delta(_))));
+        let out = self.print_names(e, root);
+        self.deltas.set(deltas);
+        out
+    }
+
+    fn print_names(&self, e: &Expr, root: Id) -> String {
         match self.names {
             None => self.go(e, root).0,
             Some(names) => {
@@ -489,7 +501,9 @@ impl<'a> Printer<'a> {
         }
         let mut ts = Vec::new();
         terms(e, id, &mut ts);
-        ts.sort_by_key(|t| has_delta(e, *t));
+        if self.deltas.get() {
+            ts.sort_by_key(|t| has_delta(e, *t));
+        }
         let minus = if self.latex() { "-" } else { "−" };
         let mut out = String::new();
         for (k, t) in ts.iter().enumerate() {
