@@ -278,31 +278,33 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let mut pdf_start = cdf.clone();
     let f = Id::from(pdf_start.as_ref().len() - 1);
     pdf_start.add(Node::D(f));
-    let jumped = if let Some(inside) = &inside {
-        // no atoms: D F is the classical derivative, of F as first written, inside the
-        // support, where the density rules peel one map at a time
-        let mut classical = inside.clone();
-        classical.add(Node::Dc(Id::from(inside.as_ref().len() - 1)));
-        phase(
-            &pdf_start,
-            Some((&classical, rules::D_CONTINUOUS)),
-            &[],
-            &facts,
-            jump_limits(limits),
-        )
+    let (jumped_best, jumped_steps) = if chain {
+        // no atoms: D F is the classical derivative, [lo < t < hi]·d/dt P(Y ≤ t) inside
+        // the support, where the density rules peel one map at a time. One step by a
+        // known identity, not an extraction (with μ = 0 and σ = 1 the closed form D F was
+        // the cheaper term, and the step was dropped); and not d/dt of F as first
+        // written, whose bracket [t ≥ hi] differentiates to 0, after which explanations
+        // wrote a μ = 0 as ([t ≥ hi])′
+        let classical = inside_support_derivative(&model.y, &support);
+        let step = Step {
+            term: classical.clone(),
+            rules: vec![rules::D_CONTINUOUS.to_string()],
+        };
+        (classical, vec![step])
     } else {
         let mut split = cdf.clone();
         let dc = split.add(Node::Dc(f));
         let jumps = jump_terms(&cdf)?;
         let j = append(&mut split, &jumps);
         split.add(Node::Add([dc, j]));
-        phase(
+        let jumped = phase(
             &pdf_start,
             Some((&split, rules::D_DISTRIBUTIONAL)),
             rules::for_tidy(),
             &facts,
             jump_limits(limits),
-        )
+        );
+        (jumped.best, jumped.steps)
     };
     // deep compositions differentiate without regrouping quotients (see for_pdf)
     let regroup = inverse_nesting(&cdf) < DEEP_NESTING;
@@ -311,7 +313,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     } else {
         rules::for_pdf(regroup)
     };
-    let differentiated = phase(&jumped.best, None, pdf_rules, &facts, limits);
+    let differentiated = phase(&jumped_best, None, pdf_rules, &facts, limits);
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
@@ -336,7 +338,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     );
     let pdf = tidied.best.clone();
     let pdf_stats = differentiated.stats;
-    let mut pdf_steps = jumped.steps;
+    let mut pdf_steps = jumped_steps;
     pdf_steps.extend(differentiated.steps);
     pdf_steps.extend(tidied.steps);
     let (density, mut atoms) = split_atoms(&pdf)?;
@@ -405,13 +407,46 @@ fn is_deep_chain(egraph: &mut EGraph, y: &Expr) -> bool {
             )
         })
         .count();
-    egraph[root].data.chain && maps >= 2
+    egraph[root].data.chain && maps >= 1
 }
 
 /// P(Y ≤ t) = [t ≥ hi] + [lo < t < hi]·P(Y ≤ t inside the support), for a Y whose
 /// support (lo, hi) is open and whose law has no atoms; an infinite end has no bracket.
 fn inside_support(y: &Expr, support: &Support) -> Expr {
-    // an end at ±∞ (log of a term that reaches 0) has no bracket either
+    let mut e = y.clone();
+    let y = Id::from(e.as_ref().len() - 1);
+    let t = e.add(Node::T);
+    let inner = e.add(Node::CdfIn([y, t]));
+    let (inside, hi) = support_brackets(&mut e, support);
+    let body = match inside {
+        Some(b) => e.add(Node::Mul([b, inner])),
+        None => inner,
+    };
+    if let Some(v) = hi {
+        let above = e.add(Node::Ge([t, v]));
+        e.add(Node::Add([above, body]));
+    }
+    e
+}
+
+/// d/dt P(Y ≤ t) = [lo < t < hi]·d/dt P(Y ≤ t inside the support): the CDF of such a Y
+/// is continuous, and constant outside the support.
+fn inside_support_derivative(y: &Expr, support: &Support) -> Expr {
+    let mut e = y.clone();
+    let y = Id::from(e.as_ref().len() - 1);
+    let t = e.add(Node::T);
+    let inner = e.add(Node::CdfIn([y, t]));
+    let d = e.add(Node::Dc(inner));
+    if let (Some(b), _) = support_brackets(&mut e, support) {
+        e.add(Node::Mul([b, d]));
+    }
+    e
+}
+
+/// Add [lo < t < hi] (the brackets of the finite ends) to `e`: the product of the
+/// brackets, if any, and the upper end, if finite. An end at ±∞ (log of a term that
+/// reaches 0) has no bracket.
+fn support_brackets(e: &mut Expr, support: &Support) -> (Option<Id>, Option<Id>) {
     let finite = |end: &End| {
         end.value
             .as_ref()
@@ -424,29 +459,22 @@ fn inside_support(y: &Expr, support: &Support) -> Expr {
             .cloned()
     };
     let (lo, hi) = (finite(&support.lo), finite(&support.hi));
-    let mut e = y.clone();
-    let y = Id::from(e.as_ref().len() - 1);
+    // nothing is added for a support of R: the caller's last node stays its root
+    if lo.is_none() && hi.is_none() {
+        return (None, None);
+    }
     let t = e.add(Node::T);
-    let inner = e.add(Node::CdfIn([y, t]));
-    let lo = lo.map(|v| {
-        let v = append(&mut e, &v);
+    let lower = lo.map(|v| {
+        let v = append(e, &v);
         e.add(Node::Gt([t, v]))
     });
-    let hi = hi.map(|v| append(&mut e, &v));
+    let hi = hi.map(|v| append(e, &v));
     let upper = hi.map(|v| e.add(Node::Gt([v, t])));
-    let body = match (lo, upper) {
-        (Some(l), Some(u)) => {
-            let both = e.add(Node::Mul([l, u]));
-            e.add(Node::Mul([both, inner]))
-        }
-        (Some(b), None) | (None, Some(b)) => e.add(Node::Mul([b, inner])),
-        (None, None) => inner,
+    let both = match (lower, upper) {
+        (Some(l), Some(u)) => Some(e.add(Node::Mul([l, u]))),
+        (one, None) | (None, one) => one,
     };
-    if let Some(v) = hi {
-        let above = e.add(Node::Ge([t, v]));
-        e.add(Node::Add([above, body]));
-    }
-    e
+    (both, hi)
 }
 
 /// Inverse maps nested this deep in a CDF (artanh(logit(artanh(t)))) make its

@@ -355,6 +355,19 @@ fn evaluate(
     let mut pdf = vec![0.0; ts.len()];
     law.cdf.eval_parallel(&ts, &mut cdf);
     law.density.eval_parallel(&ts, &mut pdf);
+    // an infinite density where the CDF is fine is the law's singularity (x³ at 0,
+    // where F is continuous but has an infinite slope): a fact to report, not a bug
+    if let Some((t, _)) = ts
+        .iter()
+        .zip(cdf.iter().zip(&pdf))
+        .find(|(_, (c, p))| **p == f64::INFINITY && (0.0..=1.0).contains(*c))
+    {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!("the density is infinite at t = {t}: the CDF is continuous there but its slope is not finite"),
+        )
+        .help("evaluate at points next to it; the CDF at that point is finite"));
+    }
     let bad = ts
         .iter()
         .zip(cdf.iter().zip(&pdf))

@@ -328,3 +328,40 @@ fn weight_vectors_are_set_as_lists() {
     let err = user_error(&["eval", "-e", src, "--set", "w=[0,0]", "--at=0"]);
     assert!(err.contains("all 0"), "{err}");
 }
+
+#[test]
+fn an_infinite_density_at_a_point_is_reported_not_a_bug() {
+    // x³'s density is φ(∛t)/(3 t^(2/3)): +∞ at 0, where the CDF is Φ(−μ/σ)
+    let err = user_error(&[
+        "eval",
+        "examples/compositions/cube.pf",
+        "--set",
+        "mu=0.3",
+        "--set",
+        "sigma=0.8",
+        "--at",
+        "0",
+    ]);
+    assert!(err.contains("density is infinite at t = 0"), "{err}");
+    assert!(!err.contains("bug"), "{err}");
+    // next to it, a number
+    let out = ok(&[
+        "eval",
+        "examples/compositions/cube.pf",
+        "--set",
+        "mu=0.3",
+        "--set",
+        "sigma=0.8",
+        "--at",
+        "1e-9",
+    ]);
+    let json: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let f = json["pdf"][0].as_f64().unwrap();
+    // φ(∛t − μ)/σ)/(3σ t^(2/3)) at t = 1e-9: ∛t = 1e-3
+    let z: f64 = (1e-3 - 0.3) / 0.8;
+    let reference = (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt() / 0.8 / (3.0 * 1e-6);
+    assert!(
+        (f - reference).abs() < 1e-9 * reference,
+        "{f} vs {reference}"
+    );
+}

@@ -690,7 +690,7 @@ impl<'a> Printer<'a> {
                 let y = self.random(e, *y);
                 // a name (x, Y) as a plain subscript, anything else in parentheses
                 let plain = y.chars().next().is_some_and(char::is_alphabetic)
-                    && y.chars().all(char::is_alphanumeric);
+                    && y.chars().all(|c| c.is_alphabetic() || c.is_ascii_digit());
                 let arg = p(u).0;
                 match (tex, plain) {
                     (true, _) => (format!("f_{{{y}}}\\left({arg}\\right)"), Prec::Atom),

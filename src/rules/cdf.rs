@@ -275,7 +275,9 @@ fn inside_densities() -> Vec<Rule> {
         r("scale-right-neg", "(pdf-in (* ?e ?a) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(Ea)(t) = f_E(t/a)/(-a) for a < 0"),
         r("div-pos",     "(pdf-in (/ ?e ?a) ?t)", "(* (pdf-in ?e (* ?t ?a)) ?a)",   &signed("?a", Positive), "f_(E/a)(t) = a f_E(ta) for a > 0"),
         r("div-neg",     "(pdf-in (/ ?e ?a) ?t)", "(* (pdf-in ?e (* ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(E/a)(t) = -a f_E(ta) for a < 0"),
-        r("power-odd",   "(pdf-in (^ ?e ?n) ?t)", "(/ (* (pdf-in ?e (root ?t ?n)) (root ?t ?n)) (* ?n ?t))", &[Chain("?e"), OddInt("?n")], "f_(E^n)(t) = f_E(t^(1/n)) t^(1/n)/(n t), n odd"),
+        // over n (t^(1/n))^(n-1), not times t^(1/n)/(n t): at t = 0 that was 0/0, and
+        // this is the density's limit there, +inf
+        r("power-odd",   "(pdf-in (^ ?e ?n) ?t)", "(/ (pdf-in ?e (root ?t ?n)) (* ?n (^ (root ?t ?n) (- ?n 1))))", &[Chain("?e"), OddInt("?n")], "f_(E^n)(t) = f_E(t^(1/n))/(n (t^(1/n))^(n-1)), n odd"),
     ];
     for m in MAPS.iter().filter(|m| m.op != "sqrt") {
         let mut when = vec![Chain("?e")];

@@ -481,7 +481,7 @@ pub fn describe(name: &str) -> String {
         ),
         ZERO_MASS => "a Dirac term whose mass is identically 0 (its terms cancel in a polynomial normal form, with Phi(-u) = 1 - Phi(u)) is dropped".into(),
         CDF_SUPPORT => "Y is a strictly monotone map of a Normal, so its support is the open interval (lo, hi) that the map makes of R: F_Y(t) is 0 below lo, 1 above hi, and P(Y <= t) with t inside the support between".into(),
-        D_CONTINUOUS => "Y is a strictly monotone map of a Normal and has no atoms: its CDF is continuous, and its derivative is the classical one, without Dirac terms; taken of the CDF as its derivation began, inside the support".into(),
+        D_CONTINUOUS => "Y is a strictly monotone map of a Normal: its CDF is continuous (no atoms, so no Dirac terms), 0 below its support (lo, hi) and 1 above, so its derivative is [lo < t < hi] d/dt P(Y <= t)".into(),
         D_DISTRIBUTIONAL => {
             "derivative in the sense of distributions: the classical derivative plus, at each jump c of the CDF, (F(c+) - F(c-)) delta(t - c)".into()
         }
