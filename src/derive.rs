@@ -10,8 +10,18 @@
 //!    on the term by `one_sided`. It enters the e-graph as a trusted union named
 //!    `d-distributional`; derivative and algebra rules do the rest.
 //!
+//! A strictly monotone map of a Normal (tanh, sigmoid, exp, ... and affine steps,
+//! composed: `Data::chain`) takes a shorter road through the same two e-graphs. Its
+//! support (lo, hi) is computed first, by carrying an interval through the maps, and
+//! two steps that are not rewrites write what that gives: `cdf-support`,
+//! F = [t ≥ hi] + [lo < t < hi]·P(Y ≤ t) with t inside the support (`cdf-in`), and
+//! `d-continuous`, D F = [lo < t < hi]·d/dt P(Y ≤ t) (no atoms). Inside the support the
+//! `cdf-in` and `pdf-in` rules peel one map each and add no bracket, so that n layers
+//! take n steps each way.
+//!
 //! The derivation shown to the user is egg's explanation of why the result equals the
-//! start, one step per rewrite, runs of algebra merged into one "simplify" step.
+//! start, one step per rewrite, runs of algebra merged into one "simplify" step. The
+//! final tidying phases are algebra only and keep no explanation.
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner, Sign};
@@ -44,6 +54,8 @@ impl Default for Limits {
 pub struct Step {
     pub term: Expr,
     /// Rule names, in the order they fired; one name unless algebra steps were merged.
+    /// A final tidying step (algebra only, not explained) lists every rule that fired in
+    /// its phase.
     pub rules: Vec<String>,
 }
 
@@ -240,12 +252,12 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let chain = {
         let mut egraph = EGraph::new(facts.clone());
         check_std(&mut egraph, model)?;
-        model.cdf_start.is_none() && is_deep_chain(&mut egraph, &model.y)
+        model.cdf_start.is_none() && is_chain(&mut egraph, &model.y)
     };
     let support = support(model, limits)?;
-    // a strictly monotone map of a Normal, two maps or more: derived inside its support,
-    // one rule per map (the `cdf` rules would solve each map's range bracket again
-    // through every map around it)
+    // a strictly monotone map of a Normal: derived inside its support, one rule per map
+    // (the `cdf` rules would solve each map's range bracket again through every map
+    // around it)
     let inside = chain.then(|| inside_support(&model.y, &support));
     let derived = if let Some(inside) = &inside {
         phase(
@@ -387,27 +399,24 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     })
 }
 
-/// Whether `y` is a strictly monotone map of a Normal (`Data::chain`) with two maps or
-/// more besides affine steps.
-fn is_deep_chain(egraph: &mut EGraph, y: &Expr) -> bool {
+/// Whether `y` is a strictly monotone map of a Normal (`Data::chain`) through at least
+/// one map that is not affine (an affine map of a Normal is a Normal, which the
+/// closure rules derive).
+fn is_chain(egraph: &mut EGraph, y: &Expr) -> bool {
     let root = egraph.add_expr(y);
-    let maps = y
-        .as_ref()
-        .iter()
-        .filter(|n| {
-            matches!(
-                n,
-                Node::Tanh(_)
-                    | Node::Sigmoid(_)
-                    | Node::Exp(_)
-                    | Node::Softplus(_)
-                    | Node::Softsign(_)
-                    | Node::Log(_)
-                    | Node::Pow(_)
-            )
-        })
-        .count();
-    egraph[root].data.chain && maps >= 1
+    let nonlinear = y.as_ref().iter().any(|n| {
+        matches!(
+            n,
+            Node::Tanh(_)
+                | Node::Sigmoid(_)
+                | Node::Exp(_)
+                | Node::Softplus(_)
+                | Node::Softsign(_)
+                | Node::Log(_)
+                | Node::Pow(_)
+        )
+    });
+    egraph[root].data.chain && nonlinear
 }
 
 /// P(Y ≤ t) = [t ≥ hi] + [lo < t < hi]·P(Y ≤ t inside the support), for a Y whose
@@ -872,10 +881,11 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
             _ => groups.push((i, vec![rule])),
         }
     }
+    let mut builder = crate::explain::Builder::default();
     groups
         .into_iter()
         .map(|(i, rules)| Step {
-            term: flat[i].to_expr(),
+            term: builder.expr(&flat[i]),
             rules,
         })
         .collect()

@@ -99,21 +99,66 @@ impl Term {
             .or(self.backward)
             .or_else(|| self.children.iter().find_map(|c| c.rule()))
     }
+}
 
-    /// The term as an expression.
-    pub fn to_expr(&self) -> Expr {
+/// Builds the terms of a derivation's steps as expressions, hash-consed: a node met
+/// again (the same shared subterm, or an equal one) gets the id it had, so that each
+/// step's expression is a DAG that shares its repeated subterms, built from the nodes
+/// that step changed. The steps of an n-layer density each hold n factors with the
+/// nested preimages in them; written out as trees they were n² nodes per step.
+#[derive(Default)]
+pub struct Builder {
+    nodes: Vec<Node>,
+    cons: rustc_hash::FxHashMap<Node, egg::Id>,
+    /// Terms already added, by address (they live as long as the explanation).
+    seen: rustc_hash::FxHashMap<*const Term, egg::Id>,
+}
+
+impl Builder {
+    /// The term as an expression: the part of the arena it reaches, in order.
+    pub fn expr(&mut self, term: &Rc<Term>) -> Expr {
+        let root = self.add(term);
+        let mut reach = vec![false; usize::from(root) + 1];
+        reach[usize::from(root)] = true;
+        for i in (0..=usize::from(root)).rev() {
+            if reach[i] {
+                for c in self.nodes[i].children() {
+                    reach[usize::from(*c)] = true;
+                }
+            }
+        }
+        let mut new_id = vec![egg::Id::from(0usize); usize::from(root) + 1];
         let mut e = Expr::default();
-        self.add_to(&mut e);
+        for i in (0..=usize::from(root)).filter(|i| reach[*i]) {
+            let node = self.nodes[i]
+                .clone()
+                .map_children(|c| new_id[usize::from(c)]);
+            new_id[i] = e.add(node);
+        }
         e
     }
 
-    fn add_to(&self, e: &mut Expr) -> egg::Id {
-        let ids: Vec<egg::Id> = self.children.iter().map(|c| c.add_to(e)).collect();
-        let mut node = self.node.clone();
+    fn add(&mut self, term: &Rc<Term>) -> egg::Id {
+        let key = Rc::as_ptr(term);
+        if let Some(id) = self.seen.get(&key) {
+            return *id;
+        }
+        let ids: Vec<egg::Id> = term.children.iter().map(|c| self.add(c)).collect();
+        let mut node = term.node.clone();
         for (slot, id) in node.children_mut().iter_mut().zip(ids) {
             *slot = id;
         }
-        e.add(node)
+        let id = match self.cons.get(&node) {
+            Some(id) => *id,
+            None => {
+                let id = egg::Id::from(self.nodes.len());
+                self.nodes.push(node.clone());
+                self.cons.insert(node, id);
+                id
+            }
+        };
+        self.seen.insert(key, id);
+        id
     }
 }
 
