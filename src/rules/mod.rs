@@ -355,12 +355,6 @@ const REORDER: &[&str] = &[
     "neg-mul",
 ];
 
-/// Identities: x + 0, x·1, x·0, x/1, ... .
-const IDENTITIES: &[&str] = &[
-    "add-zero", "zero-add", "sub-zero", "zero-sub", "mul-one", "one-mul", "mul-zero", "zero-mul",
-    "div-one", "zero-div", "neg-neg",
-];
-
 fn reorders(name: &str) -> bool {
     REORDER.contains(&name)
 }
@@ -392,20 +386,14 @@ pub fn for_chain() -> &'static [Rewrite] {
     SET.get_or_init(|| select(|i| i.name.starts_with("cdf-in-")))
 }
 
-/// The rules that give a chain's density inside its support, from its CDF as first
-/// written ([`D_CONTINUOUS`]): the derivative rules, the densities' change of
-/// variables, and the identities that drop the derivatives of brackets and of t (the
-/// final tidying does the rest; with every algebra rule, this phase's 3 iterations per
-/// map searched 300 rules each).
+/// The rules that give a chain's density inside its support, from
+/// [lo < t < hi]·d/dt P(Y ≤ t) ([`D_CONTINUOUS`]): the derivative of P(Y ≤ t) there and
+/// the densities' change of variables, one rule per map; the final tidying does the
+/// algebra (with every algebra rule, this phase's iterations, about three per map,
+/// searched 300 rules each).
 pub fn for_chain_pdf() -> &'static [Rewrite] {
     static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
-    SET.get_or_init(|| {
-        select(|i| {
-            is_inside_density(&i.name)
-                || i.family == Family::Diff && !is_inside(&i.name)
-                || IDENTITIES.contains(&i.name.as_str())
-        })
-    })
+    SET.get_or_init(|| select(|i| is_inside_density(&i.name)))
 }
 
 /// The rules that differentiate a CDF: derivative rules and simplifications. With
