@@ -14,8 +14,8 @@
 //! composed: `Data::chain`) takes a shorter road through the same two e-graphs. Its
 //! support (lo, hi) is computed first, by carrying an interval through the maps, and
 //! two steps that are not rewrites write what that gives: `cdf-support`,
-//! F = [t ≥ hi] + [lo < t < hi]·P(Y ≤ t) with t inside the support (`cdf-in`), and
-//! `d-continuous`, D F = [lo < t < hi]·d/dt P(Y ≤ t) (no atoms). Inside the support the
+//! `F = [t ≥ hi] + [lo < t < hi]·P(Y ≤ t)` with t inside the support (`cdf-in`), and
+//! `d-continuous`, `D F = [lo < t < hi]·d/dt P(Y ≤ t)` (no atoms). Inside the support the
 //! `cdf-in` and `pdf-in` rules peel one map each and add no bracket, so that n layers
 //! take n steps each way.
 //!

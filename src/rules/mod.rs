@@ -387,7 +387,7 @@ pub fn for_chain() -> &'static [Rewrite] {
 }
 
 /// The rules that give a chain's density inside its support, from
-/// [lo < t < hi]·d/dt P(Y ≤ t) ([`D_CONTINUOUS`]): the derivative of P(Y ≤ t) there and
+/// `[lo < t < hi]·d/dt P(Y ≤ t)` ([`D_CONTINUOUS`]): the derivative of P(Y ≤ t) there and
 /// the densities' change of variables, one rule per map; the final tidying does the
 /// algebra (with every algebra rule, this phase's iterations, about three per map,
 /// searched 300 rules each).
