@@ -332,29 +332,23 @@ fn weight_vectors_are_set_as_lists() {
 #[test]
 fn an_infinite_density_at_a_point_is_reported_not_a_bug() {
     // x³'s density is φ(∛t)/(3 t^(2/3)): +∞ at 0, where the CDF is Φ(−μ/σ)
-    let err = user_error(&[
-        "eval",
-        "examples/compositions/cube.pf",
-        "--set",
-        "mu=0.3",
-        "--set",
-        "sigma=0.8",
-        "--at",
-        "0",
-    ]);
+    let at = |t: &'static str| {
+        [
+            "eval",
+            "examples/compositions/cube.pf",
+            "--set",
+            "mu=0.3",
+            "--set",
+            "sigma=0.8",
+            "--at",
+            t,
+        ]
+    };
+    let err = user_error(&at("0"));
     assert!(err.contains("density is infinite at t = 0"), "{err}");
     assert!(!err.contains("bug"), "{err}");
     // next to it, a number
-    let out = ok(&[
-        "eval",
-        "examples/compositions/cube.pf",
-        "--set",
-        "mu=0.3",
-        "--set",
-        "sigma=0.8",
-        "--at",
-        "1e-9",
-    ]);
+    let out = ok(&at("1e-9"));
     let json: serde_json::Value = serde_json::from_str(&out).unwrap();
     let f = json["pdf"][0].as_f64().unwrap();
     // φ(∛t − μ)/σ)/(3σ t^(2/3)) at t = 1e-9: ∛t = 1e-3

@@ -200,6 +200,27 @@ fn affine(op: &str, flip: &str) -> Vec<Rule> {
     ]
 }
 
+/// The maps of a chain with the conditions on their argument: every increasing map but
+/// sqrt (whose range is closed at 0), applied to a chain.
+fn chain_maps() -> impl Iterator<Item = (&'static Map, Vec<When>)> {
+    MAPS.iter().filter(|m| m.op != "sqrt").map(|m| {
+        let mut when = vec![Chain("?e")];
+        if let Some(f) = m.domain {
+            when.push(Proves("?e", f));
+        }
+        (m, when)
+    })
+}
+
+/// A chain beside a constant `c`, and beside a coefficient of sign `f`.
+fn with_constant(c: &'static str) -> [When; 2] {
+    [Chain("?e"), NotRandom(c)]
+}
+
+fn with_coefficient(c: &'static str, f: Fact) -> [When; 3] {
+    [Chain("?e"), NotRandom(c), Proves(c, f)]
+}
+
 /// Rules inside a support: `(cdf-in Y s)` is P(Y ≤ s) for an s inside the support of
 /// Y, a strictly monotone map of a Normal (`Data::chain`), and is undefined elsewhere.
 /// Each rule peels one map and adds no bracket: s lies in the range of the map because
@@ -212,8 +233,7 @@ fn inside() -> Vec<Rule> {
     let r = |name: &str, lhs: &str, rhs: &str, when: &[When], words: &str| {
         rule(C, &format!("cdf-in-{name}"), lhs, rhs, when, &format!("{IN}: {words}"))
     };
-    let k = |c: &'static str| [Chain("?e"), NotRandom(c)];
-    let signed = |c: &'static str, f: Fact| [Chain("?e"), NotRandom(c), Proves(c, f)];
+    let (k, signed) = (with_constant, with_coefficient);
     let mut v = vec![
         rule(C, "cdf-in-normal", "(cdf-in (normal ?m ?s) ?t)", "(Phi (/ (- ?t ?m) ?s))", &[], "the Normal CDF: P(N(m, s^2) <= t) = Phi((t - m)/s), its support is R"),
         r("shift",       "(cdf-in (+ ?e ?c) ?t)", "(cdf-in ?e (- ?t ?c))",         &k("?c"), "subtract the constant from t"),
@@ -229,12 +249,7 @@ fn inside() -> Vec<Rule> {
         r("div-neg",     "(cdf-in (/ ?e ?a) ?t)", "(- 1 (cdf-in ?e (* ?t ?a)))",   &signed("?a", Negative), "dividing by a < 0 reverses the order, and E has no atoms"),
         r("power-odd",   "(cdf-in (^ ?e ?n) ?t)", "(cdf-in ?e (root ?t ?n))",      &[Chain("?e"), OddInt("?n")], "E^n, n odd, is increasing"),
     ];
-    // the chain's maps: every increasing map but sqrt (whose range is closed at 0)
-    for m in MAPS.iter().filter(|m| m.op != "sqrt") {
-        let mut when = vec![Chain("?e")];
-        if let Some(f) = m.domain {
-            when.push(Proves("?e", f));
-        }
+    for (m, when) in chain_maps() {
         v.push(r(
             m.op,
             &format!("(cdf-in ({} ?e) ?t)", m.op),
@@ -257,8 +272,7 @@ fn inside_densities() -> Vec<Rule> {
     let r = |name: &str, lhs: &str, rhs: &str, when: &[When], words: &str| {
         rule(D, &format!("pdf-in-{name}"), lhs, rhs, when, &format!("{IN}: {words}"))
     };
-    let k = |c: &'static str| [Chain("?e"), NotRandom(c)];
-    let signed = |c: &'static str, f: Fact| [Chain("?e"), NotRandom(c), Proves(c, f)];
+    let (k, signed) = (with_constant, with_coefficient);
     let mut v = vec![
         // at t itself: a chain rule's factor (Dc t) would join the class of 1, and
         // explanations then wrote every 1 of the term as (t)' and back
@@ -279,11 +293,7 @@ fn inside_densities() -> Vec<Rule> {
         // this is the density's limit there, +inf
         r("power-odd",   "(pdf-in (^ ?e ?n) ?t)", "(/ (pdf-in ?e (root ?t ?n)) (* ?n (^ (root ?t ?n) (- ?n 1))))", &[Chain("?e"), OddInt("?n")], "f_(E^n)(t) = f_E(t^(1/n))/(n (t^(1/n))^(n-1)), n odd"),
     ];
-    for m in MAPS.iter().filter(|m| m.op != "sqrt") {
-        let mut when = vec![Chain("?e")];
-        if let Some(f) = m.domain {
-            when.push(Proves("?e", f));
-        }
+    for (m, when) in chain_maps() {
         let inner = format!("(pdf-in ?e {})", m.inverse);
         v.push(r(
             m.op,
