@@ -404,19 +404,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
 /// closure rules derive).
 fn is_chain(egraph: &mut EGraph, y: &Expr) -> bool {
     let root = egraph.add_expr(y);
-    let nonlinear = y.as_ref().iter().any(|n| {
-        matches!(
-            n,
-            Node::Tanh(_)
-                | Node::Sigmoid(_)
-                | Node::Exp(_)
-                | Node::Softplus(_)
-                | Node::Softsign(_)
-                | Node::Log(_)
-                | Node::Pow(_)
-        )
-    });
-    egraph[root].data.chain && nonlinear
+    egraph[root].data.chain && y.as_ref().iter().any(crate::lang::is_chain_map)
 }
 
 /// P(Y ≤ t) = [t ≥ hi] + [lo < t < hi]·P(Y ≤ t inside the support), for a Y whose

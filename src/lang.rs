@@ -927,6 +927,20 @@ impl Analysis<Node> for Facts {
     }
 }
 
+/// The maps of a chain besides its affine steps (`chain` below says on what arguments).
+pub fn is_chain_map(node: &Node) -> bool {
+    matches!(
+        node,
+        Node::Tanh(_)
+            | Node::Sigmoid(_)
+            | Node::Exp(_)
+            | Node::Softplus(_)
+            | Node::Softsign(_)
+            | Node::Log(_)
+            | Node::Pow(_)
+    )
+}
+
 /// Whether a node is a link of a chain (see [`Data::chain`]), given its children's facts.
 fn chain<'a>(enode: &Node, d: impl Fn(Id) -> &'a Data) -> bool {
     // a coefficient: not random, free of t, of one known sign

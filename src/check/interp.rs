@@ -8,8 +8,8 @@
 //! the probability and the density are exact instead: the program is run forward on
 //! one draw z at a time, bisection finds the z* where it crosses u, and then
 //! P(E ≤ u) = Φ(z*) (1 − Φ(z*) for a decreasing map) and the density is φ(z*) over the
-//! map's slope at z* (a central difference in z), so that their derivatives by central
-//! differences are exact too.
+//! map's slope at z*, so that their derivatives are exact too. Derivatives, here and of
+//! any term, are Ridders' extrapolations of central differences.
 
 use super::sample;
 use crate::error::Result;

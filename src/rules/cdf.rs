@@ -212,14 +212,39 @@ fn chain_maps() -> impl Iterator<Item = (&'static Map, Vec<When>)> {
     })
 }
 
-/// A chain beside a constant `c`, and beside a coefficient of sign `f`.
-fn with_constant(c: &'static str) -> [When; 2] {
-    [Chain("?e"), NotRandom(c)]
+/// An affine step (or an odd power) of a chain inside its support: the step's name, the
+/// random term's shape, what its constant must satisfy, and the rewrite of P(E ≤ t)
+/// and of the density f_E(t) through it, each with its words. A density rule is the
+/// derivative of the CDF rule beside it.
+struct ChainStep {
+    name: &'static str,
+    shape: &'static str,
+    when: &'static [When],
+    cdf: (&'static str, &'static str),
+    pdf: (&'static str, &'static str),
 }
 
-fn with_coefficient(c: &'static str, f: Fact) -> [When; 3] {
-    [Chain("?e"), NotRandom(c), Proves(c, f)]
-}
+const CONSTANT: &[When] = &[Chain("?e"), NotRandom("?c")];
+const POSITIVE: &[When] = &[Chain("?e"), NotRandom("?a"), Proves("?a", Positive)];
+const NEGATIVE: &[When] = &[Chain("?e"), NotRandom("?a"), Proves("?a", Negative)];
+
+#[rustfmt::skip]
+const STEPS: &[ChainStep] = &[
+    ChainStep { name: "shift",           shape: "(+ ?e ?c)", when: CONSTANT, cdf: ("(cdf-in ?e (- ?t ?c))", "subtract the constant from t"), pdf: ("(pdf-in ?e (- ?t ?c))", "f_(E + c)(t) = f_E(t - c)") },
+    ChainStep { name: "shift-left",      shape: "(+ ?c ?e)", when: CONSTANT, cdf: ("(cdf-in ?e (- ?t ?c))", "subtract the constant from t"), pdf: ("(pdf-in ?e (- ?t ?c))", "f_(c + E)(t) = f_E(t - c)") },
+    ChainStep { name: "sub",             shape: "(- ?e ?c)", when: CONSTANT, cdf: ("(cdf-in ?e (+ ?t ?c))", "add the constant to t"), pdf: ("(pdf-in ?e (+ ?t ?c))", "f_(E - c)(t) = f_E(t + c)") },
+    ChainStep { name: "sub-from",        shape: "(- ?c ?e)", when: CONSTANT, cdf: ("(- 1 (cdf-in ?e (- ?c ?t)))", "c - E <= t exactly when E >= c - t, and E has no atoms"), pdf: ("(pdf-in ?e (- ?c ?t))", "f_(c - E)(t) = f_E(c - t)") },
+    ChainStep { name: "neg",             shape: "(neg ?e)",  when: &[Chain("?e")], cdf: ("(- 1 (cdf-in ?e (neg ?t)))", "-E <= t exactly when E >= -t, and E has no atoms"), pdf: ("(pdf-in ?e (neg ?t))", "f_(-E)(t) = f_E(-t)") },
+    ChainStep { name: "scale-pos",       shape: "(* ?a ?e)", when: POSITIVE, cdf: ("(cdf-in ?e (/ ?t ?a))", "scaling by a > 0 keeps the order"), pdf: ("(/ (pdf-in ?e (/ ?t ?a)) ?a)", "f_(aE)(t) = f_E(t/a)/a for a > 0") },
+    ChainStep { name: "scale-neg",       shape: "(* ?a ?e)", when: NEGATIVE, cdf: ("(- 1 (cdf-in ?e (/ ?t ?a)))", "scaling by a < 0 reverses the order, and E has no atoms"), pdf: ("(/ (pdf-in ?e (/ ?t ?a)) (neg ?a))", "f_(aE)(t) = f_E(t/a)/(-a) for a < 0") },
+    ChainStep { name: "scale-right-pos", shape: "(* ?e ?a)", when: POSITIVE, cdf: ("(cdf-in ?e (/ ?t ?a))", "scaling by a > 0 keeps the order"), pdf: ("(/ (pdf-in ?e (/ ?t ?a)) ?a)", "f_(Ea)(t) = f_E(t/a)/a for a > 0") },
+    ChainStep { name: "scale-right-neg", shape: "(* ?e ?a)", when: NEGATIVE, cdf: ("(- 1 (cdf-in ?e (/ ?t ?a)))", "scaling by a < 0 reverses the order, and E has no atoms"), pdf: ("(/ (pdf-in ?e (/ ?t ?a)) (neg ?a))", "f_(Ea)(t) = f_E(t/a)/(-a) for a < 0") },
+    ChainStep { name: "div-pos",         shape: "(/ ?e ?a)", when: POSITIVE, cdf: ("(cdf-in ?e (* ?t ?a))", "dividing by a > 0 keeps the order"), pdf: ("(* (pdf-in ?e (* ?t ?a)) ?a)", "f_(E/a)(t) = a f_E(ta) for a > 0") },
+    ChainStep { name: "div-neg",         shape: "(/ ?e ?a)", when: NEGATIVE, cdf: ("(- 1 (cdf-in ?e (* ?t ?a)))", "dividing by a < 0 reverses the order, and E has no atoms"), pdf: ("(* (pdf-in ?e (* ?t ?a)) (neg ?a))", "f_(E/a)(t) = -a f_E(ta) for a < 0") },
+    // the density over n (t^(1/n))^(n-1), not times t^(1/n)/(n t): at t = 0 that was
+    // 0/0, and this is the density's limit there, +inf
+    ChainStep { name: "power-odd",       shape: "(^ ?e ?n)", when: &[Chain("?e"), OddInt("?n")], cdf: ("(cdf-in ?e (root ?t ?n))", "E^n, n odd, is increasing"), pdf: ("(/ (pdf-in ?e (root ?t ?n)) (* ?n (^ (root ?t ?n) (- ?n 1))))", "f_(E^n)(t) = f_E(t^(1/n))/(n (t^(1/n))^(n-1)), n odd") },
+];
 
 /// Rules inside a support: `(cdf-in Y s)` is P(Y ≤ s) for an s inside the support of
 /// Y, a strictly monotone map of a Normal (`Data::chain`), and is undefined elsewhere.
@@ -227,28 +252,36 @@ fn with_coefficient(c: &'static str, f: Fact) -> [When; 3] {
 /// it lies in the support of Y, so its preimage is defined; and Y has no atoms, so a
 /// reflection needs no care about ≤ and <. A chain of n maps is n rewrites, where the
 /// `cdf` rules solve each map's range bracket again through the maps around it.
-#[rustfmt::skip]
 fn inside() -> Vec<Rule> {
     const IN: &str = "change of variables inside the support";
     let r = |name: &str, lhs: &str, rhs: &str, when: &[When], words: &str| {
-        rule(C, &format!("cdf-in-{name}"), lhs, rhs, when, &format!("{IN}: {words}"))
+        rule(
+            C,
+            &format!("cdf-in-{name}"),
+            lhs,
+            rhs,
+            when,
+            &format!("{IN}: {words}"),
+        )
     };
-    let (k, signed) = (with_constant, with_coefficient);
-    let mut v = vec![
-        rule(C, "cdf-in-normal", "(cdf-in (normal ?m ?s) ?t)", "(Phi (/ (- ?t ?m) ?s))", &[], "the Normal CDF: P(N(m, s^2) <= t) = Phi((t - m)/s), its support is R"),
-        r("shift",       "(cdf-in (+ ?e ?c) ?t)", "(cdf-in ?e (- ?t ?c))",         &k("?c"), "subtract the constant from t"),
-        r("shift-left",  "(cdf-in (+ ?c ?e) ?t)", "(cdf-in ?e (- ?t ?c))",         &k("?c"), "subtract the constant from t"),
-        r("sub",         "(cdf-in (- ?e ?c) ?t)", "(cdf-in ?e (+ ?t ?c))",         &k("?c"), "add the constant to t"),
-        r("sub-from",    "(cdf-in (- ?c ?e) ?t)", "(- 1 (cdf-in ?e (- ?c ?t)))",   &k("?c"), "c - E <= t exactly when E >= c - t, and E has no atoms"),
-        r("neg",         "(cdf-in (neg ?e) ?t)",  "(- 1 (cdf-in ?e (neg ?t)))",    &[Chain("?e")], "-E <= t exactly when E >= -t, and E has no atoms"),
-        r("scale-pos",   "(cdf-in (* ?a ?e) ?t)", "(cdf-in ?e (/ ?t ?a))",         &signed("?a", Positive), "scaling by a > 0 keeps the order"),
-        r("scale-neg",   "(cdf-in (* ?a ?e) ?t)", "(- 1 (cdf-in ?e (/ ?t ?a)))",   &signed("?a", Negative), "scaling by a < 0 reverses the order, and E has no atoms"),
-        r("scale-right-pos", "(cdf-in (* ?e ?a) ?t)", "(cdf-in ?e (/ ?t ?a))",     &signed("?a", Positive), "scaling by a > 0 keeps the order"),
-        r("scale-right-neg", "(cdf-in (* ?e ?a) ?t)", "(- 1 (cdf-in ?e (/ ?t ?a)))", &signed("?a", Negative), "scaling by a < 0 reverses the order, and E has no atoms"),
-        r("div-pos",     "(cdf-in (/ ?e ?a) ?t)", "(cdf-in ?e (* ?t ?a))",         &signed("?a", Positive), "dividing by a > 0 keeps the order"),
-        r("div-neg",     "(cdf-in (/ ?e ?a) ?t)", "(- 1 (cdf-in ?e (* ?t ?a)))",   &signed("?a", Negative), "dividing by a < 0 reverses the order, and E has no atoms"),
-        r("power-odd",   "(cdf-in (^ ?e ?n) ?t)", "(cdf-in ?e (root ?t ?n))",      &[Chain("?e"), OddInt("?n")], "E^n, n odd, is increasing"),
-    ];
+    let mut v = vec![rule(
+        C,
+        "cdf-in-normal",
+        "(cdf-in (normal ?m ?s) ?t)",
+        "(Phi (/ (- ?t ?m) ?s))",
+        &[],
+        "the Normal CDF: P(N(m, s^2) <= t) = Phi((t - m)/s), its support is R",
+    )];
+    for s in STEPS {
+        let (rhs, words) = s.cdf;
+        v.push(r(
+            s.name,
+            &format!("(cdf-in {} ?t)", s.shape),
+            rhs,
+            s.when,
+            words,
+        ));
+    }
     for (m, when) in chain_maps() {
         v.push(r(
             m.op,
@@ -266,33 +299,48 @@ fn inside() -> Vec<Rule> {
 /// are the derivatives of the `cdf-in` rules by the chain rule: each peels one map,
 /// and the density of a chain of n maps is n rewrites, where differentiating its
 /// CDF's closed form takes several per map (chain rule, sum rule, constant factor).
-#[rustfmt::skip]
 fn inside_densities() -> Vec<Rule> {
     const IN: &str = "change of variables for the density inside the support";
     let r = |name: &str, lhs: &str, rhs: &str, when: &[When], words: &str| {
-        rule(D, &format!("pdf-in-{name}"), lhs, rhs, when, &format!("{IN}: {words}"))
+        rule(
+            D,
+            &format!("pdf-in-{name}"),
+            lhs,
+            rhs,
+            when,
+            &format!("{IN}: {words}"),
+        )
     };
-    let (k, signed) = (with_constant, with_coefficient);
     let mut v = vec![
         // at t itself: a chain rule's factor (Dc t) would join the class of 1, and
         // explanations then wrote every 1 of the term as (t)' and back
-        rule(D, "d-cdf-in", "(Dc (cdf-in ?e t))", "(pdf-in ?e t)", &[Chain("?e")], "inside the support, the derivative of P(E <= t) is the density of E at t"),
-        rule(D, "pdf-in-normal", "(pdf-in (normal ?m ?s) ?t)", "(/ (phi (/ (- ?t ?m) ?s)) ?s)", &[], "the Normal density: phi((t - m)/s)/s"),
-        r("shift",       "(pdf-in (+ ?e ?c) ?t)", "(pdf-in ?e (- ?t ?c))",          &k("?c"), "f_(E + c)(t) = f_E(t - c)"),
-        r("shift-left",  "(pdf-in (+ ?c ?e) ?t)", "(pdf-in ?e (- ?t ?c))",          &k("?c"), "f_(c + E)(t) = f_E(t - c)"),
-        r("sub",         "(pdf-in (- ?e ?c) ?t)", "(pdf-in ?e (+ ?t ?c))",          &k("?c"), "f_(E - c)(t) = f_E(t + c)"),
-        r("sub-from",    "(pdf-in (- ?c ?e) ?t)", "(pdf-in ?e (- ?c ?t))",          &k("?c"), "f_(c - E)(t) = f_E(c - t)"),
-        r("neg",         "(pdf-in (neg ?e) ?t)",  "(pdf-in ?e (neg ?t))",           &[Chain("?e")], "f_(-E)(t) = f_E(-t)"),
-        r("scale-pos",   "(pdf-in (* ?a ?e) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) ?a)",   &signed("?a", Positive), "f_(aE)(t) = f_E(t/a)/a for a > 0"),
-        r("scale-neg",   "(pdf-in (* ?a ?e) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(aE)(t) = f_E(t/a)/(-a) for a < 0"),
-        r("scale-right-pos", "(pdf-in (* ?e ?a) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) ?a)", &signed("?a", Positive), "f_(Ea)(t) = f_E(t/a)/a for a > 0"),
-        r("scale-right-neg", "(pdf-in (* ?e ?a) ?t)", "(/ (pdf-in ?e (/ ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(Ea)(t) = f_E(t/a)/(-a) for a < 0"),
-        r("div-pos",     "(pdf-in (/ ?e ?a) ?t)", "(* (pdf-in ?e (* ?t ?a)) ?a)",   &signed("?a", Positive), "f_(E/a)(t) = a f_E(ta) for a > 0"),
-        r("div-neg",     "(pdf-in (/ ?e ?a) ?t)", "(* (pdf-in ?e (* ?t ?a)) (neg ?a))", &signed("?a", Negative), "f_(E/a)(t) = -a f_E(ta) for a < 0"),
-        // over n (t^(1/n))^(n-1), not times t^(1/n)/(n t): at t = 0 that was 0/0, and
-        // this is the density's limit there, +inf
-        r("power-odd",   "(pdf-in (^ ?e ?n) ?t)", "(/ (pdf-in ?e (root ?t ?n)) (* ?n (^ (root ?t ?n) (- ?n 1))))", &[Chain("?e"), OddInt("?n")], "f_(E^n)(t) = f_E(t^(1/n))/(n (t^(1/n))^(n-1)), n odd"),
+        rule(
+            D,
+            "d-cdf-in",
+            "(Dc (cdf-in ?e t))",
+            "(pdf-in ?e t)",
+            &[Chain("?e")],
+            "inside the support, the derivative of P(E <= t) is the density of E at t",
+        ),
+        rule(
+            D,
+            "pdf-in-normal",
+            "(pdf-in (normal ?m ?s) ?t)",
+            "(/ (phi (/ (- ?t ?m) ?s)) ?s)",
+            &[],
+            "the Normal density: phi((t - m)/s)/s",
+        ),
     ];
+    for s in STEPS {
+        let (rhs, words) = s.pdf;
+        v.push(r(
+            s.name,
+            &format!("(pdf-in {} ?t)", s.shape),
+            rhs,
+            s.when,
+            words,
+        ));
+    }
     for (m, when) in chain_maps() {
         let inner = format!("(pdf-in ?e {})", m.inverse);
         v.push(r(
