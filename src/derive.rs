@@ -17,7 +17,9 @@
 //! `F = [t ≥ hi] + [lo < t < hi]·P(Y ≤ t)` with t inside the support (`cdf-in`), and
 //! `d-continuous`, `D F = [lo < t < hi]·d/dt P(Y ≤ t)` (no atoms). Inside the support the
 //! `cdf-in` and `pdf-in` rules peel one map each and add no bracket, so that n layers
-//! take n steps each way.
+//! take n steps each way. Those phases search the e-graph only where the last rewrite
+//! left a new node (`walk`), then once in whole to confirm egg's saturation: n
+//! rewrites in time linear in n, where egg's runner searches the whole e-graph n times.
 //!
 //! The derivation shown to the user is egg's explanation of why the result equals the
 //! start, one step per rewrite, runs of algebra merged into one "simplify" step. The
@@ -115,6 +117,7 @@ pub struct Support {
 /// Size of the e-graph work behind a derivation.
 #[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Stats {
+    /// egg's iterations; for a chain's walk, its rewrites (see `walk`).
     pub iterations: usize,
     pub nodes: usize,
     pub classes: usize,
@@ -260,7 +263,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     // around it)
     let inside = chain.then(|| inside_support(&model.y, &support));
     let derived = if let Some(inside) = &inside {
-        phase(
+        walk_phase(
             &cdf_start,
             Some((inside, rules::CDF_SUPPORT)),
             rules::for_chain(),
@@ -325,7 +328,11 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     } else {
         rules::for_pdf(regroup)
     };
-    let differentiated = phase(&jumped_best, None, pdf_rules, &facts, limits);
+    let differentiated = if chain {
+        walk_phase(&jumped_best, None, pdf_rules, &facts, limits)
+    } else {
+        phase(&jumped_best, None, pdf_rules, &facts, limits)
+    };
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
@@ -546,6 +553,19 @@ struct Phase {
     runner: Runner,
 }
 
+/// How a phase applies its rules.
+#[derive(Clone, Copy, PartialEq)]
+enum Search {
+    /// egg's runner: every rule over the whole e-graph, iteration after iteration; the
+    /// steps are egg's explanation.
+    Saturate,
+    /// egg's runner, no explanation: the steps are one, naming the rules that fired.
+    Unexplained,
+    /// [`walk`]: the same fixpoint, searched only where the last rewrite changed
+    /// something; the steps are egg's explanation.
+    Walk,
+}
+
 fn phase(
     start: &Expr,
     trusted: Option<(&Expr, &str)>,
@@ -553,7 +573,19 @@ fn phase(
     facts: &Facts,
     limits: Limits,
 ) -> Phase {
-    run_phase(start, trusted, rules, facts, limits, true)
+    run_phase(start, trusted, rules, facts, limits, Search::Saturate)
+}
+
+/// A phase whose rewrites follow a chain (`cdf-in` and `pdf-in` peel one map each):
+/// see [`walk`].
+fn walk_phase(
+    start: &Expr,
+    trusted: Option<(&Expr, &str)>,
+    rules: &[crate::lang::Rewrite],
+    facts: &Facts,
+    limits: Limits,
+) -> Phase {
+    run_phase(start, trusted, rules, facts, limits, Search::Walk)
 }
 
 /// A phase of algebra rules only: its steps would be merged into one "simplify" step
@@ -566,7 +598,7 @@ fn tidy_phase(
     facts: &Facts,
     limits: Limits,
 ) -> Phase {
-    run_phase(start, None, rules, facts, limits, false)
+    run_phase(start, None, rules, facts, limits, Search::Unexplained)
 }
 
 fn run_phase(
@@ -575,8 +607,9 @@ fn run_phase(
     rules: &[crate::lang::Rewrite],
     facts: &Facts,
     limits: Limits,
-    explain: bool,
+    search: Search,
 ) -> Phase {
+    let explain = search != Search::Unexplained;
     // egg's greedy shortening of explanations costs more than the rest of a phase, and
     // each phase is short already
     let mut egraph = EGraph::new(facts.clone());
@@ -591,13 +624,19 @@ fn run_phase(
         egraph.union_trusted(start_id, rhs_id, name);
         egraph.rebuild();
     }
-    let mut runner = make_runner(egraph, limits).run(rules);
+    let (mut runner, record) = if search == Search::Walk {
+        walk(egraph, rules, limits)
+    } else {
+        let runner = make_runner(egraph, limits).run(rules);
+        let record = Record::of(&runner);
+        (runner, record)
+    };
     let root = runner.egraph.find(start_id);
     let (cost, best) = Extractor::new(&runner.egraph, Readable).find_best(root);
     // a result no simpler than the start (only reordered) is not worth a step
     let start_cost = Readable.cost_rec(start).value;
     if cost.value >= start_cost - 1e-9 {
-        let stats = stats(&runner);
+        let stats = stats(&runner, record.rounds);
         return Phase {
             best: start.clone(),
             cost: start_cost,
@@ -607,18 +646,18 @@ fn run_phase(
         };
     }
     let steps = if explain {
-        steps(&mut runner, start, &best)
+        steps(&mut runner, &record, start, &best)
     } else {
         vec![Step {
             term: best.clone(),
-            rules: fired(&runner),
+            rules: record.fired.clone(),
         }]
     };
     Phase {
         best,
         cost: cost.value,
         steps,
-        stats: stats(&runner),
+        stats: stats(&runner, record.rounds),
         runner,
     }
 }
@@ -663,6 +702,132 @@ fn structural_hash(e: &Expr) -> u64 {
     hashes.last().copied().unwrap_or(0)
 }
 
+/// Saturate `egraph` with `rules`, searching only the classes where a rewrite may have
+/// made a new match: the class it rewrote, and the parents of the classes its match
+/// bound (where a right-hand side such as `1 − P(E ≤ s)` puts its new node). A chain of
+/// n maps takes n such rewrites, each searching a few classes, where egg's runner
+/// searches the whole e-graph in each of n iterations (a quadratic time, and its
+/// iteration limit ended chains of 34 layers). When no class is left to search, one
+/// search of the whole e-graph confirms the fixpoint, or starts the walk again from
+/// what it found, so that the result is egg's saturation. Bounded by the node and time
+/// limits; the runner returned holds the e-graph and why the walk stopped, with its
+/// rewrites counted as iterations.
+fn walk(mut egraph: EGraph, rules: &[crate::lang::Rewrite], limits: Limits) -> (Runner, Record) {
+    let started = std::time::Instant::now();
+    egraph.rebuild();
+    let mut record = Record::default();
+    // the whole e-graph first, then where rewrites changed something
+    let found = search_all(rules, &egraph);
+    let mut work = rewrite(&mut egraph, found, &mut record);
+    // each class's size when it was last searched: searched again only once it grew
+    // (a match it gains otherwise, through a child, the confirming search finds)
+    let mut searched: HashMap<Id, usize> = HashMap::new();
+    let stop = 'walk: loop {
+        while let Some(class) = work.pop() {
+            if egraph.total_size() > limits.nodes {
+                break 'walk StopReason::NodeLimit(egraph.total_size());
+            }
+            if started.elapsed() > limits.time {
+                break 'walk StopReason::TimeLimit(started.elapsed().as_secs_f64());
+            }
+            let class = egraph.find(class);
+            let size = egraph[class].len();
+            if searched.insert(class, size) == Some(size) {
+                continue;
+            }
+            let found = rules
+                .iter()
+                .filter_map(|rule| Some((rule, rule.searcher.search_eclass(&egraph, class)?)))
+                .collect();
+            work.extend(rewrite(&mut egraph, found, &mut record));
+        }
+        // nothing left to rewrite in the whole e-graph is saturation
+        let found = search_all(rules, &egraph);
+        work = rewrite(&mut egraph, found, &mut record);
+        if work.is_empty() {
+            break StopReason::Saturated;
+        }
+    };
+    let mut runner = Runner::default().with_egraph(egraph);
+    runner.stop_reason = Some(stop);
+    (runner, record)
+}
+
+type Found<'a> = Vec<(&'a crate::lang::Rewrite, egg::SearchMatches<'a, Node>)>;
+
+/// Every match of every rule, by egg's index of classes by operator.
+fn search_all<'a>(rules: &'a [crate::lang::Rewrite], egraph: &EGraph) -> Found<'a> {
+    rules
+        .iter()
+        .flat_map(|rule| rule.search(egraph).into_iter().map(move |m| (rule, m)))
+        .collect()
+}
+
+/// Apply the matches `found` (searched on the clean e-graph, as egg requires) and
+/// rebuild; the classes where a rewrite may have made a new match: each class a rewrite
+/// changed, and the parents of the random terms its match bound, where a right-hand
+/// side such as `1 − P(E ≤ s)` puts its new node (parents of constants and t would be
+/// much of the e-graph).
+fn rewrite(egraph: &mut EGraph, found: Found, record: &mut Record) -> Vec<Id> {
+    let mut next = Vec::new();
+    if found.is_empty() {
+        return next;
+    }
+    let mut bound: Vec<Id> = Vec::new();
+    for (rule, matches) in found {
+        let class = matches.eclass;
+        let vars = rule.searcher.vars();
+        for subst in &matches.substs {
+            bound.extend(vars.iter().filter_map(|v| subst.get(*v)));
+        }
+        if !rule.apply(egraph, &[matches]).is_empty() {
+            record.rounds += 1;
+            record.fired(rule.name);
+            next.push(class);
+        }
+    }
+    // an application that unioned nothing may still have added nodes
+    egraph.rebuild();
+    if !next.is_empty() {
+        next.extend(
+            bound
+                .into_iter()
+                .filter(|b| egraph[*b].data.random)
+                .flat_map(|b| egraph[b].parents()),
+        );
+    }
+    next
+}
+
+/// What a phase's search did: its rounds (a runner's iterations, a walk's rewriting
+/// searches) and the rules that fired, in the order they first did.
+#[derive(Default)]
+struct Record {
+    rounds: usize,
+    fired: Vec<String>,
+}
+
+impl Record {
+    fn of(runner: &Runner) -> Record {
+        let mut record = Record {
+            rounds: runner.iterations.len(),
+            fired: Vec::new(),
+        };
+        for it in &runner.iterations {
+            for name in it.applied.keys() {
+                record.fired(*name);
+            }
+        }
+        record
+    }
+
+    fn fired(&mut self, rule: egg::Symbol) {
+        if !self.fired.iter().any(|f| f == rule.as_str()) {
+            self.fired.push(rule.to_string());
+        }
+    }
+}
+
 fn make_runner(egraph: EGraph, limits: Limits) -> Runner {
     Runner::default()
         .with_egraph(egraph)
@@ -671,9 +836,10 @@ fn make_runner(egraph: EGraph, limits: Limits) -> Runner {
         .with_time_limit(limits.time)
 }
 
-fn stats(runner: &Runner) -> Stats {
+/// A phase's figures: `rounds` its runner's iterations or its walk's rewrites.
+fn stats(runner: &Runner, rounds: usize) -> Stats {
     Stats {
-        iterations: runner.iterations.len(),
+        iterations: rounds,
         nodes: runner.egraph.total_size(),
         classes: runner.egraph.number_of_classes(),
         stop_reason: match &runner.stop_reason {
@@ -723,7 +889,7 @@ fn limit_or(runner: &Runner, otherwise: Error) -> Error {
         Some(
             StopReason::IterationLimit(_) | StopReason::NodeLimit(_) | StopReason::TimeLimit(_),
         ) => {
-            let s = stats(runner);
+            let s = stats(runner, runner.iterations.len());
             Error::new(
                 ErrorKind::Limit,
                 format!(
@@ -836,14 +1002,14 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
 
 /// Turn egg's explanation into derivation steps: one per rewrite, with consecutive
 /// algebra steps merged into one.
-fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
+fn steps(runner: &mut Runner, record: &Record, start: &Expr, end: &Expr) -> Vec<Step> {
     let explanation = runner.explain_equivalence(start, end);
     let flat = match crate::explain::flatten(&explanation.explanation_trees) {
         Ok(flat) => flat,
         Err(crate::explain::TooLong) => {
             // one step, labelled with every rule that fired in the phase
             let mut rules = vec![rules::CONDENSED.to_string()];
-            rules.extend(fired(runner));
+            rules.extend(record.fired.iter().cloned());
             return vec![Step {
                 term: end.clone(),
                 rules,
@@ -877,20 +1043,6 @@ fn steps(runner: &mut Runner, start: &Expr, end: &Expr) -> Vec<Step> {
             rules,
         })
         .collect()
-}
-
-/// The rules that fired in a run, in the order they first did.
-fn fired(runner: &Runner) -> Vec<String> {
-    let mut fired: Vec<String> = Vec::new();
-    for it in &runner.iterations {
-        for name in it.applied.keys() {
-            let name = name.to_string();
-            if !fired.contains(&name) {
-                fired.push(name);
-            }
-        }
-    }
-    fired
 }
 
 /// Append `other` to `expr`, returning the id of its root in `expr`.
@@ -1598,4 +1750,83 @@ pub fn simplify(e: &Expr, limits: Limits, facts: &Facts, rules: &[crate::lang::R
     let root = runner.egraph.find(root);
     let (_, best) = Extractor::new(&runner.egraph, Readable).find_best(root);
     best
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `depth` layers, tanh(2E + 1) and sigmoid(2E − 1) in turn (the depth benchmark's
+    /// programs).
+    fn layers(depth: usize) -> String {
+        let mut e = "x".to_string();
+        for k in 0..depth {
+            e = if k % 2 == 0 {
+                format!("tanh(2*{e} + 1)")
+            } else {
+                format!("sigmoid(2*{e} - 1)")
+            };
+        }
+        format!("x ~ Normal(mu, sigma)\ny = {e}\n")
+    }
+
+    /// The e-graph of `start` saturated by egg's runner and by the walk: the same
+    /// classes, nodes and best term.
+    fn same_saturation(start: &Expr, rules: &[crate::lang::Rewrite], facts: &Facts) {
+        let limits = Limits::default();
+        let egraph = || {
+            let mut g = EGraph::new(facts.clone()).with_explanations_enabled();
+            let root = g.add_expr(start);
+            (g, root)
+        };
+        let (g, root) = egraph();
+        let runner = make_runner(g, limits).run(rules);
+        let (g, _) = egraph();
+        let (walked, _) = walk(g, rules, limits);
+        assert!(matches!(runner.stop_reason, Some(StopReason::Saturated)));
+        assert!(matches!(walked.stop_reason, Some(StopReason::Saturated)));
+        assert_eq!(
+            walked.egraph.number_of_classes(),
+            runner.egraph.number_of_classes()
+        );
+        assert_eq!(walked.egraph.total_size(), runner.egraph.total_size());
+        let best = |r: &Runner| {
+            let (cost, e) = Extractor::new(&r.egraph, Readable).find_best(r.egraph.find(root));
+            (cost.value, e.to_string())
+        };
+        assert_eq!(best(&walked), best(&runner));
+    }
+
+    #[test]
+    fn the_walk_reaches_the_runners_saturation() {
+        let programs = [
+            layers(1),
+            layers(6),
+            "x ~ Normal(mu, sigma)\ny = exp(-2*tanh(x) + 1)".to_string(),
+            "x ~ Normal(0, 1)\ny = -tanh(sigmoid(x)/2 - 1)^3".to_string(),
+            "x ~ Normal(mu, sigma)\ny = 1 - softplus(3 - x/2)".to_string(),
+        ];
+        for source in &programs {
+            let model = crate::model(source).unwrap();
+            let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
+            let mut cdf = model.y.clone();
+            let y = Id::from(cdf.as_ref().len() - 1);
+            let t = cdf.add(Node::T);
+            let p = cdf.add(Node::CdfIn([y, t]));
+            same_saturation(&cdf, rules::for_chain(), &facts);
+            cdf.add(Node::Dc(p));
+            same_saturation(&cdf, rules::for_chain_pdf(), &facts);
+        }
+    }
+
+    #[test]
+    fn forty_layers_derive_one_rewrite_a_step() {
+        // the runner's iteration limit (100) ended chains of 34 layers
+        let d = crate::derive_source(&layers(40)).unwrap();
+        for steps in [&d.cdf_steps, &d.pdf_steps] {
+            assert!(steps.iter().all(|s| s.rules[0] != rules::CONDENSED));
+            // three maps a layer (the map, its shift and its scale)
+            assert!(steps.len() > 3 * 40, "{} steps", steps.len());
+        }
+    }
 }

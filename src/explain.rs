@@ -17,7 +17,7 @@ use egg::{Language, Symbol, TreeTerm};
 use std::rc::Rc;
 
 /// The most terms built while flattening one explanation.
-pub const MAX_TERMS: usize = 20_000;
+pub const MAX_TERMS: usize = 100_000;
 
 /// The flattened explanation was longer than [`MAX_TERMS`].
 #[derive(Debug)]
