@@ -40,7 +40,9 @@ pub struct Printer<'a> {
 /// an inverse map (artanh, logit, log, roots, softsign's inverse) is named u₁, u₂, ...
 /// in the order they nest, terms print it by its name, and the definitions are printed
 /// once. Without them the density of n layers prints n factors that each hold the
-/// nested preimage, n² in all, and every one of its steps prints that again.
+/// nested preimage, n² in all, and every one of its steps prints that again. The ends
+/// of the support, constants as deep as the composition that every step's brackets
+/// repeat, are named `lo` and `hi` the same way.
 ///
 /// Terms are compared by structure, sums and products up to the order of their two
 /// operands (the final tidying writes 1 + u where the derivation wrote u + 1).
@@ -54,8 +56,19 @@ pub struct Names {
     /// terms of a long derivation are printed twice (text and LaTeX), and looking their
     /// nodes up again cost more than printing them.
     known: FxHashMap<usize, Vec<Option<usize>>>,
-    /// The named terms, innermost first.
+    /// The named terms: the support's ends, then the preimages innermost first.
     pub defs: Vec<Expr>,
+    /// What each of `defs` is.
+    labels: Vec<Label>,
+}
+
+/// What a name stands for.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Label {
+    Lo,
+    Hi,
+    /// The preimage u₁, u₂, ... (from 1).
+    Preimage(usize),
 }
 
 /// Inverse maps nested this deep call for names: the derivation of a single map or
@@ -64,12 +77,31 @@ const NAMES_FROM_NESTING: usize = 3;
 
 impl Names {
     /// The names for a derivation's terms, or `None` when its preimages nest less than
-    /// three inverse maps deep. The terms must outlive the printing (they are known by
-    /// their address).
-    pub fn new<'e>(terms: impl IntoIterator<Item = &'e Expr>) -> Option<Names> {
+    /// three inverse maps deep. `ends`, the support's lower and upper end where they
+    /// are to be named, come first. The terms must outlive the printing (they are known
+    /// by their address).
+    pub fn new<'e>(
+        ends: [Option<&'e Expr>; 2],
+        terms: impl IntoIterator<Item = &'e Expr>,
+    ) -> Option<Names> {
         let mut names = Names::default();
-        let mut has_t: Vec<bool> = Vec::new();
-        let mut nesting: Vec<usize> = Vec::new();
+        for (end, label) in ends.into_iter().zip([Label::Lo, Label::Hi]) {
+            let Some(end) = end else { continue };
+            let mut local: Vec<usize> = Vec::with_capacity(end.as_ref().len());
+            for node in end.as_ref() {
+                let key = names.key_of(node, &local);
+                let next = names.ids.len();
+                local.push(*names.ids.entry(key).or_insert(next));
+            }
+            if let Some(root) = local.last() {
+                names.named.insert(*root, names.defs.len());
+                names.defs.push(end.clone());
+                names.labels.push(label);
+            }
+        }
+        // every interned id has a fact: the ends have no t and no inverse nesting
+        let mut has_t: Vec<bool> = vec![false; names.ids.len()];
+        let mut nesting: Vec<usize> = vec![0; names.ids.len()];
         for e in terms {
             let mut local: Vec<usize> = Vec::with_capacity(e.as_ref().len());
             let mut keys = Vec::with_capacity(e.as_ref().len());
@@ -92,6 +124,11 @@ impl Names {
                     if inverse {
                         names.named.insert(id, names.defs.len());
                         names.defs.push(crate::lower::extract(e, Id::from(i)));
+                        let n = names
+                            .labels
+                            .iter()
+                            .filter(|l| matches!(l, Label::Preimage(_)));
+                        names.labels.push(Label::Preimage(n.count() + 1));
                     }
                 }
                 keys.push(names.named.get(&id).copied());
@@ -209,9 +246,17 @@ impl<'a> Printer<'a> {
         }
     }
 
-    /// The name of abbreviation `k`: u₁, u_{1}.
+    /// The name of abbreviation `k`: `u₁`, `u_{1}`, `lo`, `\mathrm{lo}`.
     pub fn abbreviation(&self, k: usize) -> String {
-        let n = k + 1;
+        let label = self.names.and_then(|names| names.labels.get(k).copied());
+        let n = match label {
+            Some(Label::Preimage(n)) => n,
+            Some(Label::Lo) if self.latex() => return "\\mathrm{lo}".to_string(),
+            Some(Label::Hi) if self.latex() => return "\\mathrm{hi}".to_string(),
+            Some(Label::Lo) => return "lo".to_string(),
+            Some(Label::Hi) => return "hi".to_string(),
+            None => k + 1,
+        };
         if self.latex() {
             format!("u_{{{n}}}")
         } else {
@@ -932,7 +977,7 @@ mod tests {
         // a step and the final term write the same preimage as u + 1 and as 1 + u
         let step = parse("(Phi (atanh (/ (+ (logit (atanh t)) 1) 2)))");
         let last = parse("(* (phi (atanh (/ (+ 1 (logit (atanh t))) 2))) 2)");
-        let names = Names::new([&step, &last]).expect("three inverse maps deep");
+        let names = Names::new([None, None], [&step, &last]).expect("three inverse maps deep");
         let p = Printer::new(Style::Text, None).with_names(Some(&names));
         assert_eq!(names.defs.len(), 3);
         assert_eq!(p.definition(0), "artanh(t)");
@@ -949,6 +994,28 @@ mod tests {
     #[test]
     fn two_inverse_maps_are_written_out() {
         let e = crate::lang::expr("(Phi (logit (atanh t)))").unwrap();
-        assert!(Names::new([&e]).is_none());
+        assert!(Names::new([None, None], [&e]).is_none());
+    }
+
+    #[test]
+    fn support_ends_are_named_lo_and_hi_before_the_preimages() {
+        let parse = |s: &str| crate::lang::expr(s).unwrap();
+        let lo = parse("(tanh (+ 1 (* 2 (sigmoid -3))))");
+        let hi = parse("(tanh (+ 1 (* 2 (sigmoid 1))))");
+        // the bracket writes 2sigmoid(1) + 1 where the end has 1 + 2sigmoid(1)
+        let step = parse(
+            "(* (* (> t (tanh (+ 1 (* 2 (sigmoid -3))))) (> (tanh (+ (* 2 (sigmoid 1)) 1)) t)) \
+             (Phi (atanh (logit (atanh t)))))",
+        );
+        let names = Names::new([Some(&lo), Some(&hi)], [&step]).expect("three inverse maps deep");
+        let p = Printer::new(Style::Text, None).with_names(Some(&names));
+        assert_eq!(p.abbreviation(0), "lo");
+        assert_eq!(p.definition(0), "tanh(1 + 2sigmoid(−3))");
+        assert_eq!(p.abbreviation(1), "hi");
+        assert_eq!(p.abbreviation(2), "u₁");
+        assert_eq!(p.definition(3), "logit(u₁)");
+        assert_eq!(p.print(&step), "[lo < t < hi]·Φ(u₃)");
+        let tex = Printer::new(Style::Latex, None).with_names(Some(&names));
+        assert_eq!(tex.abbreviation(1), "\\mathrm{hi}");
     }
 }

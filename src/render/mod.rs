@@ -29,13 +29,31 @@ fn summary(d: &Derivation, style: Style) -> String {
     }
 }
 
-/// Names for the preimages of a deep composition's derivation (see [`Names`]).
-fn names(d: &Derivation) -> Option<Names> {
+/// Names for the preimages of a deep composition's derivation and the ends of its
+/// support (see [`Names`]).
+fn names<'d>(d: &'d Derivation) -> Option<Names> {
     let terms = std::iter::once(&d.cdf_start)
         .chain(d.cdf_steps.iter().map(|s| &s.term))
         .chain(std::iter::once(&d.pdf_start))
         .chain(d.pdf_steps.iter().map(|s| &s.term));
-    Names::new(terms)
+    // an end is named when it holds a map (tanh(1 + 2sigmoid(1)), not 0 or c/2), and
+    // not where the program has a parameter called lo or hi
+    let taken = d.cdf_start.as_ref().iter().any(
+        |n| matches!(n, crate::lang::Node::Symbol(s) if s.as_str() == "lo" || s.as_str() == "hi"),
+    );
+    let named = |end: &'d End| {
+        end.value.as_ref().filter(|v| {
+            !taken
+                && v.as_ref().iter().any(|n| {
+                    use crate::lang::Node::*;
+                    !matches!(
+                        n,
+                        Num(_) | Symbol(_) | Neg(_) | Add(_) | Sub(_) | Mul(_) | Div(_)
+                    )
+                })
+        })
+    };
+    Names::new([named(&d.support.lo), named(&d.support.hi)], terms)
 }
 
 fn name_expr(name: &str) -> Expr {
