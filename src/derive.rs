@@ -706,7 +706,7 @@ fn prune_cycles(steps: Vec<Step>) -> Vec<Step> {
     // (printing every term to compare took a tenth of a 20-layer derivation)
     let mut out: Vec<(u64, Step)> = Vec::new();
     for s in steps {
-        let key = structural_hash(&s.term);
+        let key = crate::lang::structural_hash(&s.term);
         if let Some(k) = out
             .iter()
             .position(|(o, prev)| *o == key && prev.term.to_string() == s.term.to_string())
@@ -717,26 +717,6 @@ fn prune_cycles(steps: Vec<Step>) -> Vec<Step> {
         out.push((key, s));
     }
     out.into_iter().map(|(_, s)| s).collect()
-}
-
-/// A hash of a term's tree, independent of how its nodes are laid out.
-fn structural_hash(e: &Expr) -> u64 {
-    use std::hash::{Hash, Hasher};
-    let mut hashes: Vec<u64> = Vec::with_capacity(e.as_ref().len());
-    for node in e.as_ref() {
-        let mut h = rustc_hash::FxHasher::default();
-        std::mem::discriminant(node).hash(&mut h);
-        match node {
-            Node::Num(n) => n.hash(&mut h),
-            Node::Symbol(s) => s.hash(&mut h),
-            _ => {}
-        }
-        for c in node.children() {
-            hashes[usize::from(*c)].hash(&mut h);
-        }
-        hashes.push(h.finish());
-    }
-    hashes.last().copied().unwrap_or(0)
 }
 
 /// Saturate `egraph` with `rules`, searching only where a rewrite may have made a new
@@ -1045,15 +1025,15 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
     let span = stuck_term
         .as_ref()
         .and_then(|e| {
-            let s = e.to_string();
+            let h = crate::lang::structural_hash(e);
             model
                 .origins
                 .iter()
                 .rev()
-                .find(|(o, _, _)| *o == s)
-                .map(|(_, sp, _)| *sp)
+                .find(|(o, _)| *o == h)
+                .map(|(_, sp)| *sp)
         })
-        .or_else(|| model.origins.last().map(|(_, sp, _)| *sp));
+        .or_else(|| model.origins.last().map(|(_, sp)| *sp));
     let what = stuck_term
         .as_ref()
         .map(|e| crate::render::random_text(e, model))

@@ -976,3 +976,29 @@ fn chain<'a>(enode: &Node, d: impl Fn(Id) -> &'a Data) -> bool {
 pub fn expr(s: &str) -> Result<Expr, String> {
     s.parse::<Expr>().map_err(|e| e.to_string())
 }
+
+/// A hash of each node's subtree in `e`, independent of how the nodes are laid out: the
+/// same term hashes the same wherever it occurs.
+pub fn structural_hashes(e: &Expr) -> Vec<u64> {
+    use std::hash::{Hash, Hasher};
+    let mut hashes: Vec<u64> = Vec::with_capacity(e.as_ref().len());
+    for node in e.as_ref() {
+        let mut h = rustc_hash::FxHasher::default();
+        std::mem::discriminant(node).hash(&mut h);
+        match node {
+            Node::Num(n) => n.hash(&mut h),
+            Node::Symbol(s) => s.hash(&mut h),
+            _ => {}
+        }
+        for c in node.children() {
+            hashes[usize::from(*c)].hash(&mut h);
+        }
+        hashes.push(h.finish());
+    }
+    hashes
+}
+
+/// The [`structural_hashes`] of a term's root.
+pub fn structural_hash(e: &Expr) -> u64 {
+    structural_hashes(e).last().copied().unwrap_or(0)
+}

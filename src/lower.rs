@@ -88,8 +88,10 @@ pub struct Model {
     pub params: BTreeMap<String, Span>,
     /// Parameters that must be whole numbers ≥ 1 (the N of maxpool).
     pub integer_params: BTreeSet<String>,
-    /// Random subterms (as s-expressions) and the source they came from.
-    pub origins: Vec<(String, Span, String)>,
+    /// Random subterms (by [`structural_hash`](crate::lang::structural_hash)) and the
+    /// source they came from. Hashes, not the terms: the subterms of n nested layers
+    /// written out are n² nodes.
+    pub origins: Vec<(u64, Span)>,
     /// Parameters (K, N) of order statistics, which need K ≤ N.
     pub order_pairs: Vec<(String, String)>,
     /// Parameters that are weight vectors (`conv(x, w)`): their values are lists.
@@ -109,7 +111,8 @@ struct Lowerer<'a> {
     params: BTreeMap<String, Span>,
     integer_params: BTreeSet<String>,
     signs: HashMap<Symbol, Sign>,
-    origins: Vec<(Id, Span, String)>,
+    /// Random subterms and where the program wrote them.
+    origins: Vec<(Id, Span)>,
     order_pairs: Vec<(String, String)>,
     vector_params: BTreeSet<String>,
     /// Every `assume` NAME REL NUMBER of the program, wherever it is written (a
@@ -190,7 +193,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                 lw.require_positive_std(s, std.span)?;
                 let n = lw.expr.add(Node::Normal([m, s]));
                 lw.input = Some((name.text.clone(), n));
-                lw.origins.push((n, name.span, name.text.clone()));
+                lw.origins.push((n, name.span));
                 input_info = Some((m, s, *span));
             }
             Statement::Assume {
@@ -313,10 +316,11 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         .help("pushforward derives laws of transforms up to this depth; split the network and study its layers separately"));
     }
     let y = extract(&full, out_id);
+    let hashes = crate::lang::structural_hashes(&full);
     let origins = lw
         .origins
         .iter()
-        .map(|(id, span, text)| (extract(&full, *id).to_string(), *span, text.clone()))
+        .map(|(id, span)| (hashes[usize::from(*id)], *span))
         .collect();
     Ok(Model {
         source: source.to_string(),
@@ -694,11 +698,7 @@ impl Lowerer<'_> {
     fn lower_expr(&mut self, e: &syntax::Expr) -> Result<(Id, bool)> {
         let (id, random) = self.lower_inner(e)?;
         if random {
-            self.origins.push((
-                id,
-                e.span,
-                self.source[e.span.start..e.span.end].to_string(),
-            ));
+            self.origins.push((id, e.span));
         }
         Ok((id, random))
     }

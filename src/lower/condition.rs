@@ -141,8 +141,8 @@ impl Lowerer<'_> {
         self.origins
             .iter()
             .rev()
-            .find(|(o, _, _)| *o == id)
-            .map(|(_, _, text)| text.clone())
+            .find(|(o, _)| *o == id)
+            .map(|(_, span)| self.source[span.start..span.end].to_string())
             .unwrap_or_else(|| crate::render::text(&super::extract(&self.expr, id), None))
     }
 
