@@ -164,16 +164,31 @@ impl Builder {
 
 /// Flatten a proof into terms, each after one rewrite (the first is the start).
 pub fn flatten(proof: &[Rc<TreeTerm<Node>>]) -> Result<Vec<Rc<Term>>, TooLong> {
-    flatten_proof(proof, &mut Budget(MAX_TERMS))
+    let mut memo = Memo::default();
+    flatten_proof(proof, &mut Budget(MAX_TERMS), &mut memo)
 }
+
+/// The flattening of each tree met, by address: egg's trees share the proofs of the
+/// subterms a step leaves alone, and flattening them again at every step took time
+/// quadratic in a chain's depth.
+type Memo = rustc_hash::FxHashMap<*const TreeTerm<Node>, Vec<Rc<Term>>>;
 
 fn flatten_proof(
     proof: &[Rc<TreeTerm<Node>>],
     budget: &mut Budget,
+    memo: &mut Memo,
 ) -> Result<Vec<Rc<Term>>, TooLong> {
     let mut flat: Vec<Rc<Term>> = Vec::new();
     for tree in proof {
-        let mut explanation = flatten_tree(tree, budget)?;
+        let key = Rc::as_ptr(tree);
+        let mut explanation = match memo.get(&key) {
+            Some(known) => known.clone(),
+            None => {
+                let explanation = flatten_tree(tree, budget, memo)?;
+                memo.insert(key, explanation.clone());
+                explanation
+            }
+        };
         // consecutive trees share a term: keep one, with both rewrite annotations
         if !flat.is_empty() && !explanation[0].annotated {
             if let Some(last) = flat.pop() {
@@ -199,11 +214,15 @@ fn combine_rules(term: &mut Rc<Term>, other: &Term) {
     t.refresh();
 }
 
-fn flatten_tree(tree: &TreeTerm<Node>, budget: &mut Budget) -> Result<Vec<Rc<Term>>, TooLong> {
+fn flatten_tree(
+    tree: &TreeTerm<Node>,
+    budget: &mut Budget,
+    memo: &mut Memo,
+) -> Result<Vec<Rc<Term>>, TooLong> {
     let mut child_proofs = Vec::with_capacity(tree.child_proofs.len());
     let mut representatives = Vec::with_capacity(tree.child_proofs.len());
     for child in &tree.child_proofs {
-        let flat = flatten_proof(child, budget)?;
+        let flat = flatten_proof(child, budget, memo)?;
         let Some(first) = flat.first() else {
             return Err(TooLong);
         };
