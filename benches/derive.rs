@@ -1,8 +1,8 @@
 //! `derive` of each paper program: parse, CDF and PDF with their explanations, and
 //! the LaTeX and text renderings (targets: 5 ms each in issue 2, 2 ms in issue 5);
-//! and compositions of 1 to 20 layers, tanh(2·sigmoid(2·(...) − 1) + 1), alternating
-//! maps and affine steps (issue 5: at most 50 ms at depth 20). Figures are kept in
-//! docs/performance.md.
+//! and compositions of 1 to 40 layers, tanh(2·sigmoid(2·(...) − 1) + 1), alternating
+//! maps and affine steps (issue 5: at most 50 ms at depth 20, growing no faster than
+//! linearly). Figures are kept in docs/performance.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -47,22 +47,35 @@ pub fn layers(depth: usize) -> String {
     format!("x ~ Normal(mu, sigma)\ny = {e}")
 }
 
+/// Each depth twice: `depth/N` derives and writes the LaTeX (the issue's measure), and
+/// `depth-derive/N` only derives (e-graphs, explanations, steps as terms). A
+/// derivation shows each step whole, so its LaTeX grows as the square of the depth
+/// even where the derivation does not.
 fn depth(c: &mut Criterion) {
+    let depths = [1, 2, 3, 5, 10, 20, 30, 40];
+    // a depth whose derivation ends in an error would be timed too, and named so
+    let name = |n: usize, src: &str| match pushforward::derive_source(src) {
+        Ok(_) => format!("{n}"),
+        Err(_) => format!("{n}-fails"),
+    };
     let mut group = c.benchmark_group("depth");
     group.sample_size(10);
-    for n in [1, 2, 3, 5, 10, 20] {
+    for n in depths {
         let src = layers(n);
-        // a depth whose derivation ends in an error (from 34 layers, the iteration
-        // limit) would be timed too, and named so
-        let name = match pushforward::derive_source(&src) {
-            Ok(_) => format!("{n}"),
-            Err(_) => format!("{n}-fails"),
-        };
-        group.bench_function(&name, |b| {
+        group.bench_function(name(n, &src), |b| {
             b.iter(|| {
                 let d = pushforward::derive_source(black_box(&src));
                 black_box(d.map(|d| pushforward::render::to_latex(&d)).ok())
             })
+        });
+    }
+    group.finish();
+    let mut group = c.benchmark_group("depth-derive");
+    group.sample_size(10);
+    for n in depths {
+        let src = layers(n);
+        group.bench_function(name(n, &src), |b| {
+            b.iter(|| black_box(pushforward::derive_source(black_box(&src)).ok()))
         });
     }
     group.finish();
