@@ -273,3 +273,29 @@ fn elu_after_an_affine_step_keeps_its_digits_near_the_kink() {
         );
     }
 }
+
+#[test]
+fn an_even_root_of_an_odd_root_at_the_support_edge() {
+    // Y = softplus((2x + 1)⁶) ≤ t exactly when |2x + 1| ≤ r = log(eᵗ − 1)^(1/6), for t
+    // above log 2: F(t) = Φ(((r − 1)/2 − μ)/σ) − Φ(((−r − 1)/2 − μ)/σ), and 0 below.
+    // fl(log 2) lies below log 2, where log(eᵗ − 1) = −1.1e-16 and its cube root −5e-6:
+    // the square root of that was NaN, and `eval` called it a bug in pushforward.
+    let program = "x ~ Normal(mu, sigma)\ny = softplus((((2*x + 1))^2)^3)";
+    let (mu, sigma) = (0.3, 0.8);
+    let n = Normal::new(0.0, 1.0).unwrap();
+    let l = law(program, &[("mu", mu), ("sigma", sigma)]).unwrap();
+    let log2 = std::f64::consts::LN_2;
+    let f = l.cdf.eval(log2);
+    assert!(f.is_finite() && f.abs() < 1e-300, "CDF at fl(log 2): {f}");
+    assert!(l.density.eval(log2).is_finite(), "PDF at fl(log 2)");
+    // log(eᵗ − 1) = log(1 + 2(e^(t − log 2) − 1)), with t − log 2 exact: the f64 log 2
+    // and the rest of it (2.3e-17); log(expm1(t)) lost 5e-5 of itself at log 2 + 1e-12
+    let tail = 2.319_046_813_846_299_6e-17;
+    for t in [log2 + 1e-12, 0.7, 2.0, 30.0] {
+        let d = (t - log2) - tail;
+        let r = f64::ln_1p(2.0 * f64::exp_m1(d)).powf(1.0 / 6.0);
+        let reference =
+            n.cdf(((r - 1.0) / 2.0 - mu) / sigma) - n.cdf(((-r - 1.0) / 2.0 - mu) / sigma);
+        close(l.cdf.eval(t), reference, 1e-9, &format!("CDF at {t}"));
+    }
+}

@@ -68,6 +68,11 @@ enum Op {
     Softsign(usize),
     SoftsignInv(usize),
     Root(usize, usize),
+    /// An even root of an odd root, as one root of their product's degree: √(∛u) is
+    /// u^(1/6). An odd root magnifies rounding below 0 (∛(−5e-17) = −4e-6, where
+    /// log(e^t − 1) rounds at t = fl(log 2)), and the even root after it was NaN where
+    /// `special::root` treats a hair below 0 as its domain's edge.
+    RootN(usize, f64),
     Max(usize, usize),
     Min(usize, usize),
     Clamp(usize, usize, usize),
@@ -108,6 +113,7 @@ impl Op {
             | OneMinusExp(a)
             | Relu(a)
             | Scale(a, _)
+            | RootN(a, _)
             | Softsign(a)
             | SoftsignInv(a)
             | Fact(a)
@@ -382,6 +388,17 @@ impl Compiled {
                 Node::Elu(_) => Op::Elu(c(0), c(1)),
                 Node::Softsign(_) => Op::Softsign(c(0)),
                 Node::SoftsignInv(_) => Op::SoftsignInv(c(0)),
+                Node::Root([a, _]) if !varying[c(1)] => match (&e[*a], vals[c(1)]) {
+                    (Node::Root([b, m]), n)
+                        if !varying[usize::from(*m)]
+                            && special::is_odd(vals[usize::from(*m)])
+                            && n.fract() == 0.0
+                            && !special::is_odd(n) =>
+                    {
+                        Op::RootN(usize::from(*b), vals[usize::from(*m)] * n)
+                    }
+                    _ => Op::Root(c(0), c(1)),
+                },
                 Node::Root(_) => Op::Root(c(0), c(1)),
                 Node::Max(_) => Op::Max(c(0), c(1)),
                 Node::Min(_) => Op::Min(c(0), c(1)),
@@ -609,6 +626,7 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
         Op::Softsign(a) => unary!(a, special::softsign),
         Op::SoftsignInv(a) => unary!(a, special::softsign_inv),
         Op::Root(a, n) => binary!(a, n, special::root),
+        Op::RootN(a, n) => unary!(a, |x| special::root(x, n)),
         Op::Max(a, b) => binary!(a, b, f64::max),
         Op::Min(a, b) => binary!(a, b, f64::min),
         Op::Clamp(a, lo, hi) => {

@@ -110,9 +110,14 @@ pub fn softsign_inv(u: f64) -> f64 {
     u / (1.0 - u.abs())
 }
 
+/// Whether `n` is an odd whole number.
+pub fn is_odd(n: f64) -> bool {
+    n.fract() == 0.0 && (n as i64) % 2 != 0
+}
+
 /// The real n-th root: sign(x)·|x|^(1/n) for odd n; for even n, NaN below 0.
 pub fn root(x: f64, n: f64) -> f64 {
-    let odd = n.fract() == 0.0 && (n as i64) % 2 != 0;
+    let odd = is_odd(n);
     // an even root's argument a few ulps below 0 at the edge of its domain: the
     // bracket that guards it compared t with a rounded constant (t ≥ log 2 holds for
     // t = fl(log 2), where log(e^t − 1) = −5e-17); its value there is 0
