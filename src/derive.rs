@@ -30,7 +30,7 @@ use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner, Sign};
 use crate::lower::{extract, Model};
 use crate::rules::{self, Family};
 use egg::{CostFunction, ENodeOrVar, Extractor, Id, Language, PatternAst, StopReason, Subst};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::time::Duration;
 
 /// Bounds on one derivation. Reaching one is an error, never a partial answer.
@@ -737,7 +737,7 @@ fn walk(mut egraph: EGraph, rules: &[crate::lang::Rewrite], limits: Limits) -> (
     let mut work: Vec<Id> = egraph.classes().map(|c| c.id).collect();
     // the nodes searched, canonical when they were (a node whose children merged since
     // is searched again)
-    let mut searched: HashSet<Node> = HashSet::new();
+    let mut searched: rustc_hash::FxHashSet<Node> = Default::default();
     let stop = 'walk: loop {
         while let Some(class) = work.pop() {
             if egraph.total_size() > limits.nodes {
