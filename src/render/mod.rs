@@ -36,24 +36,34 @@ fn names<'d>(d: &'d Derivation) -> Option<Names> {
         .chain(d.cdf_steps.iter().map(|s| &s.term))
         .chain(std::iter::once(&d.pdf_start))
         .chain(d.pdf_steps.iter().map(|s| &s.term));
-    // an end is named when it holds a map (tanh(1 + 2sigmoid(1)), not 0 or c/2), and
-    // not where the program has a parameter called lo or hi
+    // an end is named when it nests two maps or more (tanh(1 + 2sigmoid(1)), not
+    // softplus(0) or c/2), and not where the program has a parameter called lo or hi
     let taken = d.cdf_start.as_ref().iter().any(
         |n| matches!(n, crate::lang::Node::Symbol(s) if s.as_str() == "lo" || s.as_str() == "hi"),
     );
-    let named = |end: &'d End| {
-        end.value.as_ref().filter(|v| {
-            !taken
-                && v.as_ref().iter().any(|n| {
-                    use crate::lang::Node::*;
-                    !matches!(
-                        n,
-                        Num(_) | Symbol(_) | Neg(_) | Add(_) | Sub(_) | Mul(_) | Div(_)
-                    )
-                })
-        })
-    };
+    let named = |end: &'d End| end.value.as_ref().filter(|v| !taken && map_nesting(v) >= 2);
     Names::new([named(&d.support.lo), named(&d.support.hi)], terms)
+}
+
+/// How many maps (anything but arithmetic) nest in `e` at most.
+fn map_nesting(e: &Expr) -> usize {
+    use crate::lang::Node::*;
+    use egg::Language;
+    let mut depth: Vec<usize> = Vec::with_capacity(e.as_ref().len());
+    for n in e.as_ref() {
+        let below = n
+            .children()
+            .iter()
+            .map(|c| depth[usize::from(*c)])
+            .max()
+            .unwrap_or(0);
+        let arithmetic = matches!(
+            n,
+            Num(_) | Symbol(_) | Neg(_) | Add(_) | Sub(_) | Mul(_) | Div(_)
+        );
+        depth.push(below + usize::from(!arithmetic));
+    }
+    depth.last().copied().unwrap_or(0)
 }
 
 fn name_expr(name: &str) -> Expr {
