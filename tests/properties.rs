@@ -192,6 +192,8 @@ fn programs_other_seeds_found() {
         "tanh(softplus(leaky_relu(x, 0.1)))",
         "(abs(min(x, -1)))^2",
         "softplus(minpool(min((x - mu), 0), 2))",
+        // session 5: the square root of a cube root a hair below 0 at t = fl(log 2)
+        "softplus((((2*x + 1))^2)^3)",
     ] {
         holds(body).unwrap();
     }
