@@ -263,12 +263,13 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     // around it)
     let inside = chain.then(|| inside_support(&model.y, &support));
     let derived = if let Some(inside) = &inside {
-        walk_phase(
+        run_phase(
             &cdf_start,
             Some((inside, rules::CDF_SUPPORT)),
             rules::for_chain(),
             &facts,
             limits,
+            Search::Walk,
         )
     } else {
         phase(&cdf_start, None, rules::for_cdf(), &facts, limits)
@@ -328,11 +329,12 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     } else {
         rules::for_pdf(regroup)
     };
-    let differentiated = if chain {
-        walk_phase(&jumped_best, None, pdf_rules, &facts, limits)
+    let search = if chain {
+        Search::Walk
     } else {
-        phase(&jumped_best, None, pdf_rules, &facts, limits)
+        Search::Saturate
     };
+    let differentiated = run_phase(&jumped_best, None, pdf_rules, &facts, limits, search);
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
@@ -488,15 +490,8 @@ const DEEP_NESTING: usize = 3;
 /// The most inverse maps (artanh, logit, log, roots, exp, softsign's inverse) on one
 /// path from the root of `e` to a leaf.
 fn inverse_nesting(e: &Expr) -> usize {
-    let mut depth: Vec<usize> = Vec::with_capacity(e.as_ref().len());
-    for node in e.as_ref() {
-        let below = node
-            .children()
-            .iter()
-            .map(|c| depth[usize::from(*c)])
-            .max()
-            .unwrap_or(0);
-        let own = matches!(
+    crate::lang::nesting(e, |node| {
+        matches!(
             node,
             Node::Atanh(_)
                 | Node::Logit(_)
@@ -505,10 +500,8 @@ fn inverse_nesting(e: &Expr) -> usize {
                 | Node::Sqrt(_)
                 | Node::Exp(_)
                 | Node::SoftsignInv(_)
-        );
-        depth.push(below + usize::from(own));
-    }
-    depth.last().copied().unwrap_or(0)
+        )
+    })
 }
 
 /// Reordering rules never saturate quickly: the final tidying gets a few iterations,
@@ -566,6 +559,7 @@ enum Search {
     Walk,
 }
 
+/// A phase saturated by egg's runner and shown as egg's explanation.
 fn phase(
     start: &Expr,
     trusted: Option<(&Expr, &str)>,
@@ -574,18 +568,6 @@ fn phase(
     limits: Limits,
 ) -> Phase {
     run_phase(start, trusted, rules, facts, limits, Search::Saturate)
-}
-
-/// A phase whose rewrites follow a chain (`cdf-in` and `pdf-in` peel one map each):
-/// see [`walk`].
-fn walk_phase(
-    start: &Expr,
-    trusted: Option<(&Expr, &str)>,
-    rules: &[crate::lang::Rewrite],
-    facts: &Facts,
-    limits: Limits,
-) -> Phase {
-    run_phase(start, trusted, rules, facts, limits, Search::Walk)
 }
 
 /// A phase of algebra rules only: its steps would be merged into one "simplify" step
@@ -601,6 +583,8 @@ fn tidy_phase(
     run_phase(start, None, rules, facts, limits, Search::Unexplained)
 }
 
+/// One phase on its own e-graph, searched as `search` says; a chain's phases (`cdf-in`
+/// and `pdf-in` peel one map each) are a [`walk`].
 fn run_phase(
     start: &Expr,
     trusted: Option<(&Expr, &str)>,

@@ -1002,3 +1002,19 @@ pub fn structural_hashes(e: &Expr) -> Vec<u64> {
 pub fn structural_hash(e: &Expr) -> u64 {
     structural_hashes(e).last().copied().unwrap_or(0)
 }
+
+/// The most nodes for which `counts` holds on one path from the root of `e` to a leaf
+/// (how deep maps, or inverse maps, nest).
+pub fn nesting(e: &Expr, counts: impl Fn(&Node) -> bool) -> usize {
+    let mut depth: Vec<usize> = Vec::with_capacity(e.as_ref().len());
+    for node in e.as_ref() {
+        let below = node
+            .children()
+            .iter()
+            .map(|c| depth[usize::from(*c)])
+            .max()
+            .unwrap_or(0);
+        depth.push(below + usize::from(counts(node)));
+    }
+    depth.last().copied().unwrap_or(0)
+}

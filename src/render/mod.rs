@@ -48,22 +48,12 @@ fn names<'d>(d: &'d Derivation) -> Option<Names> {
 /// How many maps (anything but arithmetic) nest in `e` at most.
 fn map_nesting(e: &Expr) -> usize {
     use crate::lang::Node::*;
-    use egg::Language;
-    let mut depth: Vec<usize> = Vec::with_capacity(e.as_ref().len());
-    for n in e.as_ref() {
-        let below = n
-            .children()
-            .iter()
-            .map(|c| depth[usize::from(*c)])
-            .max()
-            .unwrap_or(0);
-        let arithmetic = matches!(
+    crate::lang::nesting(e, |n| {
+        !matches!(
             n,
             Num(_) | Symbol(_) | Neg(_) | Add(_) | Sub(_) | Mul(_) | Div(_)
-        );
-        depth.push(below + usize::from(!arithmetic));
-    }
-    depth.last().copied().unwrap_or(0)
+        )
+    })
 }
 
 fn name_expr(name: &str) -> Expr {
