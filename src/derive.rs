@@ -27,7 +27,8 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner, Sign};
-use crate::lower::{extract, Model};
+use crate::lang::subterm;
+use crate::lower::Model;
 use crate::rules::{self, Family};
 use egg::{CostFunction, ENodeOrVar, Extractor, Id, Language, PatternAst, StopReason, Subst};
 use std::collections::HashMap;
@@ -965,7 +966,7 @@ fn check_std(egraph: &mut EGraph, model: &Model) -> Result<()> {
             ErrorKind::MissingAssumption,
             format!(
                 "cannot prove that the standard deviation {} is positive",
-                crate::render::text(&model.std, None)
+                crate::lang::print::text(&model.std, None)
             ),
         )
         .at(model.input_span, "standard deviation")
@@ -1005,7 +1006,7 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
         Node::Cdf([y, _]) | Node::CdfLt([y, _]) | Node::CdfIn([y, _]) => Some((i, *y)),
         _ => None,
     });
-    let stuck_term = stuck.map(|(_, y)| extract(best, y));
+    let stuck_term = stuck.map(|(_, y)| subterm(best, y));
     let span = stuck_term
         .as_ref()
         .and_then(|e| {
@@ -1020,7 +1021,7 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
         .or_else(|| model.origins.last().map(|(_, sp)| *sp));
     let what = stuck_term
         .as_ref()
-        .map(|e| crate::render::random_text(e, model))
+        .map(|e| crate::lang::print::text(e, Some(model.names())))
         .unwrap_or_else(|| model.output_name.clone());
     let extractor = Extractor::new(&runner.egraph, Readable);
     let mut wanted: Vec<String> = Vec::new();
@@ -1030,7 +1031,7 @@ fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Error {
     for m in &runner.egraph.analysis.missing {
         let (_, term) = extractor.find_best(m.class);
         if runner.egraph[m.class].data.random && domain.is_none() {
-            domain = Some((crate::render::random_text(&term, model), m.fact));
+            domain = Some((crate::lang::print::text(&term, Some(model.names())), m.fact));
         }
         // only facts about the program's parameters can be assumed
         if let [Node::Symbol(s)] = term.as_ref() {
@@ -1175,12 +1176,12 @@ fn thresholds(f: &Expr) -> Result<Vec<Expr>> {
                     ErrorKind::Unsupported,
                     format!(
                         "cannot locate the jumps of the CDF: the bracket {} is not solved for t",
-                        crate::render::text(&extract(f, Id::from(i)), None)
+                        crate::lang::print::text(&subterm(f, Id::from(i)), None)
                     ),
                 )
                 .help("rewrite the transform with fewer nested maps, or report the program: pushforward lacks a rule to solve this bracket"));
             };
-            let c = extract(f, c);
+            let c = subterm(f, c);
             if !out.iter().any(|o| same_point(o, &c)) {
                 out.push(c);
             }
@@ -1223,7 +1224,7 @@ fn one_sided(f: &Expr, c: &Expr, side: Side) -> Expr {
             Node::T => append(&mut out, c),
             Node::Ge([a, b]) | Node::Gt([a, b]) => {
                 let at = |x: Id| {
-                    let x = extract(f, x);
+                    let x = subterm(f, x);
                     x.to_string() == cs || same_point(&x, c)
                 };
                 let value = if is_t(f, *a) && at(*b) {
@@ -1275,7 +1276,7 @@ fn one_sided(f: &Expr, c: &Expr, side: Side) -> Expr {
     }
     // the root may have simplified to one of its children
     let root = memo[&Id::from(f.as_ref().len() - 1)];
-    extract(&out, root)
+    subterm(&out, root)
 }
 
 /// Σ over the jump points c of (F(c+) − F(c−))·δ(t − c), or 0 when F has no brackets.
@@ -1349,7 +1350,7 @@ fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
             let mut e = Expr::default();
             let mut acc: Option<Id> = None;
             for f in &others {
-                let id = append(&mut e, &extract(pdf, *f));
+                let id = append(&mut e, &subterm(pdf, *f));
                 acc = Some(match acc {
                     Some(a) => e.add(Node::Mul([a, id])),
                     None => id,
@@ -1366,9 +1367,9 @@ fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
                 e.add(Node::Num(Num::int(0)));
                 e
             }
-            Node::Sub([a, c]) if is_t(pdf, *a) && !has_t(pdf, *c) => extract(pdf, *c),
+            Node::Sub([a, c]) if is_t(pdf, *a) && !has_t(pdf, *c) => subterm(pdf, *c),
             Node::Add([a, c]) | Node::Add([c, a]) if is_t(pdf, *a) && !has_t(pdf, *c) => {
-                let mut e = extract(pdf, *c);
+                let mut e = subterm(pdf, *c);
                 let r = Id::from(e.as_ref().len() - 1);
                 e.add(Node::Neg(r));
                 e
@@ -1392,7 +1393,7 @@ fn split_atoms(pdf: &Expr) -> Result<(Expr, Vec<Atom>)> {
     let mut density = Expr::default();
     let mut acc: Option<Id> = None;
     for (r, negated) in rest {
-        let id = append(&mut density, &extract(pdf, r));
+        let id = append(&mut density, &subterm(pdf, r));
         acc = Some(match (acc, negated) {
             (Some(a), false) => density.add(Node::Add([a, id])),
             (Some(a), true) => density.add(Node::Sub([a, id])),
@@ -1411,7 +1412,7 @@ fn odd_atom(pdf: &Expr, s: Id) -> Error {
         ErrorKind::Internal,
         format!(
             "the PDF has a Dirac term that is not of the form m·δ(t − c): {}",
-            extract(pdf, s)
+            subterm(pdf, s)
         ),
     )
 }
@@ -1570,7 +1571,7 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
         let v = Id::from(e.as_ref().len() - 1);
         let cs: Vec<Id> = consts
             .iter()
-            .map(|c| append(&mut e, &extract(y, *c)))
+            .map(|c| append(&mut e, &subterm(y, *c)))
             .collect();
         e.add(make(v, &cs));
         e
@@ -1586,7 +1587,7 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
     let bounded = |end: &End, op: fn(Id, Id) -> Node, c: Id| -> End {
         closed(Some(match &end.value {
             Some(v) => with_consts(v, &|x, k| op(x, k[0]), &[c]),
-            None => extract(y, c),
+            None => subterm(y, c),
         }))
     };
     // the end `op(end, c)` on the side `op` leaves as it was (open or closed)
@@ -1600,7 +1601,7 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
         }
     };
     if !is_random(y, id) {
-        let point = extract(y, id);
+        let point = subterm(y, id);
         return (
             End {
                 value: Some(point.clone()),
@@ -1707,7 +1708,7 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
             let lo_v = match &lo.value {
                 Some(v) => with_consts(v, &|x, k| Node::Elu([x, k[0]]), &[*al]),
                 None => {
-                    let mut e = extract(y, *al);
+                    let mut e = subterm(y, *al);
                     let r = Id::from(e.as_ref().len() - 1);
                     e.add(Node::Neg(r));
                     e
@@ -1776,7 +1777,7 @@ fn interval(y: &Expr, id: Id, signs: &HashMap<egg::Symbol, Sign>) -> (End, End) 
             let a_random = is_random(y, *a);
             let (r, c) = if a_random { (*a, *b) } else { (*b, *a) };
             let (lo, hi) = interval(y, r, signs);
-            let c_expr = extract(y, c);
+            let c_expr = subterm(y, c);
             let combine = |end: &End| -> Option<Expr> {
                 end.value.as_ref().map(|v| {
                     let mut e = v.clone();

@@ -1,8 +1,29 @@
 //! The one diagnostic type every stage reports: what went wrong, where in the source,
 //! and what to do about it. The command line renders it with miette.
 
-use crate::syntax::Span;
 use miette::{Diagnostic, SourceSpan};
+
+/// A byte range `start..end` in the program's source.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+impl Span {
+    pub fn new(start: usize, end: usize) -> Span {
+        Span { start, end }
+    }
+    pub fn to(self, other: Span) -> Span {
+        Span::new(self.start.min(other.start), self.end.max(other.end))
+    }
+}
+
+impl From<Span> for miette::SourceSpan {
+    fn from(s: Span) -> Self {
+        (s.start, s.end.saturating_sub(s.start)).into()
+    }
+}
 
 /// What kind of problem, so that callers (and tests) can tell them apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]

@@ -16,8 +16,9 @@ use crate::lang::{Expr, Node};
 use egg::{Language, Symbol, TreeTerm};
 use std::rc::Rc;
 
-/// The most terms built while flattening one explanation.
-pub const MAX_TERMS: usize = 100_000;
+/// The most terms built while flattening one explanation (the rules' catalogue says
+/// it when it describes a condensed step).
+pub use crate::rules::MAX_EXPLANATION_TERMS as MAX_TERMS;
 
 /// The flattened explanation was longer than [`MAX_TERMS`].
 #[derive(Debug)]

@@ -12,7 +12,6 @@
 //! egg term), [`rules`] and [`mod@derive`] (e-graph rewriting, extraction, explanation),
 //! [`render`] (text, LaTeX, JSON) and [`eval`] (compiled batch evaluation).
 
-pub mod bounds;
 pub mod check;
 pub mod derive;
 pub mod error;

@@ -7,9 +7,10 @@
 //! (each operator has at most one random operand), functions known with the right
 //! number and kind of arguments.
 
-use crate::bounds::{bounds, Interval};
+use crate::lang::bounds::{bounds, Interval};
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::{Expr, Node, Num, Sign};
+pub use crate::lang::Assumption;
+use crate::lang::{subterm, Expr, Node, Num, Sign};
 use crate::syntax::{self, Arg, BinOp, ExprKind, Relation, Span, Statement};
 use egg::{Id, Language, Symbol};
 use num_rational::BigRational;
@@ -53,15 +54,6 @@ pub const FUNCTIONS: &[Function] = &[
     Function { name: "conv",       usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal. The weights may also be a vector parameter, conv(E, w), given with --set w=[1,2,1]; then Σw and ‖w‖ stay symbolic", example: "y = conv(x, [0.25, 0.5, 0.25])" },
 ];
 
-/// A fact the program states about a parameter, kept for checking values later.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Assumption {
-    pub name: String,
-    pub relation: Relation,
-    pub value: BigRational,
-    pub span: Span,
-}
-
 /// A program ready for derivation.
 #[derive(Clone, Debug)]
 pub struct Model {
@@ -102,6 +94,16 @@ pub struct Model {
     /// For a program with `if`: each piece's map with the input clamped to the piece
     /// (the support is the union of their ranges).
     pub pieces: Vec<Expr>,
+}
+
+impl Model {
+    /// The input as terms print it: by its name.
+    pub fn names(&self) -> crate::lang::print::Input<'_> {
+        crate::lang::print::Input {
+            term: &self.input,
+            name: &self.input_name,
+        }
+    }
 }
 
 struct Lowerer<'a> {
@@ -294,7 +296,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
     }
     let (mean_id, std_id, input_span) = input_info.unwrap_or((input_id, input_id, Span::default()));
     let symbol = |s: Symbol| lw.parameter_interval(s);
-    let cdf_start = piecewise_start(&extract(&lw.expr, out_id), out_span, &symbol)?;
+    let cdf_start = piecewise_start(&subterm(&lw.expr, out_id), out_span, &symbol)?;
     let full = lw.expr;
     // every later stage walks the output term recursively: bound its depth
     let mut depth = vec![0usize; full.as_ref().len()];
@@ -315,7 +317,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         .at(out_span, "too deep")
         .help("pushforward derives laws of transforms up to this depth; split the network and study its layers separately"));
     }
-    let y = extract(&full, out_id);
+    let y = subterm(&full, out_id);
     let hashes = crate::lang::structural_hashes(&full);
     let origins = lw
         .origins
@@ -327,9 +329,9 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         input_name,
         output_name: out_name,
         y,
-        input: extract(&full, input_id),
-        mean: extract(&full, mean_id),
-        std: extract(&full, std_id),
+        input: subterm(&full, input_id),
+        mean: subterm(&full, mean_id),
+        std: subterm(&full, std_id),
         input_span,
         signs: lw.signs,
         assumptions: lw.assumptions,
@@ -403,7 +405,7 @@ fn pieces(
     let Node::Ite([_, c, a, b]) = &term[Id::from(i)] else {
         unreachable!("position found an ite node");
     };
-    let c = extract(term, *c);
+    let c = subterm(term, *c);
     let replace = |with: Id| -> Expr {
         let mut e = Expr::default();
         let mut map: Vec<Id> = Vec::new();
@@ -415,7 +417,7 @@ fn pieces(
             };
             map.push(id);
         }
-        extract(&e, *map.last().unwrap_or(&Id::from(0)))
+        subterm(&e, *map.last().unwrap_or(&Id::from(0)))
     };
     // where x >= c the first branch, below it the second; empty pieces are dropped
     let c_below_hi = match &hi {
@@ -459,7 +461,7 @@ fn piecewise_start(
     let Node::Normal([m, s]) = &y[Id::from(normal_pos)] else {
         return Ok(None);
     };
-    let (mean, std) = (extract(y, *m), extract(y, *s));
+    let (mean, std) = (subterm(y, *m), subterm(y, *s));
     let order = |a: &Expr, b: &Expr| -> std::result::Result<Ordering, (Expr, Expr)> {
         if a == b {
             return Ok(Ordering::Equal);
@@ -478,7 +480,7 @@ fn piecewise_start(
     };
     let mut ps = Vec::new();
     pieces(y, None, None, &order, &mut ps).map_err(|(a, b)| {
-        let (a, b) = (crate::render::text(&a, None), crate::render::text(&b, None));
+        let (a, b) = (crate::lang::print::text(&a, None), crate::lang::print::text(&b, None));
         Error::new(
             ErrorKind::Parameter,
             format!("cannot tell in which order the thresholds `{a}` and `{b}` of the conditions lie"),
@@ -562,7 +564,7 @@ fn piecewise_start(
                 }
                 (None, None) => x,
             });
-            clamped_terms.push(extract(&out, clamped));
+            clamped_terms.push(subterm(&out, clamped));
             let mut term = out.add(Node::Cdf([clamped, t]));
             for (end, lower) in [(&lo, true), (&hi, false)] {
                 let Some(c) = end else { continue };
@@ -581,7 +583,7 @@ fn piecewise_start(
             term
         } else {
             let k = subst(&mut out, &|_out: &mut Expr, x: Id| x);
-            clamped_terms.push(extract(&out, k));
+            clamped_terms.push(subterm(&out, k));
             let mass = match (&lo, &hi) {
                 (Some(a), Some(h)) => {
                     let (pa, ph) = (below(&mut out, a), below(&mut out, h));
@@ -603,7 +605,7 @@ fn piecewise_start(
             None => term,
         });
     }
-    Ok(acc.map(|a| (extract(&out, a), clamped_terms)))
+    Ok(acc.map(|a| (subterm(&out, a), clamped_terms)))
 }
 
 fn append_expr(out: &mut Expr, e: &Expr) -> Id {
@@ -615,23 +617,6 @@ fn append_expr(out: &mut Expr, e: &Expr) -> Id {
         out.add(n);
     }
     Id::from(out.as_ref().len() - 1)
-}
-
-/// The subterm rooted at `id` as its own expression.
-pub fn extract(expr: &Expr, id: Id) -> Expr {
-    let mut out = Expr::default();
-    let mut map: HashMap<Id, Id> = HashMap::new();
-    fn go(expr: &Expr, id: Id, out: &mut Expr, map: &mut HashMap<Id, Id>) -> Id {
-        if let Some(&m) = map.get(&id) {
-            return m;
-        }
-        let node = expr[id].clone().map_children(|c| go(expr, c, out, map));
-        let new = out.add(node);
-        map.insert(id, new);
-        new
-    }
-    go(expr, id, &mut out, &mut map);
-    out
 }
 
 impl Lowerer<'_> {

@@ -10,7 +10,8 @@
 
 use crate::check::quad;
 use crate::error::Result;
-use crate::eval::{special, Law, Values};
+use crate::eval::{Law, Values};
+use crate::lang::special;
 use crate::Derivation;
 use serde::Serialize;
 

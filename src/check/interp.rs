@@ -13,9 +13,10 @@
 
 use super::sample;
 use crate::error::Result;
-use crate::eval::{special, Values};
+use crate::eval::Values;
+use crate::lang::special;
 use crate::lang::{Expr, Node};
-use crate::lower::extract;
+use crate::lang::subterm;
 use egg::{Id, Language};
 use std::collections::HashMap;
 
@@ -51,7 +52,7 @@ impl<'a> Interp<'a> {
     pub fn mc_weight(&self, e: &Expr) -> f64 {
         // |p̂ⁿ − pⁿ| ≤ n |p̂ − p| for probabilities: a power multiplies the error by n
         let exponent = |b: Id| -> f64 {
-            crate::eval::Compiled::new(&extract(e, b), self.values)
+            crate::eval::Compiled::new(&subterm(e, b), self.values)
                 .map_or(1.0, |c| c.eval(0.0).abs().max(1.0))
         };
         fn go(e: &Expr, id: Id, scale: f64, exponent: &dyn Fn(Id) -> f64) -> f64 {
@@ -73,7 +74,7 @@ impl<'a> Interp<'a> {
     /// a constant).
     fn chain_at(&mut self, e: &Expr, y: Id, u: f64) -> Result<Option<(f64, f64)>> {
         // the term with its Normal(m, s) written m + s·t, t standing for the draw
-        let term = extract(e, y);
+        let term = subterm(e, y);
         let mut forward = Expr::default();
         let mut ids: Vec<Id> = Vec::with_capacity(term.as_ref().len());
         for node in term.as_ref() {
@@ -112,7 +113,7 @@ impl<'a> Interp<'a> {
     }
 
     fn probability(&mut self, e: &Expr, y: Id, u: f64, strict: bool) -> Result<f64> {
-        let term = extract(e, y);
+        let term = subterm(e, y);
         let key = term.to_string();
         if !self.cache.contains_key(&key) {
             let mut s = sample::sample(&term, self.values, self.samples, self.seed)?;

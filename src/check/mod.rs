@@ -21,7 +21,7 @@ use crate::derive::Derivation;
 use crate::error::Result;
 use crate::eval::{Compiled, Law, Values};
 use crate::lang::{Expr, Node};
-use crate::lower::extract;
+use crate::lang::subterm;
 use interp::Interp;
 use serde::Serialize;
 
@@ -114,7 +114,7 @@ fn breaks(d: &Derivation, values: &Values, law: &Law, s: &[f64]) -> Result<Vec<f
         for node in e.as_ref() {
             if let Node::Ge([a, b]) | Node::Gt([a, b]) = node {
                 for side in [a, b] {
-                    let sub = extract(e, *side);
+                    let sub = subterm(e, *side);
                     if !sub.as_ref().iter().any(|n| matches!(n, Node::T)) {
                         out.push(Compiled::new(&sub, values)?.eval(0.0));
                     }
@@ -137,7 +137,7 @@ fn breaks(d: &Derivation, values: &Values, law: &Law, s: &[f64]) -> Result<Vec<f
             Node::Root([u, _]) | Node::Sqrt(u) => *u,
             _ => continue,
         };
-        let sub = extract(&d.density, u);
+        let sub = subterm(&d.density, u);
         if !sub.as_ref().iter().any(|n| matches!(n, Node::T)) {
             continue;
         }

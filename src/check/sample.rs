@@ -9,7 +9,7 @@
 use crate::error::{Error, ErrorKind, Result};
 use crate::eval::{Compiled, Values};
 use crate::lang::{Expr, Node};
-use crate::lower::extract;
+use crate::lang::subterm;
 use egg::Id;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -26,7 +26,7 @@ pub fn draws_per_value(e: &Expr, values: &Values) -> Result<u64> {
         Ok(match &e[id] {
             Node::Normal(_) => 1,
             Node::MaxPool([a, n]) | Node::MinPool([a, n]) | Node::Order([a, _, n]) => {
-                let n = Compiled::new(&extract(e, *n), values)?.eval(0.0);
+                let n = Compiled::new(&subterm(e, *n), values)?.eval(0.0);
                 go(e, *a, values)?.saturating_mul(n as u64)
             }
             Node::Conv([a, w]) => {
@@ -119,7 +119,7 @@ impl<'a> Plan<'a> {
                     .iter()
                     .any(|c| random[usize::from(*c)]);
             if !random[i] && !matches!(node, Node::Cons(_) | Node::Nil) {
-                constant[i] = Some(Compiled::new(&extract(e, Id::from(i)), values)?.eval(0.0));
+                constant[i] = Some(Compiled::new(&subterm(e, Id::from(i)), values)?.eval(0.0));
             }
         }
         Ok(Plan {
@@ -222,9 +222,9 @@ impl<'a> Plan<'a> {
             }
             Node::Elu([a, al]) => {
                 let al = self.value(*al);
-                map(a, rng, &move |x| crate::eval::special::elu(x, al))
+                map(a, rng, &move |x| crate::lang::special::elu(x, al))
             }
-            Node::Softsign(a) => map(a, rng, &crate::eval::special::softsign),
+            Node::Softsign(a) => map(a, rng, &crate::lang::special::softsign),
             Node::Conv([a, w]) if self.vectors.contains_key(&usize::from(*w)) => {
                 let ws = self.vectors[&usize::from(*w)].clone();
                 let mut sum = vec![0.0; len];
@@ -248,8 +248,8 @@ impl<'a> Plan<'a> {
                 sum
             }
             Node::Tanh(a) => map(a, rng, &f64::tanh),
-            Node::Sigmoid(a) => map(a, rng, &crate::eval::special::sigmoid),
-            Node::Softplus(a) => map(a, rng, &crate::eval::special::softplus),
+            Node::Sigmoid(a) => map(a, rng, &crate::lang::special::sigmoid),
+            Node::Softplus(a) => map(a, rng, &crate::lang::special::softplus),
             Node::Exp(a) => map(a, rng, &f64::exp),
             Node::Log(a) => map(a, rng, &f64::ln),
             Node::Sqrt(a) => map(a, rng, &f64::sqrt),

@@ -8,13 +8,13 @@
 
 mod params;
 mod simd;
-pub mod special;
+
 
 pub use params::{bind, Values};
 
 use crate::derive::Derivation;
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::{Expr, Node, Num};
+use crate::lang::{special, Expr, Node, Num};
 use egg::Language;
 
 #[derive(Clone, Copy, Debug)]

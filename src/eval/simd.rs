@@ -11,7 +11,7 @@
 //! code, so a value does not depend on where in a batch its point falls (for Φ(u)^n,
 //! as long as n is the same at every point, as a parameter is).
 
-use super::special;
+use crate::lang::special;
 use wide::f64x4;
 
 const LANES: usize = 4;

@@ -9,7 +9,7 @@
 //! finitely many points where a condition's sides are equal carry no mass.
 
 use super::{Lowerer, FUNCTIONS};
-use crate::bounds::{bounds, Interval};
+use crate::lang::bounds::{bounds, Interval};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{Node, Num, Sign};
 use crate::rules::MAPS;
@@ -143,7 +143,7 @@ impl Lowerer<'_> {
             .rev()
             .find(|(o, _)| *o == id)
             .map(|(_, span)| self.source[span.start..span.end].to_string())
-            .unwrap_or_else(|| crate::render::text(&super::extract(&self.expr, id), None))
+            .unwrap_or_else(|| crate::lang::print::text(&crate::lang::subterm(&self.expr, id), None))
     }
 
     /// A constant term, folded to a number when its value is exact (1/2 − 1, log(1),

@@ -1,9 +1,7 @@
 //! Derivations as documents: Unicode text for a terminal, an amsmath `aligned` block per
 //! law for a paper, and JSON for other programs.
 
-mod expr;
-
-pub use expr::{latex, random_text, text, Names, Printer, Style};
+pub use crate::lang::print::{latex, text, Names, Printer, Style};
 
 use crate::derive::{Derivation, End, Step};
 use crate::lang::Expr;
@@ -16,7 +14,7 @@ const SPLIT: &str = "split over the pieces of the conditions: P(x in [a, b), B(x
 /// The program in one line: `Y = tanh(x), x ~ N(μ, σ²)`.
 fn summary(d: &Derivation, style: Style) -> String {
     let m = &d.model;
-    let p = Printer::new(style, Some(m));
+    let p = Printer::new(style, Some(m.names()));
     let y = p.print(&m.y);
     // the input's own term as N(μ, σ²), not as its name
     let normal = Printer::new(style, None).print(&m.input);
@@ -70,7 +68,7 @@ fn assumptions(m: &Model) -> Vec<String> {
 }
 
 fn support_text(d: &Derivation, style: Style) -> String {
-    let p = Printer::new(style, Some(&d.model));
+    let p = Printer::new(style, Some(d.model.names()));
     let (inf, minus_inf) = match style {
         Style::Text => ("∞", "−∞"),
         Style::Latex => ("\\infty", "-\\infty"),
@@ -87,7 +85,7 @@ fn support_text(d: &Derivation, style: Style) -> String {
 }
 
 fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
-    let p = Printer::new(style, Some(&d.model));
+    let p = Printer::new(style, Some(d.model.names()));
     d.atoms
         .iter()
         .map(|a| format!("P(Y = {}) = {}", p.print(&a.at), p.print(&a.mass)))
@@ -98,7 +96,7 @@ fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
 pub fn to_text(d: &Derivation) -> String {
     let m = &d.model;
     let names = names(d);
-    let p = Printer::new(Style::Text, Some(m)).with_names(names.as_ref());
+    let p = Printer::new(Style::Text, Some(m.names())).with_names(names.as_ref());
     let mut out = String::new();
     out.push_str(&summary(d, Style::Text));
     out.push('\n');
@@ -183,7 +181,7 @@ fn latex_escape(s: &str) -> String {
 pub fn to_latex(d: &Derivation) -> String {
     let m = &d.model;
     let names = names(d);
-    let p = Printer::new(Style::Latex, Some(m)).with_names(names.as_ref());
+    let p = Printer::new(Style::Latex, Some(m.names())).with_names(names.as_ref());
     let mut out = String::new();
     out.push_str(&format!(
         "% pushforward: {}\n",
@@ -257,8 +255,8 @@ pub fn to_latex(d: &Derivation) -> String {
 fn term_json(e: &Expr, m: &Model) -> Value {
     json!({
         "sexp": e.to_string(),
-        "text": text(e, Some(m)),
-        "latex": latex(e, Some(m)),
+        "text": text(e, Some(m.names())),
+        "latex": latex(e, Some(m.names())),
     })
 }
 

@@ -213,7 +213,7 @@ impl When {
                     (Some(x), _) => x > lo && x < hi,
                     (None, Some(b)) => {
                         let point = |k: f64| {
-                            crate::bounds::Interval::point(
+                            crate::lang::bounds::Interval::point(
                                 &num_rational::BigRational::from_integer((k as i64).into()),
                             )
                         };
@@ -456,6 +456,8 @@ pub const CDF_SUPPORT: &str = "cdf-support";
 pub const D_CONTINUOUS: &str = "d-continuous";
 /// A phase whose explanation was too long to show rewrite by rewrite.
 pub const CONDENSED: &str = "condensed";
+/// The most terms an explanation may build before its phase is [`CONDENSED`].
+pub const MAX_EXPLANATION_TERMS: usize = 100_000;
 /// Dirac terms whose masses cancel, recognised by a polynomial normal form.
 pub const ZERO_MASS: &str = "zero-mass";
 
@@ -465,7 +467,7 @@ pub fn describe(name: &str) -> String {
         CONST_FOLD => "exact arithmetic on constants".into(),
         CONDENSED => format!(
             "more than {} rewrites, shown as one step; the rules used",
-            crate::explain::MAX_TERMS
+            MAX_EXPLANATION_TERMS
         ),
         ZERO_MASS => "a Dirac term whose mass is identically 0 (its terms cancel in a polynomial normal form, with Phi(-u) = 1 - Phi(u)) is dropped".into(),
         CDF_SUPPORT => "Y is a strictly monotone map of a Normal, so its support is the open interval (lo, hi) that the map makes of R: F_Y(t) is 0 below lo, 1 above hi, and P(Y <= t) with t inside the support between".into(),

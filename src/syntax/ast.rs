@@ -1,28 +1,7 @@
 //! The abstract syntax of a program, every node with its byte span in the source.
 
+pub use crate::error::Span;
 use num_rational::BigRational;
-
-/// A byte range `start..end` in the program's source.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Default)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-impl Span {
-    pub fn new(start: usize, end: usize) -> Span {
-        Span { start, end }
-    }
-    pub fn to(self, other: Span) -> Span {
-        Span::new(self.start.min(other.start), self.end.max(other.end))
-    }
-}
-
-impl From<Span> for miette::SourceSpan {
-    fn from(s: Span) -> Self {
-        (s.start, s.end.saturating_sub(s.start)).into()
-    }
-}
 
 /// A name with where it was written.
 #[derive(Clone, Debug, PartialEq)]

@@ -120,7 +120,7 @@ impl Interval {
     }
 
     /// The values the parameter `name` can take under the program's assumptions.
-    pub fn of_assumptions(name: &str, all: &[crate::lower::Assumption], sign: Sign) -> Interval {
+    pub fn of_assumptions(name: &str, all: &[crate::lang::Assumption], sign: Sign) -> Interval {
         let facts = all
             .iter()
             .filter(|a| a.name == name)
@@ -282,7 +282,7 @@ pub fn node_bounds(
     symbol: &dyn Fn(Symbol) -> Interval,
 ) -> Option<Interval> {
     let b = |i: &Id| child(*i);
-    use crate::eval::special;
+    use crate::lang::special;
     Some(match node {
         Node::Num(Num::Rat(r)) => Interval::point(r),
         Node::Symbol(s) => symbol(*s),

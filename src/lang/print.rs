@@ -2,7 +2,6 @@
 //! One printer with a precedence climb serves both; only the spelling differs.
 
 use crate::lang::{Expr, Node, Num};
-use crate::lower::Model;
 use egg::{Id, Language};
 use num_traits::{Signed, ToPrimitive};
 use rustc_hash::FxHashMap;
@@ -24,10 +23,17 @@ enum Prec {
     Atom,
 }
 
+/// The random input of a program: its term `(normal μ σ)` and the name it was given.
+#[derive(Clone, Copy, Debug)]
+pub struct Input<'a> {
+    pub term: &'a Expr,
+    pub name: &'a str,
+}
+
 pub struct Printer<'a> {
     pub style: Style,
-    /// The program, to print its input as `x` rather than `N(μ, σ²)`.
-    pub model: Option<&'a Model>,
+    /// The program's input, to print as `x` rather than `N(μ, σ²)`.
+    pub input: Option<Input<'a>>,
     /// Abbreviations to print by name (see [`Names`]).
     pub names: Option<&'a Names>,
     /// The name of each node of the term being printed, if it has one.
@@ -123,7 +129,7 @@ impl Names {
                     nesting.push(below + usize::from(inverse));
                     if inverse {
                         names.named.insert(id, names.defs.len());
-                        names.defs.push(crate::lower::extract(e, Id::from(i)));
+                        names.defs.push(crate::lang::subterm(e, Id::from(i)));
                         let n = names
                             .labels
                             .iter()
@@ -207,10 +213,10 @@ const GREEK: &[(&str, &str, &str)] = &[
 ];
 
 impl<'a> Printer<'a> {
-    pub fn new(style: Style, model: Option<&'a Model>) -> Printer<'a> {
+    pub fn new(style: Style, input: Option<Input<'a>>) -> Printer<'a> {
         Printer {
             style,
-            model,
+            input,
             names: None,
             keys: RefCell::new(Vec::new()),
             deltas: std::cell::Cell::new(true),
@@ -578,9 +584,9 @@ impl<'a> Printer<'a> {
     }
 
     fn random(&self, e: &Expr, id: Id) -> String {
-        if let (Some(m), Node::Normal(_)) = (self.model, &e[id]) {
-            if crate::lower::extract(e, id).to_string() == m.input.to_string() {
-                return self.name(&m.input_name);
+        if let (Some(m), Node::Normal(_)) = (self.input, &e[id]) {
+            if crate::lang::subterm(e, id).to_string() == m.term.to_string() {
+                return self.name(m.name);
             }
         }
         self.go(e, id).0
@@ -761,9 +767,9 @@ impl<'a> Printer<'a> {
                 }
             }
             Node::Normal([m, s]) => {
-                if let Some(m) = self.model {
-                    if crate::lower::extract(e, id).to_string() == m.input.to_string() {
-                        return (self.name(&m.input_name), Prec::Atom);
+                if let Some(m) = self.input {
+                    if crate::lang::subterm(e, id).to_string() == m.term.to_string() {
+                        return (self.name(m.name), Prec::Atom);
                     }
                 }
                 let s2 = self.go(e, *s);
@@ -917,18 +923,13 @@ fn superscript(c: char) -> Option<char> {
 }
 
 /// A term as Unicode text.
-pub fn text(e: &Expr, model: Option<&Model>) -> String {
-    Printer::new(Style::Text, model).print(e)
+pub fn text(e: &Expr, input: Option<Input>) -> String {
+    Printer::new(Style::Text, input).print(e)
 }
 
 /// A term as LaTeX (math mode).
-pub fn latex(e: &Expr, model: Option<&Model>) -> String {
-    Printer::new(Style::Latex, model).print(e)
-}
-
-/// A random term as text, with the program's input by its name.
-pub fn random_text(e: &Expr, model: &Model) -> String {
-    text(e, Some(model))
+pub fn latex(e: &Expr, input: Option<Input>) -> String {
+    Printer::new(Style::Latex, input).print(e)
 }
 
 #[cfg(test)]

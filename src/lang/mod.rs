@@ -12,7 +12,11 @@
 //! statements) and finiteness. Rule conditions ask it, and record what they could not
 //! prove so that a failed derivation can name the missing assumption.
 
-use crate::bounds::Interval;
+pub mod bounds;
+pub mod print;
+pub mod special;
+
+use bounds::Interval;
 use egg::{define_language, Analysis, DidMerge, ENodeOrVar, Id, Language, PatternAst, RecExpr};
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -294,6 +298,15 @@ impl Fact {
     }
 }
 
+/// A fact the program states about a parameter, kept for checking values later.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Assumption {
+    pub name: String,
+    pub relation: crate::syntax::Relation,
+    pub value: BigRational,
+    pub span: crate::error::Span,
+}
+
 /// The analysis: per-class facts, plus the program's assumptions and a log of the
 /// conditions that rules could not prove.
 #[derive(Default, Clone)]
@@ -320,7 +333,7 @@ impl Facts {
     }
 
     /// With the bounds that the program's `assume` statements give.
-    pub fn with_assumptions(mut self, all: &[crate::lower::Assumption]) -> Self {
+    pub fn with_assumptions(mut self, all: &[Assumption]) -> Self {
         for a in all {
             let s = egg::Symbol::from(&a.name);
             let sign = self.assumptions.get(&s).copied().unwrap_or(Sign::ANY);
@@ -587,7 +600,7 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
 /// The floating-point value of a node whose children all have one; `None` for anything
 /// with t, a parameter or a random variable in it, and for NaN.
 fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<f64> {
-    use crate::eval::special;
+    use crate::lang::special;
     let v = match node {
         Node::Add([a, b]) => x(*a)? + x(*b)?,
         Node::Sub([a, b]) => x(*a)? - x(*b)?,
@@ -786,7 +799,7 @@ impl Analysis<Node> for Facts {
         let bounds = if random || has_t {
             None
         } else {
-            crate::bounds::node_bounds(enode, &|i| d(&i).bounds.clone(), &|s| {
+            crate::lang::bounds::node_bounds(enode, &|i| d(&i).bounds.clone(), &|s| {
                 egraph.analysis.parameter(s)
             })
         };
@@ -970,6 +983,23 @@ fn chain<'a>(enode: &Node, d: impl Fn(Id) -> &'a Data) -> bool {
         }
         _ => false,
     }
+}
+
+/// The subterm rooted at `id` as its own expression.
+pub fn subterm(expr: &Expr, id: Id) -> Expr {
+    let mut out = Expr::default();
+    let mut map: HashMap<Id, Id> = HashMap::new();
+    fn go(expr: &Expr, id: Id, out: &mut Expr, map: &mut HashMap<Id, Id>) -> Id {
+        if let Some(&m) = map.get(&id) {
+            return m;
+        }
+        let node = expr[id].clone().map_children(|c| go(expr, c, out, map));
+        let new = out.add(node);
+        map.insert(id, new);
+        new
+    }
+    go(expr, id, &mut out, &mut map);
+    out
 }
 
 /// Parse an s-expression of the language; for rule right-hand sides and tests.
