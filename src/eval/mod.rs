@@ -7,14 +7,14 @@
 //! which is what lets `[|t| < 1]·Φ(artanh t)` be evaluated on all of R.
 
 mod params;
-mod simd;
+
 
 
 pub use params::{bind, Values};
 
 use crate::derive::Derivation;
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::{special, Expr, Node, Num};
+use crate::lang::{simd, special, Expr, Node, Num};
 use egg::Language;
 
 #[derive(Clone, Copy, Debug)]

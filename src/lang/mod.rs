@@ -13,10 +13,14 @@
 //! prove so that a failed derivation can name the missing assumption.
 
 pub mod bounds;
+#[macro_use]
+pub mod functions;
 pub mod print;
+pub mod simd;
 pub mod special;
 
 use bounds::Interval;
+use functions::{Domain, Finite, Signs};
 use egg::{define_language, Analysis, DidMerge, ENodeOrVar, Id, Language, PatternAst, RecExpr};
 use num_bigint::BigInt;
 use num_rational::BigRational;
@@ -75,9 +79,6 @@ impl Num {
     fn is_zero(&self) -> bool {
         matches!(self, Num::Rat(r) if r.is_zero())
     }
-    fn is(&self, n: i64) -> bool {
-        *self == Num::int(n)
-    }
 }
 
 impl FromStr for Num {
@@ -121,10 +122,37 @@ impl fmt::Display for Num {
     }
 }
 
-define_language! {
-    /// Terms of the e-graph. Random and real terms share the function symbols: the
-    /// analysis tells them apart.
-    pub enum Node {
+/// Declares [`Node`]: the operators below, with the functions of the registry
+/// ([`functions`]) between the arithmetic and the brackets, and [`Node::function`], a
+/// node's registry entry.
+macro_rules! language {
+    ({ $($head:tt)* } { $($tail:tt)* } $($op:literal = $variant:ident($kids:ty) => $entry:path,)*) => {
+        define_language! {
+            /// Terms of the e-graph. Random and real terms share the function symbols: the
+            /// analysis tells them apart.
+            pub enum Node {
+                $($head)*
+                $($op = $variant($kids),)*
+                $($tail)*
+            }
+        }
+
+        /// Every function of the registry, in the order of the nodes.
+        pub const FUNCTIONS: &[&functions::Function] = &[$(&$entry),*];
+
+        impl Node {
+            /// The registry entry of a function's node.
+            pub fn function(&self) -> Option<&'static functions::Function> {
+                match self {
+                    $(Node::$variant(..) => Some(const { &$entry }),)*
+                    _ => None,
+                }
+            }
+        }
+    };
+}
+
+for_each_function! { language {
         // probability operators
         "cdf" = Cdf([Id; 2]),
         "cdf<" = CdfLt([Id; 2]),
@@ -159,31 +187,7 @@ define_language! {
         "/" = Div([Id; 2]),
         "^" = Pow([Id; 2]),
         "neg" = Neg(Id),
-        "abs" = Abs(Id),
-        // elementary functions and activations (on random and on real terms)
-        "exp" = Exp(Id),
-        "log" = Log(Id),
-        "sqrt" = Sqrt(Id),
-        "tanh" = Tanh(Id),
-        "atanh" = Atanh(Id),
-        "sigmoid" = Sigmoid(Id),
-        "logit" = Logit(Id),
-        "softplus" = Softplus(Id),
-        "relu" = Relu(Id),
-        "leaky-relu" = LeakyRelu([Id; 2]),
-        "elu" = Elu([Id; 2]),
-        "softsign" = Softsign(Id),
-        // its inverse u/(1 − |u|) on (−1, 1), ±∞ as the one-sided limits at ±1
-        "softsign-inv" = SoftsignInv(Id),
-        // the real n-th root: sign(u)·|u|^(1/n) for odd n, u^(1/n) for u ≥ 0 and even n
-        "root" = Root([Id; 2]),
-        // flat pieces: min(max(E, lo), hi), max(E, c), min(E, c)
-        "clamp" = Clamp([Id; 3]),
-        "max" = Max([Id; 2]),
-        "min" = Min([Id; 2]),
-        // the standard Normal CDF and density
-        "Phi" = Phi(Id),
-        "phi" = NPdf(Id),
+    } {
         // Iverson brackets [a ≥ b] and [a > b], and Dirac's delta
         ">=" = Ge([Id; 2]),
         ">" = Gt([Id; 2]),
@@ -479,48 +483,6 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
                 return None;
             }
         }
-        Node::Exp(a) => match x(*a)? {
-            NegInf => Num::int(0),
-            PosInf => PosInf,
-            n if n.is_zero() => Num::int(1),
-            _ => return None,
-        },
-        Node::Log(a) => match x(*a)? {
-            PosInf => PosInf,
-            n if n.is_zero() => NegInf,
-            n if n.is(1) => Num::int(0),
-            _ => return None,
-        },
-        Node::Tanh(a) => match x(*a)? {
-            NegInf => Num::int(-1),
-            PosInf => Num::int(1),
-            n if n.is_zero() => n,
-            _ => return None,
-        },
-        // at the edge of its domain, the one-sided limit from inside (the only side)
-        Node::Atanh(a) => match x(*a)? {
-            n if n.is_zero() => n,
-            n if n.is(1) => PosInf,
-            n if n.is(-1) => NegInf,
-            _ => return None,
-        },
-        Node::Sigmoid(a) => match x(*a)? {
-            NegInf => Num::int(0),
-            PosInf => Num::int(1),
-            n if n.is_zero() => Num::from(BigRational::new(1.into(), 2.into())),
-            _ => return None,
-        },
-        Node::Logit(a) => match x(*a)? {
-            n if n.is_zero() => NegInf,
-            n if n.is(1) => PosInf,
-            Rat(v) if *v == BigRational::new(1.into(), 2.into()) => Num::int(0),
-            _ => return None,
-        },
-        Node::Softplus(a) => match x(*a)? {
-            NegInf => Num::int(0),
-            PosInf => PosInf,
-            _ => return None,
-        },
         Node::Relu(a) => match x(*a)? {
             n if n.sign().within(Sign::NONPOS) => Num::int(0),
             n => n,
@@ -562,18 +524,6 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
         Node::Max([a, b]) => std::cmp::max(x(*a)?, x(*b)?),
         Node::Min([a, b]) => std::cmp::min(x(*a)?, x(*b)?),
         Node::Clamp([a, lo, hi]) => std::cmp::min(std::cmp::max(x(*a)?, x(*lo)?), x(*hi)?),
-        Node::SoftsignInv(a) => match x(*a)? {
-            n if n.is_zero() => n,
-            n if n.is(1) => PosInf,
-            n if n.is(-1) => NegInf,
-            _ => return None,
-        },
-        Node::Softsign(a) => match x(*a)? {
-            NegInf => Num::int(-1),
-            PosInf => Num::int(1),
-            n if n.is_zero() => n,
-            _ => return None,
-        },
         Node::Fact(a) => {
             let k = int_of(&x(*a)?)?;
             if !(0..=20).contains(&k) {
@@ -581,19 +531,16 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
             }
             Num::int((1..=k).product())
         }
-        Node::Phi(a) => match x(*a)? {
-            NegInf => Num::int(0),
-            PosInf => Num::int(1),
-            n if n.is_zero() => Num::from(BigRational::new(1.into(), 2.into())),
-            _ => return None,
-        },
-        Node::NPdf(a) => match x(*a)? {
-            NegInf | PosInf => Num::int(0),
-            _ => return None,
-        },
         Node::Ge([a, b]) => Num::int((x(*a)? >= x(*b)?) as i64),
         Node::Gt([a, b]) => Num::int((x(*a)? > x(*b)?) as i64),
-        _ => return None,
+        n => match (n.function(), n.children()) {
+            // a function's exact values at the points its entry lists
+            (Some(f), [a]) => {
+                let v = x(*a)?;
+                return functions::exact(f, &v);
+            }
+            _ => return None,
+        },
     })
 }
 
@@ -609,27 +556,16 @@ fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<f64> {
         Node::Pow([a, b]) => x(*a)?.powf(x(*b)?),
         Node::Neg(a) => -x(*a)?,
         Node::Abs(a) => x(*a)?.abs(),
-        Node::Exp(a) => x(*a)?.exp(),
-        Node::Log(a) => x(*a)?.ln(),
-        Node::Sqrt(a) => x(*a)?.sqrt(),
-        Node::Tanh(a) => x(*a)?.tanh(),
-        Node::Atanh(a) => libm::atanh(x(*a)?),
-        Node::Sigmoid(a) => special::sigmoid(x(*a)?),
-        Node::Logit(a) => special::logit(x(*a)?),
-        Node::Softplus(a) => special::softplus(x(*a)?),
-        Node::Relu(a) => x(*a)?.max(0.0),
-        Node::Softsign(a) => special::softsign(x(*a)?),
-        Node::SoftsignInv(a) => special::softsign_inv(x(*a)?),
-        Node::Root([a, n]) => special::root(x(*a)?, x(*n)?),
-        Node::Elu([a, al]) => special::elu(x(*a)?, x(*al)?),
-        Node::Max([a, b]) => x(*a)?.max(x(*b)?),
-        Node::Min([a, b]) => x(*a)?.min(x(*b)?),
-        Node::Clamp([a, lo, hi]) => x(*a)?.max(x(*lo)?).min(x(*hi)?),
         Node::OrderCdf([k, n, u]) => special::order_cdf(x(*k)?, x(*n)?, x(*u)?),
         Node::Fact(a) => special::factorial(x(*a)?),
-        Node::Phi(a) => special::std_normal_cdf(x(*a)?),
-        Node::NPdf(a) => special::std_normal_pdf(x(*a)?),
-        _ => return None,
+        n => {
+            let f = n.function()?;
+            let mut args = [0.0; 3];
+            for (v, c) in args.iter_mut().zip(n.children()) {
+                *v = x(*c)?;
+            }
+            (f.value)(&args[..n.children().len()])
+        }
     };
     (!v.is_nan()).then_some(v)
 }
@@ -684,13 +620,7 @@ impl Analysis<Node> for Facts {
             || all_total
                 && match enode {
                     // defined inside a support only
-                    Node::Atanh(_)
-                    | Node::Logit(_)
-                    | Node::SoftsignInv(_)
-                    | Node::CdfIn(_)
-                    | Node::PdfIn(_) => false,
-                    Node::Log(a) => d(a).sign.within(Sign::POS),
-                    Node::Sqrt(a) => d(a).sign.within(Sign::NONNEG),
+                    Node::CdfIn(_) | Node::PdfIn(_) => false,
                     Node::Root([a, n]) => {
                         d(a).sign.within(Sign::NONNEG) || integer(n).is_some_and(|k| k % 2 != 0)
                     }
@@ -698,7 +628,12 @@ impl Analysis<Node> for Facts {
                     Node::Pow([a, n]) => {
                         d(a).sign.within(Sign::POS) || integer(n).is_some_and(|k| k >= 0)
                     }
-                    _ => true,
+                    n => match (n.function().map(|f| f.domain), n.children()) {
+                        (Some(Domain::Inside(..)), _) => false,
+                        (Some(Domain::Positive), [a]) => d(a).sign.within(Sign::POS),
+                        (Some(Domain::NonNegative), [a]) => d(a).sign.within(Sign::NONNEG),
+                        _ => true,
+                    },
                 };
         let s = |i: &Id| d(i).sign;
         let sign = if let Some((n, _)) = &num {
@@ -726,18 +661,12 @@ impl Analysis<Node> for Facts {
                 }
                 Node::Pow([a, _]) if s(a) == Sign::POS => Sign::POS,
                 Node::Pow([a, _]) if s(a).within(Sign::NONNEG) => Sign::NONNEG,
-                Node::Exp(_) | Node::Sigmoid(_) | Node::Softplus(_) => Sign::POS,
-                Node::Phi(_) | Node::NPdf(_) => Sign::POS,
-                Node::Sqrt(a) if s(a) == Sign::POS => Sign::POS,
-                Node::Sqrt(_) => Sign::NONNEG,
-                Node::Tanh(a) | Node::Atanh(a) => s(a),
                 Node::Relu(a) => Sign(2 | (s(a).0 & 4)),
                 Node::LeakyRelu([a, al]) if s(al) == Sign::POS => s(a),
                 Node::MaxPool([a, _]) | Node::MinPool([a, _]) | Node::Order([a, _, _]) => s(a),
                 Node::Fact(_) => Sign::POS,
                 Node::Ite([_, _, a, b]) => s(a).union(s(b)),
                 Node::OrderCdf(_) => Sign::NONNEG,
-                Node::Softsign(a) | Node::SoftsignInv(a) => s(a),
                 // an even root is defined for a >= 0 only, where it is >= 0
                 Node::Root([a, n])
                     if d(n).num.as_ref().is_some_and(|(k, _)| {
@@ -789,7 +718,14 @@ impl Analysis<Node> for Facts {
                 | Node::Gt(_)
                 | Node::Delta(_) => Sign::NONNEG,
                 Node::WSq(_) => Sign::NONNEG,
-                _ => Sign::ANY,
+                n => match (n.function().map(|f| f.signs), n.children()) {
+                    (Some(Signs::Same), [a, ..]) => s(a),
+                    (Some(Signs::Positive), _) => Sign::POS,
+                    (Some(Signs::Negative), _) => Sign::NEG,
+                    (Some(Signs::Root), [a, ..]) if s(a) == Sign::POS => Sign::POS,
+                    (Some(Signs::Root), _) => Sign::NONNEG,
+                    _ => Sign::ANY,
+                },
             }
         };
         let approx = match &num {
@@ -839,20 +775,20 @@ impl Analysis<Node> for Facts {
             // a constant with a finite value, such as artanh(1/2)
             _ if approx.is_some_and(f64::is_finite) => true,
             Node::Num(n) => n.rat().is_some(),
-            // bounded maps: finite whatever their argument
-            Node::Phi(_) | Node::NPdf(_) | Node::Tanh(_) | Node::Sigmoid(_) | Node::Softsign(_) => {
-                true
-            }
             Node::Symbol(_) | Node::T => true,
             Node::Add(_) | Node::Sub(_) | Node::Mul(_) | Node::Neg(_) | Node::Abs(_) => all_finite,
             Node::Div([_, b]) => all_finite && d(b).sign.0 & 2 == 0,
-            Node::Exp(_) | Node::Softplus(_) | Node::Relu(_) | Node::LeakyRelu(_) => all_finite,
+            Node::Relu(_) | Node::LeakyRelu(_) => all_finite,
             Node::Elu(_) | Node::Max(_) | Node::Min(_) | Node::Clamp(_) => all_finite,
             Node::Ge(_) | Node::Gt(_) => true,
-            Node::Sqrt(a) | Node::Log(a) => all_finite && d(a).sign == Sign::POS,
             Node::Pow([a, _]) => all_finite && d(a).sign == Sign::POS,
             Node::Cons(_) | Node::Nil | Node::WSum(_) | Node::WSq(_) => all_finite,
-            _ => false,
+            n => match (n.function().map(|f| f.finite), n.children()) {
+                (Some(Finite::Always), _) => true,
+                (Some(Finite::WithArgs), _) => all_finite,
+                (Some(Finite::PositiveArg), [a]) => all_finite && d(a).sign == Sign::POS,
+                _ => false,
+            },
         };
         let bracket = match enode {
             Node::Ge(_) | Node::Gt(_) => true,
@@ -942,16 +878,11 @@ impl Analysis<Node> for Facts {
 
 /// The maps of a chain besides its affine steps (`chain` below says on what arguments).
 pub fn is_chain_map(node: &Node) -> bool {
-    matches!(
-        node,
-        Node::Tanh(_)
-            | Node::Sigmoid(_)
-            | Node::Exp(_)
-            | Node::Softplus(_)
-            | Node::Softsign(_)
-            | Node::Log(_)
-            | Node::Pow(_)
-    )
+    matches!(node, Node::Pow(_))
+        || node
+            .function()
+            .and_then(|f| f.map)
+            .is_some_and(|m| m.chains())
 }
 
 /// Whether a node is a link of a chain (see [`Data::chain`]), given its children's facts.
@@ -964,11 +895,7 @@ fn chain<'a>(enode: &Node, d: impl Fn(Id) -> &'a Data) -> bool {
     let constant = |c: Id| !d(c).random && !d(c).has_t;
     match enode {
         Node::Normal(_) => true,
-        Node::Tanh(a) | Node::Sigmoid(a) | Node::Exp(a) | Node::Softplus(a) | Node::Softsign(a) => {
-            d(*a).chain
-        }
         Node::Neg(a) => d(*a).chain,
-        Node::Log(a) => d(*a).chain && d(*a).sign == Sign::POS,
         Node::Add([a, b]) => d(*a).chain && constant(*b) || constant(*a) && d(*b).chain,
         Node::Sub([a, b]) => d(*a).chain && constant(*b) || constant(*a) && d(*b).chain,
         Node::Mul([a, b]) => d(*a).chain && coefficient(*b) || coefficient(*a) && d(*b).chain,
@@ -981,7 +908,12 @@ fn chain<'a>(enode: &Node, d: impl Fn(Id) -> &'a Data) -> bool {
                     .and_then(|(k, _)| k.integer())
                     .is_some_and(|k| k >= 1 && k % 2 == 1)
         }
-        _ => false,
+        n => match (n.function().and_then(|f| f.map), n.children()) {
+            (Some(m), [a]) if m.chains() => {
+                d(*a).chain && m.domain.is_none_or(|f| d(*a).sign.within(f.sign()))
+            }
+            _ => false,
+        },
     }
 }
 

@@ -12,7 +12,7 @@ use super::{Lowerer, FUNCTIONS};
 use crate::lang::bounds::{bounds, Interval};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{Node, Num, Sign};
-use crate::rules::MAPS;
+use crate::lang::functions::{Map, Piece};
 use crate::syntax::{self, Relation, Span};
 use egg::{ENodeOrVar, Id, Language, Pattern, Symbol};
 use num_rational::BigRational;
@@ -36,6 +36,14 @@ enum Side {
     /// Exactly the number.
     At,
     Unknown,
+}
+
+/// A map a condition can be solved through: a registry map of one piece defined on all
+/// of R, with its operator.
+fn solvable(node: &Node) -> Option<(&'static str, &'static Map, &'static Piece)> {
+    let f = node.function()?;
+    let map = f.map.as_ref().filter(|m| m.domain.is_none())?;
+    Some((f.op, map, map.single()?))
 }
 
 impl Lowerer<'_> {
@@ -221,13 +229,11 @@ impl Lowerer<'_> {
                 self.isolate_abs(a, upward, r, span)
             }
             _ => {
-                let Some(map) = MAPS.iter().find(|m| {
-                    m.domain.is_none() && node.to_string() == m.op && node.children().len() == 1
-                }) else {
+                let (Some((op, map, piece)), [a]) = (solvable(&node), node.children()) else {
                     return Err(self.not_invertible(e, span));
                 };
-                let a = node.children()[0];
-                let (lo, hi) = (map.lo.map(|(l, _)| l), map.hi);
+                let a = *a;
+                let (lo, hi) = (map.lo().map(|(l, _)| l), map.hi());
                 for (end, above) in [(lo, true), (hi, false)] {
                     let Some(end) = end else { continue };
                     let v: BigRational = end.parse().unwrap_or_else(|_| BigRational::zero());
@@ -238,10 +244,10 @@ impl Lowerer<'_> {
                         Side::At | Side::Unknown => true,
                     };
                     if bad {
-                        return Err(self.range_error(map.op, lo, hi, r, e, span, side));
+                        return Err(self.range_error(op, lo, hi, r, e, span, side));
                     }
                 }
-                let pattern: Pattern<Node> = map
+                let pattern: Pattern<Node> = piece
                     .inverse
                     .replace("?t", "?r")
                     .parse()
@@ -438,10 +444,10 @@ impl Lowerer<'_> {
     }
 
     fn not_invertible(&self, e: Id, span: Span) -> Error {
-        let maps: Vec<&str> = MAPS
+        let maps: Vec<&str> = crate::lang::FUNCTIONS
             .iter()
-            .filter(|m| m.domain.is_none())
-            .map(|m| m.op)
+            .filter(|f| f.map.is_some_and(|m| m.domain.is_none() && m.single().is_some()))
+            .map(|f| f.op)
             .collect();
         let what = self.text(e);
         let known = FUNCTIONS

@@ -7,45 +7,26 @@
 //! turns one into the other, and they differ exactly at atoms.
 
 use super::{rule, Family::Cdf as C, Family::Diff as D, Rule, When, When::*};
-use crate::lang::Fact::{self, *};
+use crate::lang::functions::Map;
+use crate::lang::Fact::*;
+use crate::lang::FUNCTIONS;
 
-/// A monotone increasing map g: its inverse (as a pattern in `?t`), the ends of its
-/// range, and what its argument must satisfy.
-pub struct Map {
-    pub op: &'static str,
-    pub inverse: &'static str,
-    /// Lower end of the range, and whether it is attained (then it can carry an atom).
-    pub lo: Option<(&'static str, bool)>,
-    pub hi: Option<&'static str>,
-    pub domain: Option<Fact>,
-    pub words: &'static str,
-    /// The density of g(E) at t from that of E (`INNER`, at the inverse): the change
-    /// of variables f_E(g⁻¹(t))·(g⁻¹)′(t), in the form the chain rule gives it.
-    pub density: &'static str,
-    pub density_words: &'static str,
+/// The strictly increasing maps of the registry, by operator.
+fn maps() -> impl Iterator<Item = (&'static str, &'static Map)> {
+    FUNCTIONS
+        .iter()
+        .filter_map(|f| f.map.as_ref().map(|m| (f.op, m)))
 }
 
-#[rustfmt::skip]
-pub const MAPS: &[Map] = &[
-    Map { op: "tanh",     inverse: "(atanh ?t)",              lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "tanh is increasing onto (-1, 1)", density: "(/ INNER (- 1 (^ ?t 2)))", density_words: "f_E(artanh(t))/(1 - t^2)" },
-    Map { op: "sigmoid",  inverse: "(logit ?t)",              lo: Some(("0", false)),  hi: Some("1"), domain: None, words: "sigmoid is increasing onto (0, 1)", density: "(/ INNER (* ?t (- 1 ?t)))", density_words: "f_E(logit(t))/(t(1 - t))" },
-    Map { op: "exp",      inverse: "(log ?t)",                lo: Some(("0", false)),  hi: None,      domain: None, words: "exp is increasing onto (0, inf)", density: "(/ INNER ?t)", density_words: "f_E(log(t))/t" },
-    Map { op: "softplus", inverse: "(log (- (exp ?t) 1))",    lo: Some(("0", false)),  hi: None,      domain: None, words: "softplus is increasing onto (0, inf)", density: "(/ INNER (- 1 (exp (neg ?t))))", density_words: "f_E(log(e^t - 1))/(1 - e^(-t))" },
-    Map { op: "log",      inverse: "(exp ?t)",                lo: None,                hi: None,      domain: Some(Positive), words: "log is increasing on (0, inf), and its argument is positive almost surely", density: "(* INNER (exp ?t))", density_words: "f_E(e^t) e^t" },
-    Map { op: "softsign", inverse: "(softsign-inv ?t)",       lo: Some(("-1", false)), hi: Some("1"), domain: None, words: "softsign is increasing onto (-1, 1)", density: "(/ INNER (^ (- 1 (abs ?t)) 2))", density_words: "f_E(t/(1 - |t|))/(1 - |t|)^2" },
-    Map { op: "sqrt",     inverse: "(^ ?t 2)",                lo: Some(("0", true)),   hi: None,      domain: Some(NonNegative), words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely", density: "(* INNER (* 2 ?t))", density_words: "f_E(t^2) 2t" },
-];
-
-fn map_rules(m: &Map, strict: bool) -> Rule {
+fn map_rules(g: &str, m: &Map, strict: bool) -> Rule {
     let op = if strict { "cdf<" } else { "cdf" };
-    let inner = format!("({op} ?e {})", m.inverse);
-    let rhs = range_body(m, strict, &inner);
+    let rhs = range_body(m, strict, &|inverse| format!("({op} ?e {inverse})"));
     let mut when = vec![Random("?e")];
     if let Some(f) = m.domain {
         when.push(Proves("?e", f));
     }
-    let name = format!("{op}-{}", m.op);
-    let lhs = format!("({op} ({} ?e) ?t)", m.op);
+    let name = format!("{op}-{g}");
+    let lhs = format!("({op} ({g} ?e) ?t)");
     rule(
         C,
         &name,
@@ -56,18 +37,23 @@ fn map_rules(m: &Map, strict: bool) -> Rule {
     )
 }
 
-/// [t ≥ hi] + [lo < t < hi]·`inner`: the probability `inner` inside the map's range,
-/// 0 below it and 1 above.
-fn range_body(m: &Map, strict: bool, inner: &str) -> String {
+/// [t ≥ hi] + [lo < t < hi]·`inner(g⁻¹)`: the probability `inner` inside the map's
+/// range, 0 below it and 1 above; for a map of several pieces, the sum of each piece's
+/// bracket times `inner` at its inverse.
+fn range_body(m: &Map, strict: bool, inner: &dyn Fn(&str) -> String) -> String {
+    let Some(piece) = m.single() else {
+        return pieces_body(m, inner);
+    };
+    let inner = inner(piece.inverse);
     let mut factors = Vec::new();
-    if let Some((lo, closed)) = m.lo {
+    if let Some((lo, closed)) = piece.lo {
         factors.push(if closed && !strict {
             format!("(>= ?t {lo})")
         } else {
             format!("(> ?t {lo})")
         });
     }
-    if let Some(hi) = m.hi {
+    if let Some(hi) = piece.hi {
         factors.push(format!("(> {hi} ?t)"));
     }
     // the brackets of the range, grouped, multiply the probability: [lo < t < hi]·P(...)
@@ -77,10 +63,38 @@ fn range_body(m: &Map, strict: bool, inner: &str) -> String {
         [lo, hi] => format!("(* (* {lo} {hi}) {inner})"),
         _ => unreachable!("a range has two ends"),
     };
-    match m.hi {
+    match piece.hi {
         Some(hi) => format!("(+ (>= ?t {hi}) {body})"),
         None => body,
     }
+}
+
+/// Σ [lo_i < t < hi_i]·`inner(g_i⁻¹)` over the pieces, plus [t ≥ hi] when the range
+/// has an upper end. A piece closed at lo (an inner end, where the map is continuous)
+/// takes t = lo, so that each t falls in one piece.
+fn pieces_body(m: &Map, inner: &dyn Fn(&str) -> String) -> String {
+    let terms = m.pieces.iter().map(|p| {
+        let lo = p.lo.map(|(lo, closed)| {
+            if closed {
+                format!("(>= ?t {lo})")
+            } else {
+                format!("(> ?t {lo})")
+            }
+        });
+        let hi = p.hi.map(|hi| format!("(> {hi} ?t)"));
+        let inner = inner(p.inverse);
+        match (lo, hi) {
+            (Some(lo), Some(hi)) => format!("(* (* {lo} {hi}) {inner})"),
+            (Some(b), None) | (None, Some(b)) => format!("(* {b} {inner})"),
+            (None, None) => inner,
+        }
+    });
+    let above = m.hi().map(|hi| format!("(>= ?t {hi})"));
+    above
+        .into_iter()
+        .chain(terms)
+        .reduce(|a, b| format!("(+ {a} {b})"))
+        .unwrap_or_default()
 }
 
 /// A monotone map of a reflected term, f(−E), f(aE) with a < 0, f(E/a), f(c − E): the
@@ -88,49 +102,49 @@ fn range_body(m: &Map, strict: bool, inner: &str) -> String {
 /// inside the range's brackets. On its own, a reflection 1 − P(E < −s) at an s that
 /// some t leave undefined (artanh(t) for |t| ≥ 1) is 1 there, not 0 as a probability at
 /// an undefined point is taken to be; the reflection rules are for s defined for every t.
-fn map_reflected_rules(m: &Map, strict: bool) -> Vec<Rule> {
+fn map_reflected_rules(g: &str, m: &Map, strict: bool) -> Vec<Rule> {
     let (op, flip) = if strict {
         ("cdf<", "cdf")
     } else {
         ("cdf", "cdf<")
     };
-    let s = m.inverse;
-    let forms: [(&str, &str, String, Vec<When>); 5] = [
-        ("neg", "(neg ?e)", format!("(neg {s})"), vec![Random("?e")]),
+    // the reflected term's argument at the inverse `S`
+    let forms: [(&str, &str, &str, Vec<When>); 5] = [
+        ("neg", "(neg ?e)", "(neg S)", vec![Random("?e")]),
         (
             "scale-neg",
             "(* ?a ?e)",
-            format!("(/ {s} ?a)"),
+            "(/ S ?a)",
             vec![Random("?e"), NotRandom("?a"), Proves("?a", Negative)],
         ),
         (
             "scale-right-neg",
             "(* ?e ?a)",
-            format!("(/ {s} ?a)"),
+            "(/ S ?a)",
             vec![Random("?e"), NotRandom("?a"), Proves("?a", Negative)],
         ),
         (
             "div-neg",
             "(/ ?e ?a)",
-            format!("(* {s} ?a)"),
+            "(* S ?a)",
             vec![Random("?e"), NotRandom("?a"), Proves("?a", Negative)],
         ),
         (
             "sub-from",
             "(- ?c ?e)",
-            format!("(- ?c {s})"),
+            "(- ?c S)",
             vec![Random("?e"), NotRandom("?c")],
         ),
     ];
     forms
         .into_iter()
         .map(|(name, inner, arg, when)| {
-            let reflected = format!("(- 1 ({flip} ?e {arg}))");
+            let reflected = |s: &str| format!("(- 1 ({flip} ?e {}))", arg.replace('S', s));
             let rhs = range_body(m, strict, &reflected);
             rule(
                 C,
-                &format!("{op}-{}-{name}", m.op),
-                &format!("({op} ({} {inner}) ?t)", m.op),
+                &format!("{op}-{g}-{name}"),
+                &format!("({op} ({g} {inner}) ?t)"),
                 &rhs,
                 &when,
                 &format!(
@@ -202,13 +216,13 @@ fn affine(op: &str, flip: &str) -> Vec<Rule> {
 
 /// The maps of a chain with the conditions on their argument: every increasing map but
 /// sqrt (whose range is closed at 0), applied to a chain.
-fn chain_maps() -> impl Iterator<Item = (&'static Map, Vec<When>)> {
-    MAPS.iter().filter(|m| m.op != "sqrt").map(|m| {
+fn chain_maps() -> impl Iterator<Item = (&'static str, &'static Map, &'static str, Vec<When>)> {
+    maps().filter(|(_, m)| m.chains()).filter_map(|(g, m)| {
         let mut when = vec![Chain("?e")];
         if let Some(f) = m.domain {
             when.push(Proves("?e", f));
         }
-        (m, when)
+        Some((g, m, m.single()?.inverse, when))
     })
 }
 
@@ -282,13 +296,13 @@ fn inside() -> Vec<Rule> {
             words,
         ));
     }
-    for (m, when) in chain_maps() {
+    for (g, _, inverse, when) in chain_maps() {
         v.push(r(
-            m.op,
-            &format!("(cdf-in ({} ?e) ?t)", m.op),
-            &format!("(cdf-in ?e {})", m.inverse),
+            g,
+            &format!("(cdf-in ({g} ?e) ?t)"),
+            &format!("(cdf-in ?e {inverse})"),
             &when,
-            &format!("{} is increasing, and t is in its range", m.op),
+            &format!("{g} is increasing, and t is in its range"),
         ));
     }
     v
@@ -341,14 +355,17 @@ fn inside_densities() -> Vec<Rule> {
             words,
         ));
     }
-    for (m, when) in chain_maps() {
-        let inner = format!("(pdf-in ?e {})", m.inverse);
+    for (g, m, inverse, when) in chain_maps() {
+        let inner = format!("(pdf-in ?e {inverse})");
+        let Some((density, words)) = m.density else {
+            continue;
+        };
         v.push(r(
-            m.op,
-            &format!("(pdf-in ({} ?e) ?t)", m.op),
-            &m.density.replace("INNER", &inner),
+            g,
+            &format!("(pdf-in ({g} ?e) ?t)"),
+            &density.replace("INNER", &inner),
             &when,
-            &format!("f_{}(E)(t) = {}", m.op, m.density_words),
+            &format!("f_{g}(E)(t) = {words}"),
         ));
     }
     v
@@ -371,13 +388,13 @@ pub fn rules() -> Vec<Rule> {
     v.extend(inside_densities());
     v.extend(affine("cdf", "cdf<"));
     v.extend(affine("cdf<", "cdf"));
-    for m in MAPS {
-        v.push(map_rules(m, false));
-        v.push(map_rules(m, true));
+    for (g, m) in maps() {
+        v.push(map_rules(g, m, false));
+        v.push(map_rules(g, m, true));
         // maps with a domain condition (log, sqrt) state it of their whole argument
         if m.domain.is_none() {
-            v.extend(map_reflected_rules(m, false));
-            v.extend(map_reflected_rules(m, true));
+            v.extend(map_reflected_rules(g, m, false));
+            v.extend(map_reflected_rules(g, m, true));
         }
     }
     v

@@ -4,10 +4,11 @@
 //! is sound.
 
 use super::{rule, Family::Diff as D, Rule, When::*};
+use crate::lang::FUNCTIONS;
 
 #[rustfmt::skip]
 pub fn rules() -> Vec<Rule> {
-    vec![
+    let mut v = vec![
         rule(D, "d-sum",        "(Dc (+ ?a ?b))",   "(+ (Dc ?a) (Dc ?b))",                  &[], "sum rule"),
         rule(D, "d-difference", "(Dc (- ?a ?b))",   "(- (Dc ?a) (Dc ?b))",                  &[], "sum rule"),
         rule(D, "d-neg",        "(Dc (neg ?a))",    "(neg (Dc ?a))",                        &[], "sum rule"),
@@ -18,7 +19,6 @@ pub fn rules() -> Vec<Rule> {
         rule(D, "d-quotient-const", "(Dc (/ ?a ?c))", "(/ (Dc ?a) ?c)",                     &[NoT("?c")], "constant factor rule"),
         rule(D, "d-quotient",   "(Dc (/ ?a ?b))",   "(/ (- (* (Dc ?a) ?b) (* ?a (Dc ?b))) (^ ?b 2))", &[], "quotient rule"),
         rule(D, "d-chain-root", "(Dc (root ?u ?n))", "(/ (* (root ?u ?n) (Dc ?u)) (* ?n ?u))", &[NoT("?n")], "chain rule: (u^(1/n))' = u^(1/n)/(n u)"),
-        rule(D, "d-chain-softsign-inverse", "(Dc (softsign-inv ?u))", "(/ (Dc ?u) (^ (- 1 (abs ?u)) 2))", &[], "chain rule: (u/(1 - |u|))' = 1/(1 - |u|)^2"),
         rule(D, "d-chain-order", "(Dc (ibeta ?k ?n ?u))", "(* (* (/ (fact ?n) (* (fact (- ?k 1)) (fact (- ?n ?k)))) (* (^ ?u (- ?k 1)) (^ (- 1 ?u) (- ?n ?k)))) (Dc ?u))", &[NoT("?k"), NoT("?n")], "chain rule: dI_u(K, N - K + 1)/du = N!/((K-1)!(N-K)!) u^(K-1) (1-u)^(N-K), the order statistic's textbook density"),
         rule(D, "d-chain-abs",  "(Dc (abs ?u))",    "(* (/ ?u (abs ?u)) (Dc ?u))",          &[], "chain rule: |u|' = u/|u|"),
         rule(D, "d-const",      "(Dc ?c)",          "0",                                    &[NoT("?c")], "the derivative of a constant is 0"),
@@ -27,15 +27,14 @@ pub fn rules() -> Vec<Rule> {
         rule(D, "d-bracket-gt", "(Dc (> ?a ?b))",   "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
         rule(D, "d-chain-Phi",  "(Dc (Phi ?u))",    "(* (phi ?u) (Dc ?u))",                 &[], "chain rule: Phi' = phi, the standard Normal density"),
         rule(D, "d-chain-power","(Dc (^ ?u ?n))",   "(* (* ?n (^ ?u (- ?n 1))) (Dc ?u))",   &[NoT("?n")], "chain rule for a power"),
-        rule(D, "d-chain-atanh","(Dc (atanh ?u))",  "(/ (Dc ?u) (- 1 (^ ?u 2)))",           &[], "chain rule: artanh'(u) = 1/(1 - u^2)"),
-        rule(D, "d-chain-logit","(Dc (logit ?u))",  "(/ (Dc ?u) (* ?u (- 1 ?u)))",          &[], "chain rule: logit'(u) = 1/(u(1 - u))"),
-        rule(D, "d-chain-log",  "(Dc (log ?u))",    "(/ (Dc ?u) ?u)",                       &[], "chain rule: log'(u) = 1/u"),
         // e^u/(e^u - 1) overflows to inf/inf past u = 709; this form does not
         rule(D, "d-chain-softplus-inverse", "(Dc (log (- (exp ?u) 1)))", "(/ (Dc ?u) (- 1 (exp (neg ?u))))", &[], "chain rule: (log(e^u - 1))' = 1/(1 - e^(-u))"),
-        rule(D, "d-chain-exp",  "(Dc (exp ?u))",    "(* (exp ?u) (Dc ?u))",                 &[], "chain rule: exp' = exp"),
-        rule(D, "d-chain-sqrt", "(Dc (sqrt ?u))",   "(/ (Dc ?u) (* 2 (sqrt ?u)))",          &[], "chain rule: sqrt'(u) = 1/(2 sqrt(u))"),
-        rule(D, "d-chain-tanh", "(Dc (tanh ?u))",   "(* (- 1 (^ (tanh ?u) 2)) (Dc ?u))",    &[], "chain rule: tanh' = 1 - tanh^2"),
-        rule(D, "d-chain-sigmoid", "(Dc (sigmoid ?u))", "(* (* (sigmoid ?u) (- 1 (sigmoid ?u))) (Dc ?u))", &[], "chain rule: sigmoid' = sigmoid (1 - sigmoid)"),
-        rule(D, "d-chain-softplus", "(Dc (softplus ?u))", "(* (sigmoid ?u) (Dc ?u))",       &[], "chain rule: softplus' = sigmoid"),
-    ]
+    ];
+    // the chain rule through each function of the registry that gives its derivative
+    for f in FUNCTIONS {
+        if let Some(d) = f.derivative {
+            v.push(rule(D, d.name, &format!("(Dc ({} ?u))", f.op), d.rhs, &[], d.words));
+        }
+    }
+    v
 }

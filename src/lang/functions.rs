@@ -1,0 +1,578 @@
+//! The registry of the language's functions: each function is one entry here, and
+//! every stage reads it. An entry gives the function's operator in terms and rule
+//! patterns, how a program calls it (for the parser's list, lowering, error hints and
+//! `docs/language.md`), its value at a point (scalar, and a four-lane kernel where one
+//! exists), the exact values the analysis folds, the signs and finiteness of its
+//! values, where it is defined, its derivative (a rule of the chain rule), and, for a
+//! strictly increasing map, its pieces, their ranges and inverses and its density
+//! (the change-of-variables rules, the support and the interval bounds come from
+//! those). egglog's primitives, one line per operation, and numbat's table of
+//! functions are the models.
+//!
+//! Functions whose laws need rules of their own (relu, leaky relu, elu, abs, clamp,
+//! max, min, powers and roots: flat pieces, several preimages) say so with
+//! [`Map`] left out and `Own` in the fields the analysis or the printer handles
+//! itself; everything else about them is read from here too.
+//!
+//! The term language's nodes for these functions are generated from this list
+//! (`for_each_function!`): adding an entry adds its node, so a new function touches
+//! this file only.
+
+use super::{special, Fact, Num};
+use std::collections::HashMap;
+use std::sync::OnceLock;
+use wide::f64x4;
+
+/// How a program calls a function.
+#[derive(Clone, Copy, Debug)]
+pub struct Call {
+    /// The name a program writes (`leaky_relu`).
+    pub name: &'static str,
+    pub usage: &'static str,
+    /// Arguments a program passes.
+    pub arity: usize,
+    pub meaning: &'static str,
+    /// A one-line program using it, which `docs/language.md` shows and a test derives.
+    pub example: &'static str,
+    pub lowering: Lowering,
+}
+
+/// How lowering builds a call.
+#[derive(Clone, Copy, Debug)]
+pub enum Lowering {
+    /// The function's own node, its arguments in order; arguments after the first
+    /// must not be random (a slope, a scale).
+    Node,
+    /// Shorthand for a term of other functions, as an s-expression in `?x`, the
+    /// argument (`relu6` is `(clamp ?x 0 6)`).
+    Sugar(&'static str),
+    /// Built by lowering's own code (its arguments need checks of their own).
+    Own,
+}
+
+/// How a term prints.
+#[derive(Clone, Copy, Debug)]
+pub enum Print {
+    /// As a call, `name(args)`: its text and LaTeX names.
+    Call(&'static str, &'static str),
+    /// By the printer's own rule (√u, |u|, u/(1 − |u|), ...).
+    Own,
+}
+
+/// The signs a function's values take, from its argument's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Signs {
+    /// The sign of its argument (odd increasing maps: tanh, artanh, softsign).
+    Same,
+    /// Always positive (exp, sigmoid, softplus, Φ, φ).
+    Positive,
+    /// Always negative on R (log-sigmoid).
+    Negative,
+    /// Positive for a positive argument, non-negative otherwise (√u).
+    Root,
+    /// The analysis decides.
+    Own,
+    /// Nothing is known.
+    Any,
+}
+
+/// Where a function's values are finite.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Finite {
+    /// Whatever its argument (bounded maps).
+    Always,
+    /// Where its arguments are.
+    WithArgs,
+    /// Where its argument is finite and positive (log, √: they reach −∞ or lose
+    /// their derivative at 0).
+    PositiveArg,
+    /// Not known in general.
+    Never,
+}
+
+/// Where a function is defined, for the analysis's `total` and for interval bounds.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Domain {
+    /// All of R.
+    All,
+    /// A positive argument.
+    Positive,
+    /// A non-negative argument.
+    NonNegative,
+    /// The open interval (lo, hi), defined inside a support only (artanh, logit).
+    Inside(f64, f64),
+    /// The analysis decides.
+    Own,
+}
+
+/// The derivative of f(u) in t by the chain rule: a rule named `name` from
+/// `(Dc (op ?u))` to `rhs`.
+#[derive(Clone, Copy, Debug)]
+pub struct Derivative {
+    pub name: &'static str,
+    pub rhs: &'static str,
+    pub words: &'static str,
+}
+
+/// One strictly increasing piece of a map: the open interval (lo, hi) of t it covers
+/// (`None` for ∓∞; `closed` when the piece attains lo, which then carries an atom if
+/// a set of positive probability lands there) and the inverse on it, in `?t`.
+#[derive(Clone, Copy, Debug)]
+pub struct Piece {
+    pub lo: Option<(&'static str, bool)>,
+    pub hi: Option<&'static str>,
+    pub inverse: &'static str,
+}
+
+/// A strictly increasing map g of a random term: its pieces, left to right, cover its
+/// range without gaps. With one piece whose range is open (all maps but √), g(E) of a
+/// Normal E is a *chain*: its law has no atoms and its support is g's range.
+#[derive(Clone, Copy, Debug)]
+pub struct Map {
+    pub pieces: &'static [Piece],
+    /// What its argument must satisfy almost surely (log: positive).
+    pub domain: Option<Fact>,
+    /// Why the change of variables holds, in words.
+    pub words: &'static str,
+    /// The density of g(E) at t from that of E at g⁻¹(t) (`INNER`): the change of
+    /// variables f_E(g⁻¹(t))·(g⁻¹)′(t) in the form the chain rule gives it, and in words;
+    /// for chains.
+    pub density: Option<(&'static str, &'static str)>,
+}
+
+impl Map {
+    /// A map with one piece.
+    pub fn single(&self) -> Option<&Piece> {
+        match self.pieces {
+            [one] => Some(one),
+            _ => None,
+        }
+    }
+
+    /// The lower end of its range.
+    pub fn lo(&self) -> Option<(&'static str, bool)> {
+        self.pieces.first().and_then(|p| p.lo)
+    }
+
+    /// The upper end of its range.
+    pub fn hi(&self) -> Option<&'static str> {
+        self.pieces.last().and_then(|p| p.hi)
+    }
+
+    /// Whether g(E) of a chain is a chain: one piece onto an open range.
+    pub fn chains(&self) -> bool {
+        self.density.is_some() && self.single().is_some_and(|p| !p.lo.is_some_and(|l| l.1))
+    }
+}
+
+/// Everything the stages know of one function.
+#[derive(Clone, Copy, Debug)]
+pub struct Function {
+    /// The operator in terms and rule patterns (`leaky-relu`, `softsign-inv`).
+    pub op: &'static str,
+    /// How a program calls it; `None` for the functions only derivations write (artanh,
+    /// logit, Φ, ...).
+    pub call: Option<Call>,
+    /// The value at a point, its arguments in order.
+    pub value: fn(&[f64]) -> f64,
+    /// The same four points at a time, where a vector kernel exists.
+    pub vector: Option<fn(f64x4) -> f64x4>,
+    pub print: Print,
+    /// Exact values the analysis folds: (argument, value) as numbers, `inf` and `-inf`
+    /// for the limits at the ends of its domain.
+    pub exact: &'static [(&'static str, &'static str)],
+    pub signs: Signs,
+    pub finite: Finite,
+    pub domain: Domain,
+    /// Increasing in its first argument: interval bounds go through it end by end.
+    pub increasing: bool,
+    pub derivative: Option<Derivative>,
+    pub map: Option<Map>,
+}
+
+impl Function {
+    /// The function of one argument.
+    pub fn unary(&self) -> bool {
+        self.call.map_or(true, |c| c.arity == 1)
+    }
+}
+
+/// The exact value of a unary function at `x`, where its entry lists one.
+pub fn exact(f: &Function, x: &Num) -> Option<Num> {
+    static TABLES: OnceLock<HashMap<&'static str, Vec<(Num, Num)>>> = OnceLock::new();
+    let tables = TABLES.get_or_init(|| {
+        let num = |s: &str| s.parse::<Num>().unwrap_or_else(|e| panic!("registry: {s}: {e}"));
+        super::FUNCTIONS
+            .iter()
+            .map(|f| (f.op, f.exact.iter().map(|(a, v)| (num(a), num(v))).collect()))
+            .collect()
+    });
+    tables
+        .get(f.op)?
+        .iter()
+        .find(|(a, _)| a == x)
+        .map(|(_, v)| v.clone())
+}
+
+/// The default entry that the ones below fill in.
+const BASE: Function = Function {
+    op: "",
+    call: None,
+    value: |_| f64::NAN,
+    vector: None,
+    print: Print::Own,
+    exact: &[],
+    signs: Signs::Own,
+    finite: Finite::Never,
+    domain: Domain::Own,
+    increasing: false,
+    derivative: None,
+    map: None,
+};
+
+const fn call(
+    name: &'static str,
+    usage: &'static str,
+    arity: usize,
+    meaning: &'static str,
+    example: &'static str,
+) -> Option<Call> {
+    Some(Call {
+        name,
+        usage,
+        arity,
+        meaning,
+        example,
+        lowering: Lowering::Own,
+    })
+}
+
+/// A call that lowers to the function's own node.
+const fn node(
+    name: &'static str,
+    usage: &'static str,
+    meaning: &'static str,
+    example: &'static str,
+) -> Option<Call> {
+    Some(Call {
+        name,
+        usage,
+        arity: 1,
+        meaning,
+        example,
+        lowering: Lowering::Node,
+    })
+}
+
+/// One increasing piece onto (lo, hi).
+const fn onto(lo: Option<&'static str>, hi: Option<&'static str>, inverse: &'static str) -> Piece {
+    Piece {
+        lo: match lo {
+            Some(l) => Some((l, false)),
+            None => None,
+        },
+        hi,
+        inverse,
+    }
+}
+
+/// SELU's constants, as PyTorch defines them.
+pub const SELU_LAMBDA: f64 = 1.0507009873554805;
+pub const SELU_ALPHA: f64 = 1.6732632423543772;
+
+/// Calls `$then!` with `{ $head }` and the list of function nodes, `"op" = Variant(children)
+/// => entry`, in the order the term language declares them (the order of its nodes
+/// decides ties in extraction, so entries are only ever appended).
+macro_rules! for_each_function {
+    ($then:ident { $($head:tt)* } { $($tail:tt)* }) => {
+        $then! { { $($head)* } { $($tail)* }
+            "abs" = Abs(Id) => $crate::lang::functions::ABS,
+            "exp" = Exp(Id) => $crate::lang::functions::EXP,
+            "log" = Log(Id) => $crate::lang::functions::LOG,
+            "sqrt" = Sqrt(Id) => $crate::lang::functions::SQRT,
+            "tanh" = Tanh(Id) => $crate::lang::functions::TANH,
+            "atanh" = Atanh(Id) => $crate::lang::functions::ATANH,
+            "sigmoid" = Sigmoid(Id) => $crate::lang::functions::SIGMOID,
+            "logit" = Logit(Id) => $crate::lang::functions::LOGIT,
+            "softplus" = Softplus(Id) => $crate::lang::functions::SOFTPLUS,
+            "relu" = Relu(Id) => $crate::lang::functions::RELU,
+            "leaky-relu" = LeakyRelu([Id; 2]) => $crate::lang::functions::LEAKY_RELU,
+            "elu" = Elu([Id; 2]) => $crate::lang::functions::ELU,
+            "softsign" = Softsign(Id) => $crate::lang::functions::SOFTSIGN,
+            "softsign-inv" = SoftsignInv(Id) => $crate::lang::functions::SOFTSIGN_INV,
+            "root" = Root([Id; 2]) => $crate::lang::functions::ROOT,
+            "clamp" = Clamp([Id; 3]) => $crate::lang::functions::CLAMP,
+            "max" = Max([Id; 2]) => $crate::lang::functions::MAX,
+            "min" = Min([Id; 2]) => $crate::lang::functions::MIN,
+            "Phi" = Phi(Id) => $crate::lang::functions::PHI,
+            "phi" = NPdf(Id) => $crate::lang::functions::NPDF,
+        }
+    };
+}
+
+pub const ABS: Function = Function {
+    op: "abs",
+    call: call("abs", "abs(E)", 1, "|E|: two preimages, ±t, for every t > 0", "y = abs(tanh(x))"),
+    value: |x| x[0].abs(),
+    ..BASE
+};
+
+pub const EXP: Function = Function {
+    op: "exp",
+    call: node("exp", "exp(E)", "e^E, increasing onto (0, ∞)", "y = exp(x)"),
+    value: |x| x[0].exp(),
+    vector: Some(super::simd::exp),
+    print: Print::Call("exp", "\\exp"),
+    exact: &[("-inf", "0"), ("inf", "inf"), ("0", "1")],
+    signs: Signs::Positive,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-exp", rhs: "(* (exp ?u) (Dc ?u))", words: "chain rule: exp' = exp" }),
+    map: Some(Map {
+        pieces: &[onto(Some("0"), None, "(log ?t)")],
+        domain: None,
+        words: "exp is increasing onto (0, inf)",
+        density: Some(("(/ INNER ?t)", "f_E(log(t))/t")),
+    }),
+};
+
+pub const LOG: Function = Function {
+    op: "log",
+    call: node("log", "log(E)", "natural logarithm; E must be positive almost surely", "y = log(softplus(x))"),
+    value: |x| x[0].ln(),
+    vector: Some(super::simd::ln),
+    print: Print::Call("log", "\\log"),
+    exact: &[("inf", "inf"), ("0", "-inf"), ("1", "0")],
+    signs: Signs::Any,
+    finite: Finite::PositiveArg,
+    domain: Domain::Positive,
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-log", rhs: "(/ (Dc ?u) ?u)", words: "chain rule: log'(u) = 1/u" }),
+    map: Some(Map {
+        pieces: &[onto(None, None, "(exp ?t)")],
+        domain: Some(Fact::Positive),
+        words: "log is increasing on (0, inf), and its argument is positive almost surely",
+        density: Some(("(* INNER (exp ?t))", "f_E(e^t) e^t")),
+    }),
+};
+
+pub const SQRT: Function = Function {
+    op: "sqrt",
+    call: node("sqrt", "sqrt(E)", "square root; E must be non-negative almost surely", "y = sqrt(relu(x))"),
+    value: |x| x[0].sqrt(),
+    signs: Signs::Root,
+    finite: Finite::PositiveArg,
+    domain: Domain::NonNegative,
+    derivative: Some(Derivative { name: "d-chain-sqrt", rhs: "(/ (Dc ?u) (* 2 (sqrt ?u)))", words: "chain rule: sqrt'(u) = 1/(2 sqrt(u))" }),
+    map: Some(Map {
+        pieces: &[Piece { lo: Some(("0", true)), hi: None, inverse: "(^ ?t 2)" }],
+        domain: Some(Fact::NonNegative),
+        words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely",
+        density: Some(("(* INNER (* 2 ?t))", "f_E(t^2) 2t")),
+    }),
+    ..BASE
+};
+
+pub const TANH: Function = Function {
+    op: "tanh",
+    call: node("tanh", "tanh(E)", "hyperbolic tangent, increasing onto (-1, 1)", "y = tanh(2*x + 1)"),
+    value: |x| x[0].tanh(),
+    print: Print::Call("tanh", "\\tanh"),
+    exact: &[("-inf", "-1"), ("inf", "1"), ("0", "0")],
+    signs: Signs::Same,
+    finite: Finite::Always,
+    domain: Domain::All,
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-tanh", rhs: "(* (- 1 (^ (tanh ?u) 2)) (Dc ?u))", words: "chain rule: tanh' = 1 - tanh^2" }),
+    map: Some(Map {
+        pieces: &[onto(Some("-1"), Some("1"), "(atanh ?t)")],
+        domain: None,
+        words: "tanh is increasing onto (-1, 1)",
+        density: Some(("(/ INNER (- 1 (^ ?t 2)))", "f_E(artanh(t))/(1 - t^2)")),
+    }),
+    ..BASE
+};
+
+pub const ATANH: Function = Function {
+    op: "atanh",
+    value: |x| libm::atanh(x[0]),
+    vector: Some(super::simd::atanh),
+    print: Print::Call("artanh", "\\operatorname{artanh}"),
+    // at the edge of its domain, the one-sided limit from inside (the only side)
+    exact: &[("0", "0"), ("1", "inf"), ("-1", "-inf")],
+    signs: Signs::Same,
+    domain: Domain::Inside(-1.0, 1.0),
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-atanh", rhs: "(/ (Dc ?u) (- 1 (^ ?u 2)))", words: "chain rule: artanh'(u) = 1/(1 - u^2)" }),
+    ..BASE
+};
+
+pub const SIGMOID: Function = Function {
+    op: "sigmoid",
+    call: node("sigmoid", "sigmoid(E)", "1/(1 + e^-E), increasing onto (0, 1)", "y = sigmoid(exp(x))"),
+    value: |x| special::sigmoid(x[0]),
+    vector: Some(super::simd::sigmoid),
+    print: Print::Call("sigmoid", "\\operatorname{sigmoid}"),
+    exact: &[("-inf", "0"), ("inf", "1"), ("0", "1/2")],
+    signs: Signs::Positive,
+    finite: Finite::Always,
+    domain: Domain::All,
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-sigmoid", rhs: "(* (* (sigmoid ?u) (- 1 (sigmoid ?u))) (Dc ?u))", words: "chain rule: sigmoid' = sigmoid (1 - sigmoid)" }),
+    map: Some(Map {
+        pieces: &[onto(Some("0"), Some("1"), "(logit ?t)")],
+        domain: None,
+        words: "sigmoid is increasing onto (0, 1)",
+        density: Some(("(/ INNER (* ?t (- 1 ?t)))", "f_E(logit(t))/(t(1 - t))")),
+    }),
+};
+
+pub const LOGIT: Function = Function {
+    op: "logit",
+    value: |x| special::logit(x[0]),
+    vector: Some(super::simd::logit),
+    print: Print::Call("logit", "\\operatorname{logit}"),
+    exact: &[("0", "-inf"), ("1", "inf"), ("1/2", "0")],
+    signs: Signs::Own,
+    domain: Domain::Inside(0.0, 1.0),
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-logit", rhs: "(/ (Dc ?u) (* ?u (- 1 ?u)))", words: "chain rule: logit'(u) = 1/(u(1 - u))" }),
+    ..BASE
+};
+
+pub const SOFTPLUS: Function = Function {
+    op: "softplus",
+    call: node("softplus", "softplus(E)", "log(1 + e^E), increasing onto (0, ∞)", "y = softplus(x)"),
+    value: |x| special::softplus(x[0]),
+    print: Print::Call("softplus", "\\operatorname{softplus}"),
+    exact: &[("-inf", "0"), ("inf", "inf")],
+    signs: Signs::Positive,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-softplus", rhs: "(* (sigmoid ?u) (Dc ?u))", words: "chain rule: softplus' = sigmoid" }),
+    map: Some(Map {
+        pieces: &[onto(Some("0"), None, "(log (- (exp ?t) 1))")],
+        domain: None,
+        words: "softplus is increasing onto (0, inf)",
+        density: Some(("(/ INNER (- 1 (exp (neg ?t))))", "f_E(log(e^t - 1))/(1 - e^(-t))")),
+    }),
+    ..BASE
+};
+
+pub const RELU: Function = Function {
+    op: "relu",
+    call: node("relu", "relu(E)", "max(0, E): all of E ≤ 0 goes to the point 0, an atom", "y = relu(x)"),
+    value: |x| if x[0] > 0.0 { x[0] } else { 0.0 },
+    ..BASE
+};
+
+pub const LEAKY_RELU: Function = Function {
+    op: "leaky-relu",
+    call: call("leaky_relu", "leaky_relu(E, ALPHA)", 2, "E for E ≥ 0 and ALPHA·E below; needs ALPHA > 0", "y = leaky_relu(x, 0.1)"),
+    value: |x| if x[0] >= 0.0 { x[0] } else { x[1] * x[0] },
+    ..BASE
+};
+
+pub const ELU: Function = Function {
+    op: "elu",
+    call: call("elu", "elu(E, ALPHA)", 2, "E for E > 0 and ALPHA·(e^E − 1) below; needs ALPHA > 0; increasing onto (−ALPHA, ∞)", "y = elu(x, 1)"),
+    value: |x| special::elu(x[0], x[1]),
+    ..BASE
+};
+
+pub const SOFTSIGN: Function = Function {
+    op: "softsign",
+    call: node("softsign", "softsign(E)", "E/(1 + |E|), increasing onto (-1, 1)", "y = softsign(x)"),
+    value: |x| special::softsign(x[0]),
+    print: Print::Call("softsign", "\\operatorname{softsign}"),
+    exact: &[("-inf", "-1"), ("inf", "1"), ("0", "0")],
+    signs: Signs::Same,
+    finite: Finite::Always,
+    domain: Domain::All,
+    increasing: true,
+    map: Some(Map {
+        pieces: &[onto(Some("-1"), Some("1"), "(softsign-inv ?t)")],
+        domain: None,
+        words: "softsign is increasing onto (-1, 1)",
+        density: Some(("(/ INNER (^ (- 1 (abs ?t)) 2))", "f_E(t/(1 - |t|))/(1 - |t|)^2")),
+    }),
+    ..BASE
+};
+
+pub const SOFTSIGN_INV: Function = Function {
+    op: "softsign-inv",
+    value: |x| special::softsign_inv(x[0]),
+    exact: &[("0", "0"), ("1", "inf"), ("-1", "-inf")],
+    signs: Signs::Same,
+    domain: Domain::Inside(-1.0, 1.0),
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-softsign-inverse", rhs: "(/ (Dc ?u) (^ (- 1 (abs ?u)) 2))", words: "chain rule: (u/(1 - |u|))' = 1/(1 - |u|)^2" }),
+    ..BASE
+};
+
+pub const ROOT: Function = Function {
+    op: "root",
+    value: |x| special::root(x[0], x[1]),
+    ..BASE
+};
+
+pub const CLAMP: Function = Function {
+    op: "clamp",
+    call: call("clamp", "clamp(E, LO, HI)", 3, "min(max(E, LO), HI): point masses at both ends; LO and HI numbers or parameters (order them with `assume lo < 0`, `assume hi > 0` to have the brackets decided)", "y = clamp(2*x, 0, 6)"),
+    value: |x| x[0].max(x[1]).min(x[2]),
+    ..BASE
+};
+
+pub const MAX: Function = Function {
+    op: "max",
+    call: call("max", "max(E, C)", 2, "the larger of E and a constant C: a point mass at C", "y = max(x, c)"),
+    value: |x| x[0].max(x[1]),
+    ..BASE
+};
+
+pub const MIN: Function = Function {
+    op: "min",
+    call: call("min", "min(E, C)", 2, "the smaller of E and a constant C: a point mass at C", "y = min(x, 1)"),
+    value: |x| x[0].min(x[1]),
+    ..BASE
+};
+
+pub const PHI: Function = Function {
+    op: "Phi",
+    value: |x| special::std_normal_cdf(x[0]),
+    vector: Some(super::simd::std_normal_cdf),
+    print: Print::Call("Φ", "\\Phi"),
+    exact: &[("-inf", "0"), ("inf", "1"), ("0", "1/2")],
+    signs: Signs::Positive,
+    finite: Finite::Always,
+    domain: Domain::All,
+    increasing: true,
+    ..BASE
+};
+
+pub const NPDF: Function = Function {
+    op: "phi",
+    value: |x| special::std_normal_pdf(x[0]),
+    vector: Some(super::simd::std_normal_pdf),
+    print: Print::Call("φ", "\\varphi"),
+    exact: &[("-inf", "0"), ("inf", "0")],
+    signs: Signs::Positive,
+    finite: Finite::Always,
+    domain: Domain::All,
+    ..BASE
+};
+
+/// Calls that lower to other functions (shorthands) or to operators of their own,
+/// listed for the language reference and errors: (name, call).
+#[rustfmt::skip]
+pub const OTHER_CALLS: &[Call] = &[
+    Call { name: "relu6",        usage: "relu6(E)",               arity: 1, meaning: "clamp(E, 0, 6)", example: "y = relu6(3*x)", lowering: Lowering::Sugar("(clamp ?x 0 6)") },
+    Call { name: "hardtanh",     usage: "hardtanh(E)",            arity: 1, meaning: "clamp(E, -1, 1)", example: "y = hardtanh(x)", lowering: Lowering::Sugar("(clamp ?x -1 1)") },
+    Call { name: "hard_sigmoid", usage: "hard_sigmoid(E)",        arity: 1, meaning: "clamp(E/6 + 1/2, 0, 1), as relu6(E + 3)/6 in PyTorch", example: "y = hard_sigmoid(x)", lowering: Lowering::Sugar("(clamp (+ (/ ?x 6) 1/2) 0 1)") },
+    Call { name: "minpool",      usage: "minpool(E, N)",          arity: 2, meaning: "the smallest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = minpool(relu(x), N)", lowering: Lowering::Own },
+    Call { name: "order",        usage: "order(E, K, N)",         arity: 3, meaning: "the K-th smallest of N iid copies of E (K = 1 is minpool, K = N maxpool); K, N whole numbers or parameters (then 1 ≤ K ≤ N is assumed)", example: "y = order(x, 2, 5)", lowering: Lowering::Own },
+    Call { name: "maxpool",      usage: "maxpool(E, N)",          arity: 2, meaning: "the largest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = maxpool(x, N)", lowering: Lowering::Own },
+    Call { name: "conv",         usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal. The weights may also be a vector parameter, conv(E, w), given with --set w=[1,2,1]; then Σw and ‖w‖ stay symbolic", example: "y = conv(x, [0.25, 0.5, 0.25])", lowering: Lowering::Own },
+];
