@@ -26,8 +26,8 @@
 //! final tidying phases are algebra only and keep no explanation.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner, Sign};
 use crate::lang::subterm;
+use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner, Sign};
 use crate::lower::Model;
 use crate::rules::{self, Family};
 use egg::{CostFunction, ENodeOrVar, Extractor, Id, Language, PatternAst, StopReason, Subst};

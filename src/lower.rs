@@ -7,8 +7,9 @@
 //! (each operator has at most one random operand), functions known with the right
 //! number and kind of arguments.
 
-use crate::lang::bounds::{bounds, Interval};
 use crate::error::{Error, ErrorKind, Result};
+use crate::lang::bounds::{bounds, Interval};
+use crate::lang::functions::{self, Call, Lowering};
 pub use crate::lang::Assumption;
 use crate::lang::{subterm, Expr, Node, Num, Sign};
 use crate::syntax::{self, Arg, BinOp, ExprKind, Relation, Span, Statement};
@@ -19,40 +20,6 @@ use std::cmp::Ordering;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod condition;
-
-/// A function of the language, for errors and the language reference.
-pub struct Function {
-    pub name: &'static str,
-    pub usage: &'static str,
-    pub arity: usize,
-    pub meaning: &'static str,
-    pub example: &'static str,
-}
-
-#[rustfmt::skip]
-pub const FUNCTIONS: &[Function] = &[
-    Function { name: "exp",        usage: "exp(E)",                 arity: 1, meaning: "e^E, increasing onto (0, ∞)", example: "y = exp(x)" },
-    Function { name: "log",        usage: "log(E)",                 arity: 1, meaning: "natural logarithm; E must be positive almost surely", example: "y = log(softplus(x))" },
-    Function { name: "sqrt",       usage: "sqrt(E)",                arity: 1, meaning: "square root; E must be non-negative almost surely", example: "y = sqrt(relu(x))" },
-    Function { name: "tanh",       usage: "tanh(E)",                arity: 1, meaning: "hyperbolic tangent, increasing onto (-1, 1)", example: "y = tanh(2*x + 1)" },
-    Function { name: "sigmoid",    usage: "sigmoid(E)",             arity: 1, meaning: "1/(1 + e^-E), increasing onto (0, 1)", example: "y = sigmoid(exp(x))" },
-    Function { name: "softplus",   usage: "softplus(E)",            arity: 1, meaning: "log(1 + e^E), increasing onto (0, ∞)", example: "y = softplus(x)" },
-    Function { name: "relu",       usage: "relu(E)",                arity: 1, meaning: "max(0, E): all of E ≤ 0 goes to the point 0, an atom", example: "y = relu(x)" },
-    Function { name: "leaky_relu", usage: "leaky_relu(E, ALPHA)",   arity: 2, meaning: "E for E ≥ 0 and ALPHA·E below; needs ALPHA > 0", example: "y = leaky_relu(x, 0.1)" },
-    Function { name: "elu",        usage: "elu(E, ALPHA)",          arity: 2, meaning: "E for E > 0 and ALPHA·(e^E − 1) below; needs ALPHA > 0; increasing onto (−ALPHA, ∞)", example: "y = elu(x, 1)" },
-    Function { name: "softsign",   usage: "softsign(E)",            arity: 1, meaning: "E/(1 + |E|), increasing onto (-1, 1)", example: "y = softsign(x)" },
-    Function { name: "abs",        usage: "abs(E)",                 arity: 1, meaning: "|E|: two preimages, ±t, for every t > 0", example: "y = abs(tanh(x))" },
-    Function { name: "clamp",      usage: "clamp(E, LO, HI)",       arity: 3, meaning: "min(max(E, LO), HI): point masses at both ends; LO and HI numbers or parameters (order them with `assume lo < 0`, `assume hi > 0` to have the brackets decided)", example: "y = clamp(2*x, 0, 6)" },
-    Function { name: "max",        usage: "max(E, C)",              arity: 2, meaning: "the larger of E and a constant C: a point mass at C", example: "y = max(x, c)" },
-    Function { name: "min",        usage: "min(E, C)",              arity: 2, meaning: "the smaller of E and a constant C: a point mass at C", example: "y = min(x, 1)" },
-    Function { name: "relu6",      usage: "relu6(E)",               arity: 1, meaning: "clamp(E, 0, 6)", example: "y = relu6(3*x)" },
-    Function { name: "hardtanh",   usage: "hardtanh(E)",            arity: 1, meaning: "clamp(E, -1, 1)", example: "y = hardtanh(x)" },
-    Function { name: "hard_sigmoid", usage: "hard_sigmoid(E)",      arity: 1, meaning: "clamp(E/6 + 1/2, 0, 1), as relu6(E + 3)/6 in PyTorch", example: "y = hard_sigmoid(x)" },
-    Function { name: "minpool",    usage: "minpool(E, N)",          arity: 2, meaning: "the smallest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = minpool(relu(x), N)" },
-    Function { name: "order",      usage: "order(E, K, N)",         arity: 3, meaning: "the K-th smallest of N iid copies of E (K = 1 is minpool, K = N maxpool); K, N whole numbers or parameters (then 1 ≤ K ≤ N is assumed)", example: "y = order(x, 2, 5)" },
-    Function { name: "maxpool",    usage: "maxpool(E, N)",          arity: 2, meaning: "the largest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = maxpool(x, N)" },
-    Function { name: "conv",       usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal. The weights may also be a vector parameter, conv(E, w), given with --set w=[1,2,1]; then Σw and ‖w‖ stay symbolic", example: "y = conv(x, [0.25, 0.5, 0.25])" },
-];
 
 /// A program ready for derivation.
 #[derive(Clone, Debug)]
@@ -620,6 +587,25 @@ fn append_expr(out: &mut Expr, e: &Expr) -> Id {
 }
 
 impl Lowerer<'_> {
+    /// A shorthand's term, with `?x` its argument.
+    fn sugar(&mut self, term: &str, x: Id) -> Id {
+        let Ok(pattern) = term.parse::<egg::Pattern<Node>>() else {
+            return x;
+        };
+        let mut ids: Vec<Id> = Vec::new();
+        for n in pattern.ast.as_ref() {
+            let id = match n {
+                egg::ENodeOrVar::Var(_) => x,
+                egg::ENodeOrVar::ENode(n) => {
+                    let n = n.clone().map_children(|c| ids[usize::from(c)]);
+                    self.add(n)
+                }
+            };
+            ids.push(id);
+        }
+        ids.last().copied().unwrap_or(x)
+    }
+
     fn check_new_name(&self, name: &str, span: Span) -> Result<()> {
         if RESERVED.contains(&name) {
             return Err(
@@ -818,7 +804,12 @@ impl Lowerer<'_> {
     }
 
     fn lower_call(&mut self, f: &syntax::Name, args: &[Arg], span: Span) -> Result<(Id, bool)> {
-        let Some(&Function { usage, arity, .. }) = FUNCTIONS.iter().find(|g| g.name == f.text)
+        let Some(&Call {
+            usage,
+            arity,
+            lowering,
+            ..
+        }) = functions::calls().find(|g| g.name == f.text)
         else {
             if ["sin", "cos", "tan", "sinc"].contains(&f.text.as_str()) {
                 return Err(Error::new(
@@ -828,7 +819,7 @@ impl Lowerer<'_> {
                 .at(f.span, "infinitely many pieces")
                 .help("pushforward derives laws of maps that are monotone on finitely many pieces: tanh, sigmoid, softsign, abs, powers, clamp and the like"));
             }
-            let known: Vec<&str> = FUNCTIONS.iter().map(|g| g.name).collect();
+            let known: Vec<&str> = functions::calls().map(|g| g.name).collect();
             return Err(Error::new(
                 ErrorKind::Unsupported,
                 format!("unknown function `{}`", f.text),
@@ -850,43 +841,21 @@ impl Lowerer<'_> {
             .help(format!("write {usage}")));
         }
         let (e, random, _) = self.expr_arg(&f.text, args, 0)?;
-        let unary = |n: Id| -> Option<Node> {
-            Some(match f.text.as_str() {
-                "exp" => Node::Exp(n),
-                "log" => Node::Log(n),
-                "sqrt" => Node::Sqrt(n),
-                "tanh" => Node::Tanh(n),
-                "sigmoid" => Node::Sigmoid(n),
-                "softplus" => Node::Softplus(n),
-                "relu" => Node::Relu(n),
-                "softsign" => Node::Softsign(n),
-                "abs" => Node::Abs(n),
-                _ => return None,
-            })
-        };
-        if let Some(node) = unary(e) {
-            return Ok((self.add(node), random));
-        }
-        let number = |me: &mut Self, v: i64| me.num(BigRational::from_integer(v.into()));
-        match f.text.as_str() {
-            "relu6" | "hardtanh" | "hard_sigmoid" => {
-                let (lo, hi) = match f.text.as_str() {
-                    "relu6" => (0, 6),
-                    "hardtanh" => (-1, 1),
-                    _ => (0, 1),
-                };
-                let arg = if f.text == "hard_sigmoid" {
-                    // E/6 + 1/2
-                    let six = number(self, 6);
-                    let scaled = self.add(Node::Div([e, six]));
-                    let half = self.num(BigRational::new(1.into(), 2.into()));
-                    self.add(Node::Add([scaled, half]))
-                } else {
-                    e
-                };
-                let (lo, hi) = (number(self, lo), number(self, hi));
-                Ok((self.add(Node::Clamp([arg, lo, hi])), random))
+        match lowering {
+            Lowering::Node => {
+                let op = crate::lang::FUNCTIONS
+                    .iter()
+                    .find(|g| g.call.is_some_and(|c| c.name == f.text))
+                    .map_or(f.text.as_str(), |g| g.op);
+                let node = <Node as egg::FromOp>::from_op(op, vec![e]).map_err(|_| {
+                    Error::new(ErrorKind::Internal, format!("no node for {}", f.text))
+                })?;
+                return Ok((self.add(node), random));
             }
+            Lowering::Sugar(term) => return Ok((self.sugar(term, e), random)),
+            Lowering::Own => {}
+        }
+        match f.text.as_str() {
             "clamp" => {
                 let (lo, rl, sl) = self.expr_arg(&f.text, args, 1)?;
                 let (hi, rh, sh) = self.expr_arg(&f.text, args, 2)?;

@@ -16,7 +16,7 @@ fn rule_catalogue_is_current() {
 fn language_reference_lists_every_function_with_a_working_example() {
     let doc =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
-    for f in pushforward::lower::FUNCTIONS {
+    for f in pushforward::lang::functions::calls() {
         assert!(
             doc.contains(&format!("`{}`", f.usage)),
             "docs/language.md lacks {}",

@@ -15,8 +15,8 @@ use super::sample;
 use crate::error::Result;
 use crate::eval::Values;
 use crate::lang::special;
-use crate::lang::{Expr, Node};
 use crate::lang::subterm;
+use crate::lang::{Expr, Node};
 use egg::{Id, Language};
 use std::collections::HashMap;
 
@@ -153,35 +153,8 @@ impl<'a> Interp<'a> {
             Node::Div([a, b]) => v(a, self)? / v(b, self)?,
             Node::Pow([a, b]) => v(a, self)?.powf(v(b, self)?),
             Node::Neg(a) => -v(a, self)?,
-            Node::Abs(a) => v(a, self)?.abs(),
-            Node::Exp(a) => v(a, self)?.exp(),
-            Node::Log(a) => v(a, self)?.ln(),
-            Node::Sqrt(a) => v(a, self)?.sqrt(),
-            Node::Tanh(a) => v(a, self)?.tanh(),
-            Node::Atanh(a) => libm::atanh(v(a, self)?),
-            Node::Sigmoid(a) => special::sigmoid(v(a, self)?),
-            Node::Logit(a) => special::logit(v(a, self)?),
-            Node::Softplus(a) => special::softplus(v(a, self)?),
-            Node::Relu(a) => v(a, self)?.max(0.0),
-            Node::LeakyRelu([a, s]) => {
-                let x = v(a, self)?;
-                if x >= 0.0 {
-                    x
-                } else {
-                    v(s, self)? * x
-                }
-            }
-            Node::Softsign(a) => special::softsign(v(a, self)?),
-            Node::SoftsignInv(a) => special::softsign_inv(v(a, self)?),
-            Node::Root([a, n]) => special::root(v(a, self)?, v(n, self)?),
-            Node::Elu([a, al]) => special::elu(v(a, self)?, v(al, self)?),
-            Node::Max([a, b]) => v(a, self)?.max(v(b, self)?),
-            Node::Min([a, b]) => v(a, self)?.min(v(b, self)?),
-            Node::Clamp([a, lo, hi]) => v(a, self)?.max(v(lo, self)?).min(v(hi, self)?),
             Node::OrderCdf([k, n, u]) => special::order_cdf(v(k, self)?, v(n, self)?, v(u, self)?),
             Node::Fact(a) => special::factorial(v(a, self)?),
-            Node::Phi(a) => special::std_normal_cdf(v(a, self)?),
-            Node::NPdf(a) => special::std_normal_pdf(v(a, self)?),
             Node::Ge([a, b]) => f64::from(u8::from(v(a, self)? >= v(b, self)?)),
             Node::Gt([a, b]) => f64::from(u8::from(v(a, self)? > v(b, self)?)),
             // steps are compared away from atoms, where every Dirac term is 0
@@ -220,7 +193,17 @@ impl<'a> Interp<'a> {
                 let u = v(u, self)?;
                 self.probability(e, *y, u, matches!(e[id], Node::CdfLt(_)))?
             }
-            _ => f64::NAN,
+            // a function of the registry, at its arguments' values
+            n => match n.function() {
+                Some(f) => {
+                    let mut args = Vec::with_capacity(n.children().len());
+                    for c in n.children() {
+                        args.push(v(c, self)?);
+                    }
+                    (f.value)(&args)
+                }
+                None => f64::NAN,
+            },
         })
     }
 

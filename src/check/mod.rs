@@ -20,8 +20,8 @@ pub mod sample;
 use crate::derive::Derivation;
 use crate::error::Result;
 use crate::eval::{Compiled, Law, Values};
-use crate::lang::{Expr, Node};
 use crate::lang::subterm;
+use crate::lang::{Expr, Node};
 use interp::Interp;
 use serde::Serialize;
 

@@ -8,9 +8,10 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::eval::{Compiled, Values};
-use crate::lang::{Expr, Node};
 use crate::lang::subterm;
+use crate::lang::{Expr, Node};
 use egg::Id;
+use egg::Language;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -204,27 +205,10 @@ impl<'a> Plan<'a> {
                     })
                     .collect()
             }
-            Node::Clamp([a, lo, hi]) => {
-                let (lo, hi) = (self.value(*lo), self.value(*hi));
-                map(a, rng, &move |x| x.max(lo).min(hi))
-            }
-            Node::Max([a, c]) => {
-                let c = self.value(*c);
-                map(a, rng, &move |x| x.max(c))
-            }
-            Node::Min([a, c]) => {
-                let c = self.value(*c);
-                map(a, rng, &move |x| x.min(c))
-            }
             Node::Pow([a, n]) => {
                 let n = self.value(*n);
                 map(a, rng, &move |x| x.powi(n as i32))
             }
-            Node::Elu([a, al]) => {
-                let al = self.value(*al);
-                map(a, rng, &move |x| crate::lang::special::elu(x, al))
-            }
-            Node::Softsign(a) => map(a, rng, &crate::lang::special::softsign),
             Node::Conv([a, w]) if self.vectors.contains_key(&usize::from(*w)) => {
                 let ws = self.vectors[&usize::from(*w)].clone();
                 let mut sum = vec![0.0; len];
@@ -247,19 +231,7 @@ impl<'a> Plan<'a> {
                 }
                 sum
             }
-            Node::Tanh(a) => map(a, rng, &f64::tanh),
-            Node::Sigmoid(a) => map(a, rng, &crate::lang::special::sigmoid),
-            Node::Softplus(a) => map(a, rng, &crate::lang::special::softplus),
-            Node::Exp(a) => map(a, rng, &f64::exp),
-            Node::Log(a) => map(a, rng, &f64::ln),
-            Node::Sqrt(a) => map(a, rng, &f64::sqrt),
-            Node::Relu(a) => map(a, rng, &|x| if x > 0.0 { x } else { 0.0 }),
             Node::Neg(a) => map(a, rng, &|x| -x),
-            Node::Abs(a) => map(a, rng, &f64::abs),
-            Node::LeakyRelu([a, s]) => {
-                let s = self.value(*s);
-                map(a, rng, &move |x| if x >= 0.0 { x } else { s * x })
-            }
             Node::Add([a, b]) | Node::Sub([a, b]) | Node::Mul([a, b]) | Node::Div([a, b]) => {
                 let a_random = self.constant[usize::from(*a)].is_none();
                 let (r, c) = if a_random {
@@ -277,7 +249,23 @@ impl<'a> Plan<'a> {
                 };
                 map(&r, rng, &*op)
             }
-            _ => vec![f64::NAN; len],
+            // a function of the registry: its first argument is the random one, the
+            // others are constants
+            n => match (n.function(), n.children()) {
+                (Some(f), [a, rest @ ..]) => {
+                    let mut args = [0.0; 3];
+                    for (k, c) in args[1..].iter_mut().zip(rest) {
+                        *k = self.value(*c);
+                    }
+                    let arity = n.children().len();
+                    map(a, rng, &move |x| {
+                        let mut args = args;
+                        args[0] = x;
+                        (f.value)(&args[..arity])
+                    })
+                }
+                _ => vec![f64::NAN; len],
+            },
         }
     }
 }

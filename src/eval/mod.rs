@@ -8,12 +8,11 @@
 
 mod params;
 
-
-
 pub use params::{bind, Values};
 
 use crate::derive::Derivation;
 use crate::error::{Error, ErrorKind, Result};
+use crate::lang::functions::Function;
 use crate::lang::{simd, special, Expr, Node, Num};
 use egg::Language;
 
@@ -87,6 +86,9 @@ enum Op {
     /// logarithms (N! overflows past N = 170; the product does not): the index of its
     /// factor list.
     LogProduct(usize),
+    /// A function of the registry that has no instruction of its own: by its vector
+    /// kernel, or its scalar value.
+    Call(&'static Function, usize),
 }
 
 impl Op {
@@ -118,7 +120,8 @@ impl Op {
             | SoftsignInv(a)
             | Fact(a)
             | Phi(a)
-            | NPdf(a) => vec![a],
+            | NPdf(a)
+            | Call(_, a) => vec![a],
             Add(a, b)
             | Sub(a, b)
             | Mul(a, b)
@@ -456,6 +459,10 @@ impl Compiled {
                     vals[i] = total;
                     Op::Const
                 }
+                n if n.function().is_some() && n.children().len() == 1 => match n.function() {
+                    Some(f) => Op::Call(f, c(0)),
+                    None => Op::Const,
+                },
                 other => {
                     return Err(Error::new(
                         ErrorKind::Internal,
@@ -652,6 +659,10 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
         Op::Fact(a) => unary!(a, special::factorial),
         Op::Phi(a) => vector!(a, simd::std_normal_cdf),
         Op::NPdf(a) => vector!(a, simd::std_normal_pdf),
+        Op::Call(f, a) => match f.vector {
+            Some(kernel) => vector!(a, kernel),
+            None => unary!(a, |x| (f.value)(&[x])),
+        },
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),
         Op::Gt(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x > y))),
         Op::LogProduct(k) => {

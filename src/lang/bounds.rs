@@ -6,8 +6,10 @@
 //! them, so `c > 1` proves `c/2 > 1/2`; past a transcendental function they are floating
 //! point, and two ends are then ordered only when they differ clearly (1e-9 relative).
 
+use crate::lang::functions::Domain;
 use crate::lang::{surely_greater, Expr, Node, Num, Sign};
 use crate::syntax::Relation;
+use egg::Language;
 use egg::{Id, Symbol};
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -291,33 +293,6 @@ pub fn node_bounds(
         Node::Sub([x, y]) => b(x)?.add(b(y)?.neg()),
         Node::Mul([x, y]) => b(x)?.mul(b(y)?)?,
         Node::Div([x, y]) => b(x)?.mul(b(y)?.recip()?)?,
-        Node::Exp(a) => b(a)?.increasing(f64::exp)?,
-        Node::Log(a) => b(a)?.increasing(|v| if v < 0.0 { f64::NAN } else { v.ln() })?,
-        Node::Tanh(a) => b(a)?.increasing(f64::tanh)?,
-        Node::Atanh(a) => b(a)?.increasing(|v| {
-            if v.abs() > 1.0 {
-                f64::NAN
-            } else {
-                libm::atanh(v)
-            }
-        })?,
-        Node::Sigmoid(a) => b(a)?.increasing(special::sigmoid)?,
-        Node::Logit(a) => b(a)?.increasing(|v| {
-            if !(0.0..=1.0).contains(&v) {
-                f64::NAN
-            } else {
-                special::logit(v)
-            }
-        })?,
-        Node::Softplus(a) => b(a)?.increasing(special::softplus)?,
-        Node::Softsign(a) => b(a)?.increasing(special::softsign)?,
-        Node::SoftsignInv(a) => b(a)?.increasing(|v| {
-            if v.abs() > 1.0 {
-                f64::NAN
-            } else {
-                special::softsign_inv(v)
-            }
-        })?,
         Node::Root([a, n]) => {
             let n = b(n)?;
             let n = n
@@ -326,7 +301,22 @@ pub fn node_bounds(
             let n = n.to_f64()?;
             b(a)?.increasing(|v| special::root(v, n))?
         }
-        _ => return None,
+        // an increasing function of the registry, end by end (NaN outside its domain)
+        n => match (n.function(), n.children()) {
+            (Some(f), [a]) if f.increasing => b(a)?.increasing(|v| {
+                let outside = match f.domain {
+                    Domain::Positive | Domain::NonNegative => v < 0.0,
+                    Domain::Inside(lo, hi) => v < lo || v > hi,
+                    Domain::All | Domain::Own => false,
+                };
+                if outside {
+                    f64::NAN
+                } else {
+                    (f.value)(&[v])
+                }
+            })?,
+            _ => return None,
+        },
     })
 }
 

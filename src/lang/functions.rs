@@ -201,10 +201,18 @@ impl Function {
 pub fn exact(f: &Function, x: &Num) -> Option<Num> {
     static TABLES: OnceLock<HashMap<&'static str, Vec<(Num, Num)>>> = OnceLock::new();
     let tables = TABLES.get_or_init(|| {
-        let num = |s: &str| s.parse::<Num>().unwrap_or_else(|e| panic!("registry: {s}: {e}"));
+        let num = |s: &str| {
+            s.parse::<Num>()
+                .unwrap_or_else(|e| panic!("registry: {s}: {e}"))
+        };
         super::FUNCTIONS
             .iter()
-            .map(|f| (f.op, f.exact.iter().map(|(a, v)| (num(a), num(v))).collect()))
+            .map(|f| {
+                (
+                    f.op,
+                    f.exact.iter().map(|(a, v)| (num(a), num(v))).collect(),
+                )
+            })
             .collect()
     });
     tables
@@ -212,6 +220,14 @@ pub fn exact(f: &Function, x: &Num) -> Option<Num> {
         .iter()
         .find(|(a, _)| a == x)
         .map(|(_, v)| v.clone())
+}
+
+/// Every function a program can call, in the order the language reference lists them.
+pub fn calls() -> impl Iterator<Item = &'static Call> {
+    super::FUNCTIONS
+        .iter()
+        .filter_map(|f| f.call.as_ref())
+        .chain(OTHER_CALLS)
 }
 
 /// The default entry that the ones below fill in.
@@ -312,7 +328,13 @@ macro_rules! for_each_function {
 
 pub const ABS: Function = Function {
     op: "abs",
-    call: call("abs", "abs(E)", 1, "|E|: two preimages, ±t, for every t > 0", "y = abs(tanh(x))"),
+    call: call(
+        "abs",
+        "abs(E)",
+        1,
+        "|E|: two preimages, ±t, for every t > 0",
+        "y = abs(tanh(x))",
+    ),
     value: |x| x[0].abs(),
     ..BASE
 };
@@ -328,7 +350,11 @@ pub const EXP: Function = Function {
     finite: Finite::WithArgs,
     domain: Domain::All,
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-exp", rhs: "(* (exp ?u) (Dc ?u))", words: "chain rule: exp' = exp" }),
+    derivative: Some(Derivative {
+        name: "d-chain-exp",
+        rhs: "(* (exp ?u) (Dc ?u))",
+        words: "chain rule: exp' = exp",
+    }),
     map: Some(Map {
         pieces: &[onto(Some("0"), None, "(log ?t)")],
         domain: None,
@@ -339,7 +365,12 @@ pub const EXP: Function = Function {
 
 pub const LOG: Function = Function {
     op: "log",
-    call: node("log", "log(E)", "natural logarithm; E must be positive almost surely", "y = log(softplus(x))"),
+    call: node(
+        "log",
+        "log(E)",
+        "natural logarithm; E must be positive almost surely",
+        "y = log(softplus(x))",
+    ),
     value: |x| x[0].ln(),
     vector: Some(super::simd::ln),
     print: Print::Call("log", "\\log"),
@@ -348,7 +379,11 @@ pub const LOG: Function = Function {
     finite: Finite::PositiveArg,
     domain: Domain::Positive,
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-log", rhs: "(/ (Dc ?u) ?u)", words: "chain rule: log'(u) = 1/u" }),
+    derivative: Some(Derivative {
+        name: "d-chain-log",
+        rhs: "(/ (Dc ?u) ?u)",
+        words: "chain rule: log'(u) = 1/u",
+    }),
     map: Some(Map {
         pieces: &[onto(None, None, "(exp ?t)")],
         domain: Some(Fact::Positive),
@@ -359,14 +394,27 @@ pub const LOG: Function = Function {
 
 pub const SQRT: Function = Function {
     op: "sqrt",
-    call: node("sqrt", "sqrt(E)", "square root; E must be non-negative almost surely", "y = sqrt(relu(x))"),
+    call: node(
+        "sqrt",
+        "sqrt(E)",
+        "square root; E must be non-negative almost surely",
+        "y = sqrt(relu(x))",
+    ),
     value: |x| x[0].sqrt(),
     signs: Signs::Root,
     finite: Finite::PositiveArg,
     domain: Domain::NonNegative,
-    derivative: Some(Derivative { name: "d-chain-sqrt", rhs: "(/ (Dc ?u) (* 2 (sqrt ?u)))", words: "chain rule: sqrt'(u) = 1/(2 sqrt(u))" }),
+    derivative: Some(Derivative {
+        name: "d-chain-sqrt",
+        rhs: "(/ (Dc ?u) (* 2 (sqrt ?u)))",
+        words: "chain rule: sqrt'(u) = 1/(2 sqrt(u))",
+    }),
     map: Some(Map {
-        pieces: &[Piece { lo: Some(("0", true)), hi: None, inverse: "(^ ?t 2)" }],
+        pieces: &[Piece {
+            lo: Some(("0", true)),
+            hi: None,
+            inverse: "(^ ?t 2)",
+        }],
         domain: Some(Fact::NonNegative),
         words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely",
         density: Some(("(* INNER (* 2 ?t))", "f_E(t^2) 2t")),
@@ -376,7 +424,12 @@ pub const SQRT: Function = Function {
 
 pub const TANH: Function = Function {
     op: "tanh",
-    call: node("tanh", "tanh(E)", "hyperbolic tangent, increasing onto (-1, 1)", "y = tanh(2*x + 1)"),
+    call: node(
+        "tanh",
+        "tanh(E)",
+        "hyperbolic tangent, increasing onto (-1, 1)",
+        "y = tanh(2*x + 1)",
+    ),
     value: |x| x[0].tanh(),
     print: Print::Call("tanh", "\\tanh"),
     exact: &[("-inf", "-1"), ("inf", "1"), ("0", "0")],
@@ -384,7 +437,11 @@ pub const TANH: Function = Function {
     finite: Finite::Always,
     domain: Domain::All,
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-tanh", rhs: "(* (- 1 (^ (tanh ?u) 2)) (Dc ?u))", words: "chain rule: tanh' = 1 - tanh^2" }),
+    derivative: Some(Derivative {
+        name: "d-chain-tanh",
+        rhs: "(* (- 1 (^ (tanh ?u) 2)) (Dc ?u))",
+        words: "chain rule: tanh' = 1 - tanh^2",
+    }),
     map: Some(Map {
         pieces: &[onto(Some("-1"), Some("1"), "(atanh ?t)")],
         domain: None,
@@ -404,13 +461,22 @@ pub const ATANH: Function = Function {
     signs: Signs::Same,
     domain: Domain::Inside(-1.0, 1.0),
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-atanh", rhs: "(/ (Dc ?u) (- 1 (^ ?u 2)))", words: "chain rule: artanh'(u) = 1/(1 - u^2)" }),
+    derivative: Some(Derivative {
+        name: "d-chain-atanh",
+        rhs: "(/ (Dc ?u) (- 1 (^ ?u 2)))",
+        words: "chain rule: artanh'(u) = 1/(1 - u^2)",
+    }),
     ..BASE
 };
 
 pub const SIGMOID: Function = Function {
     op: "sigmoid",
-    call: node("sigmoid", "sigmoid(E)", "1/(1 + e^-E), increasing onto (0, 1)", "y = sigmoid(exp(x))"),
+    call: node(
+        "sigmoid",
+        "sigmoid(E)",
+        "1/(1 + e^-E), increasing onto (0, 1)",
+        "y = sigmoid(exp(x))",
+    ),
     value: |x| special::sigmoid(x[0]),
     vector: Some(super::simd::sigmoid),
     print: Print::Call("sigmoid", "\\operatorname{sigmoid}"),
@@ -419,7 +485,11 @@ pub const SIGMOID: Function = Function {
     finite: Finite::Always,
     domain: Domain::All,
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-sigmoid", rhs: "(* (* (sigmoid ?u) (- 1 (sigmoid ?u))) (Dc ?u))", words: "chain rule: sigmoid' = sigmoid (1 - sigmoid)" }),
+    derivative: Some(Derivative {
+        name: "d-chain-sigmoid",
+        rhs: "(* (* (sigmoid ?u) (- 1 (sigmoid ?u))) (Dc ?u))",
+        words: "chain rule: sigmoid' = sigmoid (1 - sigmoid)",
+    }),
     map: Some(Map {
         pieces: &[onto(Some("0"), Some("1"), "(logit ?t)")],
         domain: None,
@@ -437,13 +507,22 @@ pub const LOGIT: Function = Function {
     signs: Signs::Own,
     domain: Domain::Inside(0.0, 1.0),
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-logit", rhs: "(/ (Dc ?u) (* ?u (- 1 ?u)))", words: "chain rule: logit'(u) = 1/(u(1 - u))" }),
+    derivative: Some(Derivative {
+        name: "d-chain-logit",
+        rhs: "(/ (Dc ?u) (* ?u (- 1 ?u)))",
+        words: "chain rule: logit'(u) = 1/(u(1 - u))",
+    }),
     ..BASE
 };
 
 pub const SOFTPLUS: Function = Function {
     op: "softplus",
-    call: node("softplus", "softplus(E)", "log(1 + e^E), increasing onto (0, ∞)", "y = softplus(x)"),
+    call: node(
+        "softplus",
+        "softplus(E)",
+        "log(1 + e^E), increasing onto (0, ∞)",
+        "y = softplus(x)",
+    ),
     value: |x| special::softplus(x[0]),
     print: Print::Call("softplus", "\\operatorname{softplus}"),
     exact: &[("-inf", "0"), ("inf", "inf")],
@@ -451,40 +530,72 @@ pub const SOFTPLUS: Function = Function {
     finite: Finite::WithArgs,
     domain: Domain::All,
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-softplus", rhs: "(* (sigmoid ?u) (Dc ?u))", words: "chain rule: softplus' = sigmoid" }),
+    derivative: Some(Derivative {
+        name: "d-chain-softplus",
+        rhs: "(* (sigmoid ?u) (Dc ?u))",
+        words: "chain rule: softplus' = sigmoid",
+    }),
     map: Some(Map {
         pieces: &[onto(Some("0"), None, "(log (- (exp ?t) 1))")],
         domain: None,
         words: "softplus is increasing onto (0, inf)",
-        density: Some(("(/ INNER (- 1 (exp (neg ?t))))", "f_E(log(e^t - 1))/(1 - e^(-t))")),
+        density: Some((
+            "(/ INNER (- 1 (exp (neg ?t))))",
+            "f_E(log(e^t - 1))/(1 - e^(-t))",
+        )),
     }),
     ..BASE
 };
 
 pub const RELU: Function = Function {
     op: "relu",
-    call: node("relu", "relu(E)", "max(0, E): all of E ≤ 0 goes to the point 0, an atom", "y = relu(x)"),
+    call: node(
+        "relu",
+        "relu(E)",
+        "max(0, E): all of E ≤ 0 goes to the point 0, an atom",
+        "y = relu(x)",
+    ),
     value: |x| if x[0] > 0.0 { x[0] } else { 0.0 },
+    print: Print::Call("relu", "\\operatorname{relu}"),
     ..BASE
 };
 
 pub const LEAKY_RELU: Function = Function {
     op: "leaky-relu",
-    call: call("leaky_relu", "leaky_relu(E, ALPHA)", 2, "E for E ≥ 0 and ALPHA·E below; needs ALPHA > 0", "y = leaky_relu(x, 0.1)"),
+    call: call(
+        "leaky_relu",
+        "leaky_relu(E, ALPHA)",
+        2,
+        "E for E ≥ 0 and ALPHA·E below; needs ALPHA > 0",
+        "y = leaky_relu(x, 0.1)",
+    ),
     value: |x| if x[0] >= 0.0 { x[0] } else { x[1] * x[0] },
+    print: Print::Call("leaky_relu", "\\operatorname{leaky\\_relu}"),
     ..BASE
 };
 
 pub const ELU: Function = Function {
     op: "elu",
-    call: call("elu", "elu(E, ALPHA)", 2, "E for E > 0 and ALPHA·(e^E − 1) below; needs ALPHA > 0; increasing onto (−ALPHA, ∞)", "y = elu(x, 1)"),
+    call: call(
+        "elu",
+        "elu(E, ALPHA)",
+        2,
+        "E for E > 0 and ALPHA·(e^E − 1) below; needs ALPHA > 0; increasing onto (−ALPHA, ∞)",
+        "y = elu(x, 1)",
+    ),
     value: |x| special::elu(x[0], x[1]),
+    print: Print::Call("elu", "\\operatorname{elu}"),
     ..BASE
 };
 
 pub const SOFTSIGN: Function = Function {
     op: "softsign",
-    call: node("softsign", "softsign(E)", "E/(1 + |E|), increasing onto (-1, 1)", "y = softsign(x)"),
+    call: node(
+        "softsign",
+        "softsign(E)",
+        "E/(1 + |E|), increasing onto (-1, 1)",
+        "y = softsign(x)",
+    ),
     value: |x| special::softsign(x[0]),
     print: Print::Call("softsign", "\\operatorname{softsign}"),
     exact: &[("-inf", "-1"), ("inf", "1"), ("0", "0")],
@@ -496,7 +607,10 @@ pub const SOFTSIGN: Function = Function {
         pieces: &[onto(Some("-1"), Some("1"), "(softsign-inv ?t)")],
         domain: None,
         words: "softsign is increasing onto (-1, 1)",
-        density: Some(("(/ INNER (^ (- 1 (abs ?t)) 2))", "f_E(t/(1 - |t|))/(1 - |t|)^2")),
+        density: Some((
+            "(/ INNER (^ (- 1 (abs ?t)) 2))",
+            "f_E(t/(1 - |t|))/(1 - |t|)^2",
+        )),
     }),
     ..BASE
 };
@@ -508,7 +622,11 @@ pub const SOFTSIGN_INV: Function = Function {
     signs: Signs::Same,
     domain: Domain::Inside(-1.0, 1.0),
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-softsign-inverse", rhs: "(/ (Dc ?u) (^ (- 1 (abs ?u)) 2))", words: "chain rule: (u/(1 - |u|))' = 1/(1 - |u|)^2" }),
+    derivative: Some(Derivative {
+        name: "d-chain-softsign-inverse",
+        rhs: "(/ (Dc ?u) (^ (- 1 (abs ?u)) 2))",
+        words: "chain rule: (u/(1 - |u|))' = 1/(1 - |u|)^2",
+    }),
     ..BASE
 };
 
@@ -522,20 +640,35 @@ pub const CLAMP: Function = Function {
     op: "clamp",
     call: call("clamp", "clamp(E, LO, HI)", 3, "min(max(E, LO), HI): point masses at both ends; LO and HI numbers or parameters (order them with `assume lo < 0`, `assume hi > 0` to have the brackets decided)", "y = clamp(2*x, 0, 6)"),
     value: |x| x[0].max(x[1]).min(x[2]),
+    print: Print::Call("clamp", "\\operatorname{clamp}"),
     ..BASE
 };
 
 pub const MAX: Function = Function {
     op: "max",
-    call: call("max", "max(E, C)", 2, "the larger of E and a constant C: a point mass at C", "y = max(x, c)"),
+    call: call(
+        "max",
+        "max(E, C)",
+        2,
+        "the larger of E and a constant C: a point mass at C",
+        "y = max(x, c)",
+    ),
     value: |x| x[0].max(x[1]),
+    print: Print::Call("max", "\\max"),
     ..BASE
 };
 
 pub const MIN: Function = Function {
     op: "min",
-    call: call("min", "min(E, C)", 2, "the smaller of E and a constant C: a point mass at C", "y = min(x, 1)"),
+    call: call(
+        "min",
+        "min(E, C)",
+        2,
+        "the smaller of E and a constant C: a point mass at C",
+        "y = min(x, 1)",
+    ),
     value: |x| x[0].min(x[1]),
+    print: Print::Call("min", "\\min"),
     ..BASE
 };
 

@@ -20,8 +20,8 @@ pub mod simd;
 pub mod special;
 
 use bounds::Interval;
-use functions::{Domain, Finite, Signs};
 use egg::{define_language, Analysis, DidMerge, ENodeOrVar, Id, Language, PatternAst, RecExpr};
+use functions::{Domain, Finite, Signs};
 use num_bigint::BigInt;
 use num_rational::BigRational;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -141,6 +141,14 @@ macro_rules! language {
         pub const FUNCTIONS: &[&functions::Function] = &[$(&$entry),*];
 
         impl Node {
+            /// The operator's name in terms (`tanh`, `leaky-relu`).
+            pub fn op_name(&self) -> &'static str {
+                match self {
+                    $(Node::$variant(..) => $op,)*
+                    _ => "?",
+                }
+            }
+
             /// The registry entry of a function's node.
             pub fn function(&self) -> Option<&'static functions::Function> {
                 match self {

@@ -1,6 +1,7 @@
 //! Terms as a person writes them: Unicode text for the terminal and LaTeX for papers.
 //! One printer with a precedence climb serves both; only the spelling differs.
 
+use crate::lang::functions::Print;
 use crate::lang::{Expr, Node, Num};
 use egg::{Id, Language};
 use num_traits::{Signed, ToPrimitive};
@@ -702,21 +703,6 @@ impl<'a> Printer<'a> {
                     (format!("√{}", self.wrap(p(a), Prec::Atom)), Prec::Power)
                 }
             }
-            Node::Exp(a) => self.call("exp", "\\exp", &[p(a).0]),
-            Node::Log(a) => self.call("log", "\\log", &[p(a).0]),
-            Node::Tanh(a) => self.call("tanh", "\\tanh", &[p(a).0]),
-            Node::Atanh(a) => self.call("artanh", "\\operatorname{artanh}", &[p(a).0]),
-            Node::Sigmoid(a) => self.call("sigmoid", "\\operatorname{sigmoid}", &[p(a).0]),
-            Node::Logit(a) => self.call("logit", "\\operatorname{logit}", &[p(a).0]),
-            Node::Softplus(a) => self.call("softplus", "\\operatorname{softplus}", &[p(a).0]),
-            Node::Relu(a) => self.call("relu", "\\operatorname{relu}", &[self.random(e, *a)]),
-            Node::LeakyRelu([a, s]) => self.call(
-                "leaky_relu",
-                "\\operatorname{leaky\\_relu}",
-                &[self.random(e, *a), p(s).0],
-            ),
-            Node::Phi(a) => self.call("Φ", "\\Phi", &[p(a).0]),
-            Node::NPdf(a) => self.call("φ", "\\varphi", &[p(a).0]),
             Node::Delta(a) => self.call("δ", "\\delta", &[p(a).0]),
             Node::Ge([a, b]) => self.bracket(self.comparison(e, *a, *b, false)),
             Node::Gt([a, b]) => self.bracket(self.comparison(e, *a, *b, true)),
@@ -833,9 +819,6 @@ impl<'a> Printer<'a> {
                 "\\operatorname{minpool}",
                 &[self.random(e, *a), p(n).0],
             ),
-            Node::Elu([a, al]) => {
-                self.call("elu", "\\operatorname{elu}", &[self.random(e, *a), p(al).0])
-            }
             Node::SoftsignInv(a) => {
                 // u/(1 − |u|), as the inverse is usually written
                 let u = self.go(e, *a);
@@ -849,18 +832,6 @@ impl<'a> Printer<'a> {
                     (format!("{inner}/(1 − |{}|)", u.0), Prec::Product)
                 }
             }
-            Node::Softsign(a) => self.call(
-                "softsign",
-                "\\operatorname{softsign}",
-                &[self.random(e, *a)],
-            ),
-            Node::Max([a, c]) => self.call("max", "\\max", &[self.random(e, *a), p(c).0]),
-            Node::Min([a, c]) => self.call("min", "\\min", &[self.random(e, *a), p(c).0]),
-            Node::Clamp([a, lo, hi]) => self.call(
-                "clamp",
-                "\\operatorname{clamp}",
-                &[self.random(e, *a), p(lo).0, p(hi).0],
-            ),
             Node::Root([a, n]) => {
                 let (u, k) = (p(a), p(n).0);
                 if tex {
@@ -900,6 +871,15 @@ impl<'a> Printer<'a> {
                 } else {
                     (format!("‖{}‖²", self.list(e, *w)), Prec::Power)
                 }
+            }
+            // a function of the registry, as a call
+            n => {
+                let (text, latex) = match n.function().map(|f| f.print) {
+                    Some(Print::Call(text, latex)) => (text, latex),
+                    _ => (n.op_name(), n.op_name()),
+                };
+                let args: Vec<String> = n.children().iter().map(|c| p(c).0).collect();
+                self.call(text, latex, &args)
             }
         }
     }

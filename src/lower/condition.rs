@@ -8,11 +8,11 @@
 //! The input is continuous, so `>` and `≥` (and `<`, `≤`) give the same law, and the
 //! finitely many points where a condition's sides are equal carry no mass.
 
-use super::{Lowerer, FUNCTIONS};
-use crate::lang::bounds::{bounds, Interval};
+use super::Lowerer;
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::{Node, Num, Sign};
+use crate::lang::bounds::{bounds, Interval};
 use crate::lang::functions::{Map, Piece};
+use crate::lang::{Node, Num, Sign};
 use crate::syntax::{self, Relation, Span};
 use egg::{ENodeOrVar, Id, Language, Pattern, Symbol};
 use num_rational::BigRational;
@@ -151,7 +151,9 @@ impl Lowerer<'_> {
             .rev()
             .find(|(o, _)| *o == id)
             .map(|(_, span)| self.source[span.start..span.end].to_string())
-            .unwrap_or_else(|| crate::lang::print::text(&crate::lang::subterm(&self.expr, id), None))
+            .unwrap_or_else(|| {
+                crate::lang::print::text(&crate::lang::subterm(&self.expr, id), None)
+            })
     }
 
     /// A constant term, folded to a number when its value is exact (1/2 − 1, log(1),
@@ -446,13 +448,15 @@ impl Lowerer<'_> {
     fn not_invertible(&self, e: Id, span: Span) -> Error {
         let maps: Vec<&str> = crate::lang::FUNCTIONS
             .iter()
-            .filter(|f| f.map.is_some_and(|m| m.domain.is_none() && m.single().is_some()))
+            .filter(|f| {
+                f.map
+                    .is_some_and(|m| m.domain.is_none() && m.single().is_some())
+            })
             .map(|f| f.op)
             .collect();
         let what = self.text(e);
-        let known = FUNCTIONS
-            .iter()
-            .any(|f| what.starts_with(&format!("{}(", f.name)));
+        let known =
+            crate::lang::functions::calls().any(|f| what.starts_with(&format!("{}(", f.name)));
         let why = if known {
             format!("`{what}` is not strictly monotone or has no inverse pushforward can write, so the condition cannot be solved for the input")
         } else {

@@ -14,7 +14,6 @@ use crate::lang::{EGraph, Fact, Missing, Node, Rewrite, Sign};
 use egg::{ConditionalApplier, Id, Pattern, Subst, Var};
 use std::sync::OnceLock;
 
-
 /// Which part of a derivation a rule belongs to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
