@@ -184,21 +184,56 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         model.cdf_start.is_none() && is_chain(&mut egraph, &model.y)
     };
     let support = support(model, limits)?;
+    let (cdf, cdf_steps, cdf_stats) =
+        derive_cdf(model, &cdf_start, chain, &support, &facts, limits)?;
+
+    // 2. the PDF, as the derivative of the CDF in the sense of distributions: first the
+    // jumps' one-sided values, then the classical part, then tidying. Each phase is its
+    // own e-graph, so that its explanation is the short path a person would write.
+    let (pdf_start, pdf, mut pdf_steps, pdf_stats) =
+        derive_pdf(model, &cdf, chain, &support, &facts, limits)?;
+    let (pdf, density, atoms) = point_masses(pdf, &mut pdf_steps, &facts, limits)?;
+    Ok(Derivation {
+        model: model.clone(),
+        cdf_start,
+        cdf,
+        cdf_steps: prune_cycles(cdf_steps),
+        pdf_start,
+        pdf,
+        pdf_steps: prune_cycles(pdf_steps),
+        density,
+        atoms,
+        support,
+        cdf_stats,
+        pdf_stats,
+    })
+}
+
+/// The CDF from `cdf_start`: derived, then tidied; with its steps and the figures of the
+/// derivation.
+fn derive_cdf(
+    model: &Model,
+    cdf_start: &Expr,
+    chain: bool,
+    support: &Support,
+    facts: &Facts,
+    limits: Limits,
+) -> Result<(Expr, Vec<Step>, Stats)> {
     // a strictly monotone map of a Normal: derived inside its support, one rule per map
     // (the `cdf` rules would solve each map's range bracket again through every map
     // around it)
-    let inside = chain.then(|| inside_support(&model.y, &support));
+    let inside = chain.then(|| inside_support(&model.y, support));
     let derived = if let Some(inside) = &inside {
         run_phase(
-            &cdf_start,
+            cdf_start,
             Some((inside, rules::CDF_SUPPORT)),
             rules::for_chain(),
-            &facts,
+            facts,
             limits,
             Search::Walk,
         )
     } else {
-        phase(&cdf_start, None, rules::for_cdf(), &facts, limits)
+        phase(cdf_start, None, rules::for_cdf(), facts, limits)
     };
     if derived.cost >= UNRESOLVED {
         return Err(no_closed_form(model, &derived.runner, &derived.best));
@@ -206,17 +241,26 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let tidied = tidy_phase(
         &derived.best,
         rules::for_simplify(),
-        &facts,
+        facts,
         tidy_limits(limits),
     );
     let cdf = tidied.best.clone();
     let mut cdf_steps = derived.steps;
     cdf_steps.extend(tidied.steps);
     let cdf_stats = derived.stats;
+    Ok((cdf, cdf_steps, cdf_stats))
+}
 
-    // 2. the PDF, as the derivative of the CDF in the sense of distributions: first the
-    // jumps' one-sided values, then the classical part, then tidying. Each phase is its
-    // own e-graph, so that its explanation is the short path a person would write.
+/// The PDF as `(D F)` for the CDF F, and what it derives to: the jumps, the classical
+/// derivative, then tidying; with its steps and the figures of the classical part.
+fn derive_pdf(
+    model: &Model,
+    cdf: &Expr,
+    chain: bool,
+    support: &Support,
+    facts: &Facts,
+    limits: Limits,
+) -> Result<(Expr, Expr, Vec<Step>, Stats)> {
     let mut pdf_start = cdf.clone();
     let f = Id::from(pdf_start.as_ref().len() - 1);
     pdf_start.add(Node::D(f));
@@ -227,7 +271,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         // the cheaper term, and the step was dropped); and not d/dt of F as first
         // written, whose bracket [t ≥ hi] differentiates to 0, after which explanations
         // wrote a μ = 0 as ([t ≥ hi])′
-        let classical = inside_support_derivative(&model.y, &support);
+        let classical = inside_support_derivative(&model.y, support);
         let step = Step {
             term: classical.clone(),
             rules: vec![rules::D_CONTINUOUS.to_string()],
@@ -236,20 +280,20 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     } else {
         let mut split = cdf.clone();
         let dc = split.add(Node::Dc(f));
-        let jumps = jump_terms(&cdf)?;
+        let jumps = jump_terms(cdf)?;
         let j = append(&mut split, &jumps);
         split.add(Node::Add([dc, j]));
         let jumped = phase(
             &pdf_start,
             Some((&split, rules::D_DISTRIBUTIONAL)),
             rules::for_tidy(),
-            &facts,
+            facts,
             jump_limits(limits),
         );
         (jumped.best, jumped.steps)
     };
     // deep compositions differentiate without regrouping quotients (see for_pdf)
-    let regroup = inverse_nesting(&cdf) < DEEP_NESTING;
+    let regroup = inverse_nesting(cdf) < DEEP_NESTING;
     let pdf_rules = if chain {
         rules::for_chain_pdf()
     } else {
@@ -260,7 +304,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     } else {
         Search::Saturate
     };
-    let differentiated = run_phase(&jumped_best, None, pdf_rules, &facts, limits, search);
+    let differentiated = run_phase(&jumped_best, None, pdf_rules, facts, limits, search);
     if differentiated.cost >= UNRESOLVED {
         return Err(limit_or(
             &differentiated.runner,
@@ -273,7 +317,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let tidied = tidy_phase(
         &differentiated.best,
         rules::for_simplify(),
-        &facts,
+        facts,
         Limits {
             iterations: limits.iterations.min(if chain {
                 CHAIN_TIDY_ITERATIONS
@@ -288,12 +332,23 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let mut pdf_steps = jumped_steps;
     pdf_steps.extend(differentiated.steps);
     pdf_steps.extend(tidied.steps);
+    Ok((pdf_start, pdf, pdf_steps, pdf_stats))
+}
+
+/// The PDF split into its density and atoms, each mass simplified once more; the atoms
+/// of mass 0 dropped, and the PDF written again without them as one more step.
+fn point_masses(
+    pdf: Expr,
+    pdf_steps: &mut Vec<Step>,
+    facts: &Facts,
+    limits: Limits,
+) -> Result<(Expr, Expr, Vec<Atom>)> {
     let (density, mut atoms) = split_atoms(&pdf)?;
     // a mass the phases left unsimplified (a limit inside a long derivation) gets one
     // more pass of its own; a mass that is exactly 0 is no atom
     let tidy = rules::for_tidy();
     for a in &mut atoms {
-        a.mass = simplify(&a.mass, limits, &facts, tidy);
+        a.mass = simplify(&a.mass, limits, facts, tidy);
     }
     let before = atoms.len();
     atoms.retain(|a| !crate::normal_form::surely_zero(&a.mass));
@@ -311,27 +366,14 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
             let term = e.add(Node::Mul([m, delta]));
             acc = e.add(Node::Add([acc, term]));
         }
-        let tidied = simplify(&e, limits, &facts, rules::for_tidy());
+        let tidied = simplify(&e, limits, facts, rules::for_tidy());
         pdf_steps.push(Step {
             term: tidied.clone(),
             rules: vec![rules::ZERO_MASS.to_string()],
         });
         pdf = tidied;
     }
-    Ok(Derivation {
-        model: model.clone(),
-        cdf_start,
-        cdf,
-        cdf_steps: prune_cycles(cdf_steps),
-        pdf_start,
-        pdf,
-        pdf_steps: prune_cycles(pdf_steps),
-        density,
-        atoms,
-        support,
-        cdf_stats,
-        pdf_stats,
-    })
+    Ok((pdf, density, atoms))
 }
 
 /// Whether `y` is a strictly monotone map of a Normal (`Data::chain`) through at least
