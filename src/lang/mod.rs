@@ -578,6 +578,20 @@ fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
+/// The floating-point value of a constant term (no t, no parameter, no random
+/// variable), as the analysis approximates constants; `None` otherwise.
+pub fn value(e: &Expr) -> Option<f64> {
+    let mut vals: Vec<Option<f64>> = Vec::with_capacity(e.as_ref().len());
+    for node in e.as_ref() {
+        let v = match node {
+            Node::Num(n) => Some(n.to_f64()),
+            _ => approximate(node, |i| vals[usize::from(i)]),
+        };
+        vals.push(v);
+    }
+    vals.last().copied().flatten()
+}
+
 /// Whether `a > b` is certain from floating-point values: they differ by far more than
 /// the rounding error of evaluating a small constant expression (1e-9 relative).
 pub fn surely_greater(a: f64, b: f64) -> bool {
