@@ -176,7 +176,12 @@ fn sample(e: &Expr, id: Id, d: &Draws, k: usize, t: f64) -> Vec<f64> {
             };
             sa.into_iter().zip(sb).map(|(x, y)| op(x, y)).collect()
         }
-        other => panic!("cannot sample {other:?}"),
+        // any other function of the registry: by its value (its first argument random,
+        // the others constants)
+        other => match (other.function(), other.children()) {
+            (Some(f), [a, rest @ ..]) if rest.is_empty() => map(a, &|x| (f.value)(&[x])),
+            _ => panic!("cannot sample {other:?}"),
+        },
     }
 }
 
@@ -336,7 +341,13 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
             Some((z, slope)) => phi(z) / slope.abs(),
             None => f64::NAN,
         },
-        other => panic!("cannot evaluate {other:?}"),
+        other => match other.function() {
+            Some(f) => {
+                let args: Vec<f64> = other.children().iter().map(v).collect();
+                (f.value)(&args)
+            }
+            None => panic!("cannot evaluate {other:?}"),
+        },
     }
 }
 

@@ -328,10 +328,9 @@ macro_rules! for_each_function {
 
 pub const ABS: Function = Function {
     op: "abs",
-    call: call(
+    call: node(
         "abs",
         "abs(E)",
-        1,
         "|E|: two preimages, ±t, for every t > 0",
         "y = abs(tanh(x))",
     ),
