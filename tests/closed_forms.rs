@@ -207,3 +207,21 @@ fn support_of_an_even_power_of_a_term_of_one_sign() {
     assert!(d.support.lo.closed);
     assert!(d.support.hi.value.is_none());
 }
+
+#[test]
+fn logsigmoid_is_the_normal_at_its_inverse() {
+    // logsigmoid(x) <= t < 0 exactly when x <= -log(e^(-t) - 1); the density is the
+    // Normal's there times the inverse's derivative 1/(1 - e^t)
+    for (mu, sigma) in [(0.0, 1.0), (0.7, 0.5), (-2.0, 3.0)] {
+        let l = law("y = logsigmoid(x)", &[("mu", mu), ("sigma", sigma)]);
+        let n = Normal::new(mu, sigma).unwrap();
+        for t in grid(-8.0, -1e-3) {
+            let x = -(-t).exp_m1().ln();
+            close(l.cdf.eval(t), n.cdf(x), &format!("cdf at {t}"));
+            close(l.density.eval(t), n.pdf(x) / -t.exp_m1(), &format!("pdf at {t}"));
+        }
+        assert_eq!(l.cdf.eval(0.0), 1.0);
+        assert_eq!(l.density.eval(0.5), 0.0);
+        assert!(l.atoms.is_empty());
+    }
+}

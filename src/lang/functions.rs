@@ -322,6 +322,7 @@ macro_rules! for_each_function {
             "min" = Min([Id; 2]) => $crate::lang::functions::MIN,
             "Phi" = Phi(Id) => $crate::lang::functions::PHI,
             "phi" = NPdf(Id) => $crate::lang::functions::NPDF,
+            "logsigmoid" = Logsigmoid(Id) => $crate::lang::functions::LOGSIGMOID,
         }
     };
 }
@@ -693,6 +694,28 @@ pub const NPDF: Function = Function {
     signs: Signs::Positive,
     finite: Finite::Always,
     domain: Domain::All,
+    ..BASE
+};
+
+pub const LOGSIGMOID: Function = Function {
+    op: "logsigmoid",
+    call: node("logsigmoid", "logsigmoid(E)", "log σ(E) = −softplus(−E), increasing onto (−∞, 0)", "y = logsigmoid(x)"),
+    // min(x, 0) − log(1 + e^(−|x|)): no overflow of e^(−x) for x ≪ 0
+    value: |x| x[0].min(0.0) - (-x[0].abs()).exp().ln_1p(),
+    print: Print::Call("logsigmoid", "\\operatorname{logsigmoid}"),
+    exact: &[("-inf", "-inf"), ("inf", "0")],
+    signs: Signs::Negative,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    increasing: true,
+    derivative: Some(Derivative { name: "d-chain-logsigmoid", rhs: "(* (sigmoid (neg ?u)) (Dc ?u))", words: "chain rule: (log sigmoid)'(u) = sigmoid(-u)" }),
+    map: Some(Map {
+        // the inverse −log(e^(−t) − 1) = −softplus⁻¹(−t)
+        pieces: &[onto(None, Some("0"), "(neg (log (- (exp (neg ?t)) 1)))")],
+        domain: None,
+        words: "logsigmoid is increasing onto (-inf, 0)",
+        density: Some(("(/ INNER (- 1 (exp ?t)))", "f_E(-log(e^(-t) - 1))/(1 - e^t)")),
+    }),
     ..BASE
 };
 
