@@ -114,24 +114,31 @@ fn violations() -> Vec<String> {
 #[test]
 fn every_module_imports_only_from_earlier_layers() {
     let bad = violations();
-    assert!(bad.is_empty(), "imports against the layers:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "imports against the layers:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
 fn the_reader_of_imports_sees_groups_and_inline_paths() {
     assert_eq!(imports("use crate::lang::{Expr, Node};"), ["lang"]);
-    assert_eq!(imports("use crate::{eval, render::text};"), ["eval", "render"]);
-    assert_eq!(imports("    let x = crate::render::text(&e, None); // crate::check"), ["render"]);
+    assert_eq!(
+        imports("use crate::{eval, render::text};"),
+        ["eval", "render"]
+    );
+    assert_eq!(
+        imports("    let x = crate::render::text(&e, None); // crate::check"),
+        ["render"]
+    );
     assert!(imports("// use crate::render::text;").is_empty());
 }
 
 #[test]
 fn the_document_names_every_layer_in_order() {
-    let doc = std::fs::read_to_string(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/docs/architecture.md"
-    ))
-    .unwrap();
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/architecture.md"))
+        .unwrap();
     let mut at = 0;
     for (layer, _) in LAYERS {
         let heading = format!("## `{layer}`");

@@ -218,7 +218,11 @@ fn logsigmoid_is_the_normal_at_its_inverse() {
         for t in grid(-8.0, -1e-3) {
             let x = -(-t).exp_m1().ln();
             close(l.cdf.eval(t), n.cdf(x), &format!("cdf at {t}"));
-            close(l.density.eval(t), n.pdf(x) / -t.exp_m1(), &format!("pdf at {t}"));
+            close(
+                l.density.eval(t),
+                n.pdf(x) / -t.exp_m1(),
+                &format!("pdf at {t}"),
+            );
         }
         assert_eq!(l.cdf.eval(0.0), 1.0);
         assert_eq!(l.density.eval(0.5), 0.0);

@@ -699,7 +699,12 @@ pub const NPDF: Function = Function {
 
 pub const LOGSIGMOID: Function = Function {
     op: "logsigmoid",
-    call: node("logsigmoid", "logsigmoid(E)", "log σ(E) = −softplus(−E), increasing onto (−∞, 0)", "y = logsigmoid(x)"),
+    call: node(
+        "logsigmoid",
+        "logsigmoid(E)",
+        "log σ(E) = −softplus(−E), increasing onto (−∞, 0)",
+        "y = logsigmoid(x)",
+    ),
     // min(x, 0) − log(1 + e^(−|x|)): no overflow of e^(−x) for x ≪ 0
     value: |x| x[0].min(0.0) - (-x[0].abs()).exp().ln_1p(),
     print: Print::Call("logsigmoid", "\\operatorname{logsigmoid}"),
@@ -708,13 +713,20 @@ pub const LOGSIGMOID: Function = Function {
     finite: Finite::WithArgs,
     domain: Domain::All,
     increasing: true,
-    derivative: Some(Derivative { name: "d-chain-logsigmoid", rhs: "(* (sigmoid (neg ?u)) (Dc ?u))", words: "chain rule: (log sigmoid)'(u) = sigmoid(-u)" }),
+    derivative: Some(Derivative {
+        name: "d-chain-logsigmoid",
+        rhs: "(* (sigmoid (neg ?u)) (Dc ?u))",
+        words: "chain rule: (log sigmoid)'(u) = sigmoid(-u)",
+    }),
     map: Some(Map {
         // the inverse −log(e^(−t) − 1) = −softplus⁻¹(−t)
         pieces: &[onto(None, Some("0"), "(neg (log (- (exp (neg ?t)) 1)))")],
         domain: None,
         words: "logsigmoid is increasing onto (-inf, 0)",
-        density: Some(("(/ INNER (- 1 (exp ?t)))", "f_E(-log(e^(-t) - 1))/(1 - e^t)")),
+        density: Some((
+            "(/ INNER (- 1 (exp ?t)))",
+            "f_E(-log(e^(-t) - 1))/(1 - e^t)",
+        )),
     }),
     ..BASE
 };
