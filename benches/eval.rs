@@ -2,7 +2,8 @@
 //! hand-written Rust function of the same formula. Target (issue 2): within 2x.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
-use pushforward::eval::{special, Law, Values};
+use pushforward::eval::{Law, Values};
+use pushforward::lang::special;
 use std::hint::black_box;
 
 /// The allocator the command line uses (see src/main.rs).

@@ -179,7 +179,7 @@ fn sample(e: &Expr, id: Id, d: &Draws, k: usize, t: f64) -> Vec<f64> {
         // any other function of the registry: by its value (its first argument random,
         // the others constants)
         other => match (other.function(), other.children()) {
-            (Some(f), [a, rest @ ..]) if rest.is_empty() => map(a, &|x| (f.value)(&[x])),
+            (Some(f), [a]) => map(a, &|x| (f.value)(&[x])),
             _ => panic!("cannot sample {other:?}"),
         },
     }

@@ -190,13 +190,6 @@ pub struct Function {
     pub map: Option<Map>,
 }
 
-impl Function {
-    /// The function of one argument.
-    pub fn unary(&self) -> bool {
-        self.call.map_or(true, |c| c.arity == 1)
-    }
-}
-
 /// The exact value of a unary function at `x`, where its entry lists one.
 pub fn exact(f: &Function, x: &Num) -> Option<Num> {
     static TABLES: OnceLock<HashMap<&'static str, Vec<(Num, Num)>>> = OnceLock::new();
