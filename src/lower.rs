@@ -587,25 +587,6 @@ fn append_expr(out: &mut Expr, e: &Expr) -> Id {
 }
 
 impl Lowerer<'_> {
-    /// A shorthand's term, with `?x` its argument.
-    fn sugar(&mut self, term: &str, x: Id) -> Id {
-        let Ok(pattern) = term.parse::<egg::Pattern<Node>>() else {
-            return x;
-        };
-        let mut ids: Vec<Id> = Vec::new();
-        for n in pattern.ast.as_ref() {
-            let id = match n {
-                egg::ENodeOrVar::Var(_) => x,
-                egg::ENodeOrVar::ENode(n) => {
-                    let n = n.clone().map_children(|c| ids[usize::from(c)]);
-                    self.add(n)
-                }
-            };
-            ids.push(id);
-        }
-        ids.last().copied().unwrap_or(x)
-    }
-
     fn check_new_name(&self, name: &str, span: Span) -> Result<()> {
         if RESERVED.contains(&name) {
             return Err(
@@ -843,16 +824,37 @@ impl Lowerer<'_> {
         let (e, random, _) = self.expr_arg(&f.text, args, 0)?;
         match lowering {
             Lowering::Node => {
+                let mut children = vec![e];
+                for i in 1..arity {
+                    let (c, rc, cspan) = self.expr_arg(&f.text, args, i)?;
+                    if rc {
+                        return Err(Error::new(
+                            ErrorKind::Unsupported,
+                            format!(
+                                "the {} argument of {} must not be random",
+                                ["first", "second", "third", "fourth"][i.min(3)],
+                                f.text
+                            ),
+                        )
+                        .at(cspan, "random"));
+                    }
+                    children.push(c);
+                }
                 let op = crate::lang::FUNCTIONS
                     .iter()
                     .find(|g| g.call.is_some_and(|c| c.name == f.text))
                     .map_or(f.text.as_str(), |g| g.op);
-                let node = <Node as egg::FromOp>::from_op(op, vec![e]).map_err(|_| {
+                let node = <Node as egg::FromOp>::from_op(op, children).map_err(|_| {
                     Error::new(ErrorKind::Internal, format!("no node for {}", f.text))
                 })?;
                 return Ok((self.add(node), random));
             }
-            Lowering::Sugar(term) => return Ok((self.sugar(term, e), random)),
+            Lowering::Sugar(term) => {
+                let id = crate::lang::instantiate(term, e, |n| self.add(n)).ok_or_else(|| {
+                    Error::new(ErrorKind::Internal, format!("the shorthand {term}"))
+                })?;
+                return Ok((id, random));
+            }
             Lowering::Own => {}
         }
         match f.text.as_str() {
@@ -888,23 +890,6 @@ impl Lowerer<'_> {
                     Node::Min([r, k])
                 };
                 Ok((self.add(node), random || rc))
-            }
-            // an activation with a constant parameter (a slope, a scale)
-            "elu" | "leaky_relu" => {
-                let (a, ra, aspan) = self.expr_arg(&f.text, args, 1)?;
-                if ra {
-                    return Err(Error::new(
-                        ErrorKind::Unsupported,
-                        format!("the second argument of {} must not be random", f.text),
-                    )
-                    .at(aspan, "random"));
-                }
-                let node = if f.text == "elu" {
-                    Node::Elu([e, a])
-                } else {
-                    Node::LeakyRelu([e, a])
-                };
-                Ok((self.add(node), random))
             }
             "order" => {
                 if !random {

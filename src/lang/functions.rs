@@ -87,7 +87,7 @@ pub enum Finite {
     /// their derivative at 0).
     PositiveArg,
     /// Not known in general.
-    Never,
+    Unknown,
 }
 
 /// Where a function is defined, for the analysis's `total` and for interval bounds.
@@ -130,6 +130,9 @@ pub struct Piece {
 #[derive(Clone, Copy, Debug)]
 pub struct Map {
     pub pieces: &'static [Piece],
+    /// The name rules give its inverse (`atanh`, `softplus-inverse`): the brackets
+    /// that solve g⁻¹(u) ≥ c for u are `solve-NAME-...`.
+    pub inverse_name: &'static str,
     /// What its argument must satisfy almost surely (log: positive).
     pub domain: Option<Fact>,
     /// Why the change of variables holds, in words.
@@ -232,7 +235,7 @@ const BASE: Function = Function {
     print: Print::Own,
     exact: &[],
     signs: Signs::Own,
-    finite: Finite::Never,
+    finite: Finite::Unknown,
     domain: Domain::Own,
     increasing: false,
     derivative: None,
@@ -256,7 +259,26 @@ const fn call(
     })
 }
 
-/// A call that lowers to the function's own node.
+/// A call of a random argument and constant ones (a slope, a scale) that lowers to
+/// the function's own node.
+const fn parametric(
+    name: &'static str,
+    usage: &'static str,
+    arity: usize,
+    meaning: &'static str,
+    example: &'static str,
+) -> Option<Call> {
+    Some(Call {
+        name,
+        usage,
+        arity,
+        meaning,
+        example,
+        lowering: Lowering::Node,
+    })
+}
+
+/// A call of one argument that lowers to the function's own node.
 const fn node(
     name: &'static str,
     usage: &'static str,
@@ -349,6 +371,7 @@ pub const EXP: Function = Function {
         words: "chain rule: exp' = exp",
     }),
     map: Some(Map {
+        inverse_name: "log",
         pieces: &[onto(Some("0"), None, "(log ?t)")],
         domain: None,
         words: "exp is increasing onto (0, inf)",
@@ -378,6 +401,7 @@ pub const LOG: Function = Function {
         words: "chain rule: log'(u) = 1/u",
     }),
     map: Some(Map {
+        inverse_name: "exp",
         pieces: &[onto(None, None, "(exp ?t)")],
         domain: Some(Fact::Positive),
         words: "log is increasing on (0, inf), and its argument is positive almost surely",
@@ -403,6 +427,7 @@ pub const SQRT: Function = Function {
         words: "chain rule: sqrt'(u) = 1/(2 sqrt(u))",
     }),
     map: Some(Map {
+        inverse_name: "sqrt-inverse",
         pieces: &[Piece {
             lo: Some(("0", true)),
             hi: None,
@@ -436,6 +461,7 @@ pub const TANH: Function = Function {
         words: "chain rule: tanh' = 1 - tanh^2",
     }),
     map: Some(Map {
+        inverse_name: "atanh",
         pieces: &[onto(Some("-1"), Some("1"), "(atanh ?t)")],
         domain: None,
         words: "tanh is increasing onto (-1, 1)",
@@ -484,6 +510,7 @@ pub const SIGMOID: Function = Function {
         words: "chain rule: sigmoid' = sigmoid (1 - sigmoid)",
     }),
     map: Some(Map {
+        inverse_name: "logit",
         pieces: &[onto(Some("0"), Some("1"), "(logit ?t)")],
         domain: None,
         words: "sigmoid is increasing onto (0, 1)",
@@ -529,6 +556,7 @@ pub const SOFTPLUS: Function = Function {
         words: "chain rule: softplus' = sigmoid",
     }),
     map: Some(Map {
+        inverse_name: "softplus-inverse",
         pieces: &[onto(Some("0"), None, "(log (- (exp ?t) 1))")],
         domain: None,
         words: "softplus is increasing onto (0, inf)",
@@ -555,7 +583,7 @@ pub const RELU: Function = Function {
 
 pub const LEAKY_RELU: Function = Function {
     op: "leaky-relu",
-    call: call(
+    call: parametric(
         "leaky_relu",
         "leaky_relu(E, ALPHA)",
         2,
@@ -569,7 +597,7 @@ pub const LEAKY_RELU: Function = Function {
 
 pub const ELU: Function = Function {
     op: "elu",
-    call: call(
+    call: parametric(
         "elu",
         "elu(E, ALPHA)",
         2,
@@ -597,6 +625,7 @@ pub const SOFTSIGN: Function = Function {
     domain: Domain::All,
     increasing: true,
     map: Some(Map {
+        inverse_name: "softsign-inverse",
         pieces: &[onto(Some("-1"), Some("1"), "(softsign-inv ?t)")],
         domain: None,
         words: "softsign is increasing onto (-1, 1)",
@@ -712,6 +741,7 @@ pub const LOGSIGMOID: Function = Function {
         words: "chain rule: (log sigmoid)'(u) = sigmoid(-u)",
     }),
     map: Some(Map {
+        inverse_name: "logsigmoid-inverse",
         // the inverse −log(e^(−t) − 1) = −softplus⁻¹(−t)
         pieces: &[onto(None, Some("0"), "(neg (log (- (exp (neg ?t)) 1)))")],
         domain: None,
@@ -736,3 +766,90 @@ pub const OTHER_CALLS: &[Call] = &[
     Call { name: "maxpool",      usage: "maxpool(E, N)",          arity: 2, meaning: "the largest of N iid copies of E; N a whole number or a parameter (then N ≥ 1 is assumed)", example: "y = maxpool(x, N)", lowering: Lowering::Own },
     Call { name: "conv",         usage: "conv(E, [w1, ..., wn])", arity: 2, meaning: "w1·E1 + ... + wn·En for iid copies Ei of E; E must be Normal. The weights may also be a vector parameter, conv(E, w), given with --set w=[1,2,1]; then Σw and ‖w‖ stay symbolic", example: "y = conv(x, [0.25, 0.5, 0.25])", lowering: Lowering::Own },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::{Expr, Node, FUNCTIONS};
+    use egg::{FromOp, Id, Language};
+
+    #[track_caller]
+    fn parses(what: &str, term: &str) {
+        let vars = term.replace("INNER", "?inner");
+        assert!(
+            vars.parse::<egg::Pattern<Node>>().is_ok(),
+            "{what}: {term} is not a term of the language"
+        );
+    }
+
+    #[test]
+    fn every_term_of_the_registry_parses() {
+        for f in FUNCTIONS {
+            for (x, v) in f.exact {
+                assert!(
+                    x.parse::<Num>().is_ok() && v.parse::<Num>().is_ok(),
+                    "{}",
+                    f.op
+                );
+            }
+            if let Some(d) = f.derivative {
+                parses(d.name, d.rhs);
+            }
+            if let Some(m) = f.map {
+                for p in m.pieces {
+                    parses(f.op, p.inverse);
+                    for end in p.lo.map(|l| l.0).into_iter().chain(p.hi) {
+                        assert!(end.parse::<Num>().is_ok(), "{}: {end}", f.op);
+                    }
+                }
+                if let Some((density, _)) = m.density {
+                    parses(f.op, density);
+                }
+            }
+        }
+        for c in calls() {
+            if let Lowering::Sugar(term) = c.lowering {
+                parses(c.name, term);
+            }
+        }
+    }
+
+    #[test]
+    fn every_entry_is_its_nodes_entry_and_every_name_is_one_call() {
+        for f in FUNCTIONS {
+            let arity = match f.call {
+                Some(c) if matches!(c.lowering, Lowering::Node) => c.arity,
+                _ => (1..=3)
+                    .find(|&n| Node::from_op(f.op, vec![Id::from(0); n]).is_ok())
+                    .unwrap_or(0),
+            };
+            let node = Node::from_op(f.op, vec![Id::from(0); arity]).unwrap();
+            assert_eq!(node.function().map(|g| g.op), Some(f.op));
+            assert_eq!(node.children().len(), arity);
+        }
+        let mut names: Vec<&str> = calls().map(|c| c.name).collect();
+        let all = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), all, "a name is called twice");
+        let _ = Expr::default();
+    }
+
+    #[test]
+    fn exact_values_are_the_functions_values() {
+        // where the entry folds f(x) exactly, its value at x agrees
+        for f in FUNCTIONS {
+            for (x, v) in f.exact {
+                let (x, v) = (x.parse::<Num>().unwrap(), v.parse::<Num>().unwrap());
+                let got = (f.value)(&[x.to_f64()]);
+                let want = v.to_f64();
+                assert!(
+                    got == want || (got - want).abs() < 1e-15,
+                    "{}({}) is {got}, the entry says {want}",
+                    f.op,
+                    x
+                );
+            }
+        }
+    }
+}

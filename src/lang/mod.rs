@@ -141,14 +141,6 @@ macro_rules! language {
         pub const FUNCTIONS: &[&functions::Function] = &[$(&$entry),*];
 
         impl Node {
-            /// The operator's name in terms (`tanh`, `leaky-relu`).
-            pub fn op_name(&self) -> &'static str {
-                match self {
-                    $(Node::$variant(..) => $op,)*
-                    _ => "?",
-                }
-            }
-
             /// The registry entry of a function's node.
             pub fn function(&self) -> Option<&'static functions::Function> {
                 match self {
@@ -954,6 +946,22 @@ pub fn subterm(expr: &Expr, id: Id) -> Expr {
     }
     go(expr, id, &mut out, &mut map);
     out
+}
+
+/// A term of the registry's (an inverse, a shorthand: an s-expression in one variable)
+/// with `x` for its variable, its nodes built by `add` (which may fold or share them).
+/// The registry's terms are this crate's own, and a test parses every one.
+pub fn instantiate(term: &str, x: Id, mut add: impl FnMut(Node) -> Id) -> Option<Id> {
+    let pattern: egg::Pattern<Node> = term.parse().ok()?;
+    let mut ids: Vec<Id> = Vec::with_capacity(pattern.ast.as_ref().len());
+    for n in pattern.ast.as_ref() {
+        let id = match n {
+            ENodeOrVar::Var(_) => x,
+            ENodeOrVar::ENode(n) => add(n.clone().map_children(|c| ids[usize::from(c)])),
+        };
+        ids.push(id);
+    }
+    ids.last().copied()
 }
 
 /// Parse an s-expression of the language; for rule right-hand sides and tests.

@@ -874,9 +874,10 @@ impl<'a> Printer<'a> {
             }
             // a function of the registry, as a call
             n => {
-                let (text, latex) = match n.function().map(|f| f.print) {
-                    Some(Print::Call(text, latex)) => (text, latex),
-                    _ => (n.op_name(), n.op_name()),
+                let (text, latex) = match n.function().map(|f| (f.op, f.print)) {
+                    Some((_, Print::Call(text, latex))) => (text, latex),
+                    Some((op, Print::Own)) => (op, op),
+                    None => ("?", "?"),
                 };
                 let args: Vec<String> = n.children().iter().map(|c| p(c).0).collect();
                 self.call(text, latex, &args)

@@ -84,7 +84,12 @@ pub fn softplus(x: f64) -> f64 {
 
 /// x/(1 + |x|).
 pub fn softsign(x: f64) -> f64 {
-    x / (1.0 + x.abs())
+    if x.is_infinite() {
+        // its limits, where x/(1 + |x|) is ∞/∞
+        x.signum()
+    } else {
+        x / (1.0 + x.abs())
+    }
 }
 
 /// The CDF of the K-th smallest of N iid copies whose CDF is u at the point:

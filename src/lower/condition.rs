@@ -14,7 +14,7 @@ use crate::lang::bounds::{bounds, Interval};
 use crate::lang::functions::{Map, Piece};
 use crate::lang::{Node, Num, Sign};
 use crate::syntax::{self, Relation, Span};
-use egg::{ENodeOrVar, Id, Language, Pattern, Symbol};
+use egg::{Id, Language, Symbol};
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
 
@@ -249,23 +249,8 @@ impl Lowerer<'_> {
                         return Err(self.range_error(op, lo, hi, r, e, span, side));
                     }
                 }
-                let pattern: Pattern<Node> = piece
-                    .inverse
-                    .replace("?t", "?r")
-                    .parse()
-                    .expect("the maps' inverses are well-formed patterns");
-                let mut ids: Vec<Id> = Vec::new();
-                for n in pattern.ast.as_ref() {
-                    let id = match n {
-                        ENodeOrVar::Var(_) => r,
-                        ENodeOrVar::ENode(n) => {
-                            let n = n.clone().map_children(|c| ids[usize::from(c)]);
-                            self.op(n)
-                        }
-                    };
-                    ids.push(id);
-                }
-                let nr = *ids.last().unwrap_or(&r);
+                let nr = crate::lang::instantiate(piece.inverse, r, |n| self.op(n))
+                    .ok_or_else(|| Error::new(ErrorKind::Internal, "a map's inverse"))?;
                 self.isolate(a, upward, nr, span)
             }
         }

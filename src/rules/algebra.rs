@@ -8,6 +8,7 @@
 
 use super::{rule, Family::Algebra as A, Rule, When, When::*};
 use crate::lang::Fact::*;
+use crate::lang::FUNCTIONS;
 
 #[rustfmt::skip]
 fn identities() -> Vec<Rule> {
@@ -169,39 +170,70 @@ const SOLVE: &[Solve] = &[
     Solve { name: "mul-neg",  form: "(* ?b ?u)",  inverse: "(/ ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
     Solve { name: "div-pos",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: true,  when: &[NoT("?b"), Proves("?b", Positive)], domain: (None, None) },
     Solve { name: "div-neg",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
-    Solve { name: "atanh",    form: "(atanh ?u)", inverse: "(tanh ?c)",   increasing: true,  when: &[], domain: (Some("-1"), Some("1")) },
-    Solve { name: "logit",    form: "(logit ?u)", inverse: "(sigmoid ?c)",increasing: true,  when: &[], domain: (Some("0"), Some("1")) },
-    Solve { name: "log",      form: "(log ?u)",   inverse: "(exp ?c)",    increasing: true,  when: &[], domain: (Some("0"), None) },
-    Solve { name: "softsign-inverse", form: "(softsign-inv ?u)", inverse: "(softsign ?c)", increasing: true, when: &[], domain: (Some("-1"), Some("1")) },
-    Solve { name: "softplus-inverse", form: "(log (- (exp ?u) 1))", inverse: "(softplus ?c)", increasing: true, when: &[], domain: (Some("0"), None) },
 ];
+
+/// The inverse of each increasing map of the registry that is defined on all of R and
+/// has one piece: [g⁻¹(u) ≥ c] is [u ≥ g(c)] inside g's range.
+fn map_solves() -> Vec<(
+    String,
+    String,
+    String,
+    (Option<&'static str>, Option<&'static str>),
+)> {
+    FUNCTIONS
+        .iter()
+        .filter_map(|f| {
+            let m = f.map.as_ref().filter(|m| m.domain.is_none())?;
+            let piece = m.single()?;
+            Some((
+                m.inverse_name.to_string(),
+                piece.inverse.replace("?t", "?u"),
+                format!("({} ?c)", f.op),
+                (piece.lo.map(|l| l.0), piece.hi),
+            ))
+        })
+        .collect()
+}
 
 fn solve_rules() -> Vec<Rule> {
     let mut v = Vec::new();
-    for s in SOLVE {
+    let affine = SOLVE.iter().map(|s| {
+        (
+            s.name.to_string(),
+            s.form.to_string(),
+            s.inverse.to_string(),
+            s.increasing,
+            s.when.to_vec(),
+            s.domain,
+        )
+    });
+    let maps = map_solves()
+        .into_iter()
+        .map(|(name, form, inverse, domain)| (name, form, inverse, true, vec![], domain));
+    for (name, form, inverse, increasing, when, domain) in affine.chain(maps) {
         for (rel, word) in [(">=", "ge"), (">", "gt")] {
             let words = format!(
                 "solve the bracket for t: {} is {}",
-                s.form.replace("?u", "u").replace("?b", "b"),
-                if s.increasing {
+                form.replace("?u", "u").replace("?b", "b"),
+                if increasing {
                     "increasing in u"
                 } else {
                     "decreasing in u"
                 }
             );
-            let (left, right) = if s.increasing {
+            let (left, right) = if increasing {
                 (
-                    format!("({rel} ?u {})", s.inverse),
-                    format!("({rel} {} ?u)", s.inverse),
+                    format!("({rel} ?u {})", inverse),
+                    format!("({rel} {} ?u)", inverse),
                 )
             } else {
                 (
-                    format!("({rel} {} ?u)", s.inverse),
-                    format!("({rel} ?u {})", s.inverse),
+                    format!("({rel} {} ?u)", inverse),
+                    format!("({rel} ?u {})", inverse),
                 )
             };
             // [f(u) ≥ c] can only hold below f's upper end, [c ≥ f(u)] above its lower
-            let (lo, hi) = s.domain;
+            let (lo, hi) = domain;
             let left = match hi {
                 Some(hi) => format!("(* {left} (> {hi} ?u))"),
                 None => left,
@@ -210,20 +242,20 @@ fn solve_rules() -> Vec<Rule> {
                 Some(lo) => format!("(* {right} (> ?u {lo}))"),
                 None => right,
             };
-            let mut when = s.when.to_vec();
+            let mut when = when.clone();
             when.push(NoT("?c"));
             v.push(rule(
                 A,
-                &format!("solve-{}-{word}-left", s.name),
-                &format!("({rel} {} ?c)", s.form),
+                &format!("solve-{}-{word}-left", name),
+                &format!("({rel} {} ?c)", form),
                 &left,
                 &when,
                 &words,
             ));
             v.push(rule(
                 A,
-                &format!("solve-{}-{word}-right", s.name),
-                &format!("({rel} ?c {})", s.form),
+                &format!("solve-{}-{word}-right", name),
+                &format!("({rel} ?c {})", form),
                 &right,
                 &when,
                 &words,
