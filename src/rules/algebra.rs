@@ -172,45 +172,53 @@ const SOLVE: &[Solve] = &[
     Solve { name: "div-neg",  form: "(/ ?u ?b)",  inverse: "(* ?c ?b)",   increasing: false, when: &[NoT("?b"), Proves("?b", Negative)], domain: (None, None) },
 ];
 
-/// The inverse of each increasing map of the registry that is defined on all of R and
-/// has one piece: [g⁻¹(u) ≥ c] is [u ≥ g(c)] inside g's range.
-fn map_solves() -> Vec<(
-    String,
-    String,
-    String,
-    (Option<&'static str>, Option<&'static str>),
-)> {
-    FUNCTIONS
-        .iter()
-        .filter_map(|f| {
-            let m = f.map.as_ref().filter(|m| m.domain.is_none())?;
-            let piece = m.single()?;
-            Some((
-                m.inverse_name.to_string(),
-                piece.inverse.replace("?t", "?u"),
-                format!("({} ?c)", f.op),
-                (piece.lo.map(|l| l.0), piece.hi),
-            ))
+/// A [`Solve`] with its terms built: the table's, and those of the registry's maps.
+struct Solving {
+    name: String,
+    form: String,
+    inverse: String,
+    increasing: bool,
+    when: Vec<When>,
+    domain: (Option<&'static str>, Option<&'static str>),
+}
+
+/// The table's forms, then the inverse of each increasing map of the registry that is
+/// defined on all of R and has one piece: [g⁻¹(u) ≥ c] is [u ≥ g(c)] inside g's range.
+fn solvings() -> Vec<Solving> {
+    let table = SOLVE.iter().map(|s| Solving {
+        name: s.name.to_string(),
+        form: s.form.to_string(),
+        inverse: s.inverse.to_string(),
+        increasing: s.increasing,
+        when: s.when.to_vec(),
+        domain: s.domain,
+    });
+    let maps = FUNCTIONS.iter().filter_map(|f| {
+        let m = f.map.as_ref().filter(|m| m.domain.is_none())?;
+        let piece = m.single()?;
+        Some(Solving {
+            name: m.inverse_name.to_string(),
+            form: piece.inverse.replace("?t", "?u"),
+            inverse: format!("({} ?c)", f.op),
+            increasing: true,
+            when: vec![],
+            domain: (piece.lo.map(|l| l.0), piece.hi),
         })
-        .collect()
+    });
+    table.chain(maps).collect()
 }
 
 fn solve_rules() -> Vec<Rule> {
     let mut v = Vec::new();
-    let affine = SOLVE.iter().map(|s| {
-        (
-            s.name.to_string(),
-            s.form.to_string(),
-            s.inverse.to_string(),
-            s.increasing,
-            s.when.to_vec(),
-            s.domain,
-        )
-    });
-    let maps = map_solves()
-        .into_iter()
-        .map(|(name, form, inverse, domain)| (name, form, inverse, true, vec![], domain));
-    for (name, form, inverse, increasing, when, domain) in affine.chain(maps) {
+    for Solving {
+        name,
+        form,
+        inverse,
+        increasing,
+        when,
+        domain,
+    } in solvings()
+    {
         for (rel, word) in [(">=", "ge"), (">", "gt")] {
             let words = format!(
                 "solve the bracket for t: {} is {}",
