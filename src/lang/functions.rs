@@ -754,6 +754,25 @@ pub const LOGSIGMOID: Function = Function {
     ..BASE
 };
 
+/// Constants of the registry's entries that print by name, not as the fraction they
+/// are exactly: (value, text, LaTeX, whether the name is a product, λα, and so is
+/// wrapped as a divisor). Terms keep the exact rational; only printing names it.
+pub const NAMED_CONSTANTS: &[(&str, &str, &str, bool)] = &[];
+
+/// The name of a constant of [`NAMED_CONSTANTS`], if `r` is one.
+pub fn constant_name(r: &num_rational::BigRational) -> Option<(&'static str, &'static str, bool)> {
+    static VALUES: OnceLock<Vec<Num>> = OnceLock::new();
+    let values = VALUES.get_or_init(|| {
+        NAMED_CONSTANTS
+            .iter()
+            .map(|(v, ..)| v.parse().unwrap_or(Num::NegInf))
+            .collect()
+    });
+    let at = values.iter().position(|v| v.rat() == Some(r))?;
+    let (_, text, latex, product) = NAMED_CONSTANTS[at];
+    Some((text, latex, product))
+}
+
 /// Calls that lower to other functions (shorthands) or to operators of their own,
 /// listed for the language reference and errors: (name, call).
 #[rustfmt::skip]

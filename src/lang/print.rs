@@ -337,7 +337,65 @@ impl<'a> Printer<'a> {
                 if self.latex() { "-\\infty" } else { "−∞" }.into(),
                 Prec::Unary,
             ),
-            Num::Rat(r) => {
+            // a named constant (λ), its negative, or its reciprocal; only long fractions
+            // are looked up
+            Num::Rat(r) if r.denom().bits() > 40 => match self.named(r) {
+                Some(named) => named,
+                None => self.fraction(r),
+            },
+            Num::Rat(r) => self.fraction(r),
+        }
+    }
+
+    /// A named constant, its negative or its reciprocal.
+    fn named(&self, r: &num_rational::BigRational) -> Option<(String, Prec)> {
+        use crate::lang::functions::constant_name;
+        let pick = |(text, latex, _): (&'static str, &'static str, bool)| {
+            if self.latex() {
+                latex
+            } else {
+                text
+            }
+        };
+        if let Some(c) = constant_name(r) {
+            return Some((
+                pick(c).to_string(),
+                if c.2 { Prec::Product } else { Prec::Atom },
+            ));
+        }
+        let minus = if self.latex() { "-" } else { "−" };
+        if let Some(c) = constant_name(&-r) {
+            return Some((format!("{minus}{}", pick(c)), Prec::Unary));
+        }
+        let (recip, neg) = if r.numer() < &0.into() {
+            (-r.recip(), true)
+        } else {
+            (r.recip(), false)
+        };
+        let c = constant_name(&recip)?;
+        let sign = if neg { minus } else { "" };
+        Some(if self.latex() {
+            (
+                format!("{sign}\\frac{{1}}{{{}}}", pick(c)),
+                if neg { Prec::Unary } else { Prec::Atom },
+            )
+        } else if c.2 {
+            (
+                format!("{sign}1/({})", pick(c)),
+                if neg { Prec::Unary } else { Prec::Product },
+            )
+        } else {
+            (
+                format!("{sign}1/{}", pick(c)),
+                if neg { Prec::Unary } else { Prec::Product },
+            )
+        })
+    }
+
+    /// A rational as an integer or a fraction.
+    fn fraction(&self, r: &num_rational::BigRational) -> (String, Prec) {
+        {
+            {
                 let neg = r.numer() < &0.into();
                 // small numbers by machine integers: BigInt's formatting was an eighth
                 // of the printing of a long derivation
