@@ -229,3 +229,26 @@ fn logsigmoid_is_the_normal_at_its_inverse() {
         assert!(l.atoms.is_empty());
     }
 }
+
+#[test]
+fn selu_is_the_normal_at_each_pieces_inverse() {
+    // PyTorch's constants; selu(x) = λx above 0 and λα(e^x - 1) below, so
+    // selu(x) <= t exactly when x <= t/λ (t >= 0) or x <= log(1 + t/(λα)) (-λα < t < 0)
+    let (lambda, alpha) = (1.0507009873554805_f64, 1.6732632423543772_f64);
+    let la = lambda * alpha;
+    for (mu, sigma) in [(0.0, 1.0), (0.4, 0.6), (-1.5, 2.0)] {
+        let l = law("y = selu(x)", &[("mu", mu), ("sigma", sigma)]);
+        let n = Normal::new(mu, sigma).unwrap();
+        for t in grid(-la + 1e-3, 4.0) {
+            let (x, dx) = if t >= 0.0 {
+                (t / lambda, 1.0 / lambda)
+            } else {
+                ((t / la).ln_1p(), 1.0 / (la + t))
+            };
+            close(l.cdf.eval(t), n.cdf(x), &format!("cdf at {t}"));
+            close(l.density.eval(t), n.pdf(x) * dx, &format!("pdf at {t}"));
+        }
+        assert_eq!(l.cdf.eval(-la - 1e-9), 0.0);
+        assert!(l.atoms.is_empty());
+    }
+}

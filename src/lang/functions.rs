@@ -338,6 +338,7 @@ macro_rules! for_each_function {
             "Phi" = Phi(Id) => $crate::lang::functions::PHI,
             "phi" = NPdf(Id) => $crate::lang::functions::NPDF,
             "logsigmoid" = Logsigmoid(Id) => $crate::lang::functions::LOGSIGMOID,
+            "selu" = Selu(Id) => $crate::lang::functions::SELU,
         }
     };
 }
@@ -754,10 +755,69 @@ pub const LOGSIGMOID: Function = Function {
     ..BASE
 };
 
+/// SELU as PyTorch defines it: λ·E above 0 and λα(e^E − 1) below, λ = 1.0507009873554805
+/// and α = 1.6732632423543772 (exact decimals; λ = 2101401974710961/2·10¹⁵ and λα below
+/// are them as fractions).
+pub const SELU: Function = Function {
+    op: "selu",
+    call: node(
+        "selu",
+        "selu(E)",
+        "λE for E > 0 and λα(e^E − 1) below (λ = 1.0507009873554805, α = 1.6732632423543772, as PyTorch), increasing onto (−λα, ∞)",
+        "y = selu(x)",
+    ),
+    value: |x| {
+        let (lambda, alpha) = (1.0507009873554805, 1.6732632423543772);
+        if x[0] > 0.0 {
+            lambda * x[0]
+        } else {
+            lambda * (alpha * x[0].exp_m1())
+        }
+    },
+    print: Print::Call("selu", "\\operatorname{selu}"),
+    exact: &[
+        ("0", "0"),
+        ("inf", "inf"),
+        ("-inf", "-8790496704236883909170257921223/5000000000000000000000000000000"),
+    ],
+    signs: Signs::Same,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    increasing: true,
+    derivative: Some(Derivative {
+        name: "d-chain-selu",
+        rhs: "(* (+ (* (> ?u 0) 2101401974710961/2000000000000000) (* (>= 0 ?u) (* 8790496704236883909170257921223/5000000000000000000000000000000 (exp ?u)))) (Dc ?u))",
+        words: "chain rule: selu'(u) = lambda for u > 0, lambda alpha e^u below",
+    }),
+    map: Some(Map {
+        pieces: &[
+            Piece {
+                lo: Some(("-8790496704236883909170257921223/5000000000000000000000000000000", false)),
+                hi: Some("0"),
+                inverse: "(log (+ 1 (/ ?t 8790496704236883909170257921223/5000000000000000000000000000000)))",
+            },
+            Piece { lo: Some(("0", true)), hi: None, inverse: "(/ ?t 2101401974710961/2000000000000000)" },
+        ],
+        inverse_name: "selu-inverse",
+        domain: None,
+        words: "selu (lambda = 1.0507009873554805, alpha = 1.6732632423543772) is increasing onto (-lambda alpha, inf): t/lambda above 0, log(1 + t/(lambda alpha)) below",
+        density: None,
+    }),
+    ..BASE
+};
+
 /// Constants of the registry's entries that print by name, not as the fraction they
 /// are exactly: (value, text, LaTeX, whether the name is a product, λα, and so is
 /// wrapped as a divisor). Terms keep the exact rational; only printing names it.
-pub const NAMED_CONSTANTS: &[(&str, &str, &str, bool)] = &[];
+pub const NAMED_CONSTANTS: &[(&str, &str, &str, bool)] = &[
+    ("2101401974710961/2000000000000000", "λ", "\\lambda", false),
+    (
+        "8790496704236883909170257921223/5000000000000000000000000000000",
+        "λα",
+        "\\lambda\\alpha",
+        true,
+    ),
+];
 
 /// The name of a constant of [`NAMED_CONSTANTS`], if `r` is one.
 pub fn constant_name(r: &num_rational::BigRational) -> Option<(&'static str, &'static str, bool)> {
