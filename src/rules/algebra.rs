@@ -6,18 +6,18 @@
 //! that is 0 makes the product 0 even where the other factor is undefined, which is
 //! what lets [|t| < 1]·Φ(artanh t) hold on all of R.
 
-use super::{rule, Family::Algebra as A, Rule, When, When::*};
+use super::{rule, tag_all, Family::Algebra as A, Rule, Tag, When, When::*};
 use crate::lang::Fact::*;
 use crate::lang::FUNCTIONS;
 
 #[rustfmt::skip]
 fn identities() -> Vec<Rule> {
     vec![
-        rule(A, "add-comm",     "(+ ?a ?b)",          "(+ ?b ?a)",              &[], "commutativity"),
-        rule(A, "mul-comm",     "(* ?a ?b)",          "(* ?b ?a)",              &[], "commutativity"),
-        rule(A, "add-assoc",    "(+ (+ ?a ?b) ?c)",   "(+ ?a (+ ?b ?c))",       &[], "associativity"),
-        rule(A, "mul-assoc",    "(* (* ?a ?b) ?c)",   "(* ?a (* ?b ?c))",       &[], "associativity"),
-        rule(A, "mul-assoc-rev","(* ?a (* ?b ?c))",   "(* (* ?a ?b) ?c)",       &[], "associativity"),
+        rule(A, "add-comm",     "(+ ?a ?b)",          "(+ ?b ?a)",              &[], "commutativity").tagged(&[Tag::Reorder]),
+        rule(A, "mul-comm",     "(* ?a ?b)",          "(* ?b ?a)",              &[], "commutativity").tagged(&[Tag::Reorder]),
+        rule(A, "add-assoc",    "(+ (+ ?a ?b) ?c)",   "(+ ?a (+ ?b ?c))",       &[], "associativity").tagged(&[Tag::Reorder]),
+        rule(A, "mul-assoc",    "(* (* ?a ?b) ?c)",   "(* ?a (* ?b ?c))",       &[], "associativity").tagged(&[Tag::Reorder]),
+        rule(A, "mul-assoc-rev","(* ?a (* ?b ?c))",   "(* (* ?a ?b) ?c)",       &[], "associativity").tagged(&[Tag::Reorder]),
         rule(A, "add-zero",     "(+ ?a 0)",           "?a",                     &[], "adding 0"),
         rule(A, "sub-zero",     "(- ?a 0)",           "?a",                     &[], "subtracting 0"),
         rule(A, "zero-sub",     "(- 0 ?a)",           "(neg ?a)",               &[], "0 - a = -a"),
@@ -49,9 +49,9 @@ fn identities() -> Vec<Rule> {
         rule(A, "pow-zero",     "(^ ?a 0)",           "1",                      &[], "a^0 = 1"),
         rule(A, "neg-neg",      "(neg (neg ?a))",     "?a",                     &[], "-(-a) = a"),
         rule(A, "neg-sub",      "(neg (- ?a ?b))",    "(- ?b ?a)",              &[], "-(a - b) = b - a"),
-        rule(A, "neg-div",      "(neg (/ ?a ?b))",    "(/ (neg ?a) ?b)",        &[], "-(a/b) = (-a)/b"),
-        rule(A, "div-neg",      "(/ (neg ?a) ?b)",    "(neg (/ ?a ?b))",        &[], "(-a)/b = -(a/b)"),
-        rule(A, "neg-mul",      "(neg (* ?a ?b))",    "(* (neg ?a) ?b)",        &[], "-(ab) = (-a)b"),
+        rule(A, "neg-div",      "(neg (/ ?a ?b))",    "(/ (neg ?a) ?b)",        &[], "-(a/b) = (-a)/b").tagged(&[Tag::Reorder]),
+        rule(A, "div-neg",      "(/ (neg ?a) ?b)",    "(neg (/ ?a ?b))",        &[], "(-a)/b = -(a/b)").tagged(&[Tag::Reorder]),
+        rule(A, "neg-mul",      "(neg (* ?a ?b))",    "(* (neg ?a) ?b)",        &[], "-(ab) = (-a)b").tagged(&[Tag::Reorder]),
         // a + (u − b)/c, as the inverse of elu after an affine step writes it, cancels
         // in floating point where u is near b − ac (1 + (t − 2)/2 is 0/0 at t ≈ 0 in
         // a density): one quotient with the numbers folded, (u + (ac − b))/c
@@ -59,10 +59,10 @@ fn identities() -> Vec<Rule> {
         rule(A, "add-quotient-sub", "(+ ?a (/ (- ?u ?b) ?c))", "(/ (+ ?u (- (* ?a ?c) ?b)) ?c)", &[IsNum("?a"), Proves("?a", NonZero), IsNum("?b"), IsNum("?c"), Proves("?c", NonZero)], "a + (u - b)/c = (u + (ac - b))/c"),
         rule(A, "add-quotient-add", "(+ ?a (/ (+ ?u ?b) ?c))", "(/ (+ ?u (+ (* ?a ?c) ?b)) ?c)", &[IsNum("?a"), Proves("?a", NonZero), IsNum("?b"), IsNum("?c"), Proves("?c", NonZero)], "a + (u + b)/c = (u + (ac + b))/c"),
         rule(A, "div-by-number", "(/ ?a ?c)",         "(* (/ 1 ?c) ?a)",        &[IsNum("?c"), Proves("?c", NonZero)], "dividing by a number is multiplying by its inverse"),
-        rule(A, "div-div",      "(/ (/ ?a ?b) ?c)",   "(/ ?a (* ?b ?c))",       &[], "(a/b)/c = a/(bc)"),
-        rule(A, "mul-div",      "(* ?a (/ ?b ?c))",   "(/ (* ?a ?b) ?c)",       &[], "a(b/c) = (ab)/c"),
-        rule(A, "div-mul",      "(/ (* ?a ?b) ?c)",   "(* ?a (/ ?b ?c))",       &[], "(ab)/c = a(b/c)"),
-        rule(A, "factor",       "(+ (* ?a ?b) (* ?a ?c))", "(* ?a (+ ?b ?c))",  &[], "factor out a common factor"),
+        rule(A, "div-div",      "(/ (/ ?a ?b) ?c)",   "(/ ?a (* ?b ?c))",       &[], "(a/b)/c = a/(bc)").tagged(&[Tag::Regroup]),
+        rule(A, "mul-div",      "(* ?a (/ ?b ?c))",   "(/ (* ?a ?b) ?c)",       &[], "a(b/c) = (ab)/c").tagged(&[Tag::Reorder]),
+        rule(A, "div-mul",      "(/ (* ?a ?b) ?c)",   "(* ?a (/ ?b ?c))",       &[], "(ab)/c = a(b/c)").tagged(&[Tag::Reorder]),
+        rule(A, "factor",       "(+ (* ?a ?b) (* ?a ?c))", "(* ?a (+ ?b ?c))",  &[], "factor out a common factor").tagged(&[Tag::Reorder]),
         rule(A, "bracket-idem", "(* ?b ?b)",          "?b",                     &[Bracket("?b")], "an Iverson bracket squared is itself"),
         rule(A, "bracket-absorb", "(* ?b (* ?b ?x))", "(* ?b ?x)",              &[Bracket("?b")], "an Iverson bracket squared is itself"),
         rule(A, "bracket-power", "(^ (* ?b ?x) ?n)",  "(* ?b (^ ?x ?n))",       &[Bracket("?b"), Proves("?n", Positive)], "[c]^n = [c] for n > 0"),
@@ -77,7 +77,7 @@ fn identities() -> Vec<Rule> {
         rule(A, "tanh-atanh",    "(tanh (atanh ?u))",   "?u", &[Inside("?u", -1, 1)], "tanh(atanh(u)) = u, where atanh is defined (-1 < u < 1)"),
         rule(A, "sigmoid-logit", "(sigmoid (logit ?u))", "?u", &[Inside("?u", 0, 1)], "sigmoid(logit(u)) = u, where logit is defined (0 < u < 1)"),
         rule(A, "log-exp",      "(log (exp ?u))",     "?u",                     &[], "log(exp(u)) = u"),
-        rule(A, "exp-log",      "(exp (log ?u))",     "?u",                     &[Proves("?u", Positive)], "exp(log(u)) = u for u > 0"),
+        rule(A, "exp-log",      "(exp (log ?u))",     "?u",                     &[Proves("?u", Positive)], "exp(log(u)) = u for u > 0").tagged(&[Tag::Solve]),
         rule(A, "pow-neg-square", "(^ (neg ?a) 2)",   "(^ ?a 2)",               &[], "(-a)^2 = a^2"),
         rule(A, "atanh-odd",    "(atanh (neg ?a))",   "(neg (atanh ?a))",       &[], "artanh is odd"),
         rule(A, "tanh-odd",     "(tanh (neg ?a))",    "(neg (tanh ?a))",        &[], "tanh is odd"),
@@ -278,22 +278,22 @@ fn solve_rules() -> Vec<Rule> {
 #[rustfmt::skip]
 fn range_brackets() -> Vec<Rule> {
     vec![
-        rule(A, "exp-above-nonpos-ge", "(>= (exp ?u) ?c)", "1", &[Proves("?c", NonPositive)], "exp is positive, so [exp(u) >= c] = 1 for c <= 0"),
-        rule(A, "exp-above-nonpos-gt", "(> (exp ?u) ?c)",  "1", &[Proves("?c", NonPositive)], "exp is positive, so [exp(u) > c] = 1 for c <= 0"),
-        rule(A, "exp-below-nonpos-ge", "(>= ?c (exp ?u))", "0", &[Proves("?c", NonPositive)], "exp is positive, so [c >= exp(u)] = 0 for c <= 0"),
-        rule(A, "exp-below-nonpos-gt", "(> ?c (exp ?u))",  "0", &[Proves("?c", NonPositive)], "exp is positive, so [c > exp(u)] = 0 for c <= 0"),
-        rule(A, "solve-exp-ge-left",   "(>= (exp ?u) ?c)", "(>= ?u (log ?c))", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
-        rule(A, "solve-exp-gt-left",   "(> (exp ?u) ?c)",  "(> ?u (log ?c))",  &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
-        rule(A, "solve-exp-ge-right",  "(>= ?c (exp ?u))", "(>= (log ?c) ?u)", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
-        rule(A, "solve-exp-gt-right",  "(> ?c (exp ?u))",  "(> (log ?c) ?u)",  &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing"),
-        rule(A, "solve-root-ge-left",  "(>= (root ?u ?n) ?c)", "(>= ?u (^ ?c ?n))",  &[Proves("?c", NonNegative), NoT("?c"), Proves("?n", Positive), NoT("?n")], "solve the bracket for t: u^(1/n) >= c >= 0 exactly when u >= c^n"),
-        rule(A, "solve-root-gt-left",  "(> (root ?u ?n) ?c)",  "(> ?u (^ ?c ?n))",   &[Proves("?c", NonNegative), NoT("?c"), Proves("?n", Positive), NoT("?n")], "solve the bracket for t: u^(1/n) > c >= 0 exactly when u > c^n"),
-        rule(A, "solve-root-ge-right", "(>= ?c (root ?u ?n))", "(* (>= (^ ?c ?n) ?u) (>= ?u 0))", &[Proves("?c", NonNegative), NoT("?c"), EvenInt("?n")], "solve the bracket for t: c >= u^(1/n), n even, exactly when 0 <= u <= c^n"),
-        rule(A, "solve-root-gt-right", "(> ?c (root ?u ?n))",  "(* (> (^ ?c ?n) ?u) (>= ?u 0))",  &[Proves("?c", NonNegative), NoT("?c"), EvenInt("?n")], "solve the bracket for t: c > u^(1/n), n even, exactly when 0 <= u < c^n"),
-        rule(A, "solve-root-odd-ge-left",  "(>= (root ?u ?n) ?c)", "(>= ?u (^ ?c ?n))", &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing"),
-        rule(A, "solve-root-odd-gt-left",  "(> (root ?u ?n) ?c)",  "(> ?u (^ ?c ?n))",  &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing"),
-        rule(A, "solve-root-odd-ge-right", "(>= ?c (root ?u ?n))", "(>= (^ ?c ?n) ?u)", &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing"),
-        rule(A, "solve-root-odd-gt-right", "(> ?c (root ?u ?n))",  "(> (^ ?c ?n) ?u)",  &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing"),
+        rule(A, "exp-above-nonpos-ge", "(>= (exp ?u) ?c)", "1", &[Proves("?c", NonPositive)], "exp is positive, so [exp(u) >= c] = 1 for c <= 0").tagged(&[Tag::Solve]),
+        rule(A, "exp-above-nonpos-gt", "(> (exp ?u) ?c)",  "1", &[Proves("?c", NonPositive)], "exp is positive, so [exp(u) > c] = 1 for c <= 0").tagged(&[Tag::Solve]),
+        rule(A, "exp-below-nonpos-ge", "(>= ?c (exp ?u))", "0", &[Proves("?c", NonPositive)], "exp is positive, so [c >= exp(u)] = 0 for c <= 0").tagged(&[Tag::Solve]),
+        rule(A, "exp-below-nonpos-gt", "(> ?c (exp ?u))",  "0", &[Proves("?c", NonPositive)], "exp is positive, so [c > exp(u)] = 0 for c <= 0").tagged(&[Tag::Solve]),
+        rule(A, "solve-exp-ge-left",   "(>= (exp ?u) ?c)", "(>= ?u (log ?c))", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing").tagged(&[Tag::Solve]),
+        rule(A, "solve-exp-gt-left",   "(> (exp ?u) ?c)",  "(> ?u (log ?c))",  &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing").tagged(&[Tag::Solve]),
+        rule(A, "solve-exp-ge-right",  "(>= ?c (exp ?u))", "(>= (log ?c) ?u)", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing").tagged(&[Tag::Solve]),
+        rule(A, "solve-exp-gt-right",  "(> ?c (exp ?u))",  "(> (log ?c) ?u)",  &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: exp is increasing").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-ge-left",  "(>= (root ?u ?n) ?c)", "(>= ?u (^ ?c ?n))",  &[Proves("?c", NonNegative), NoT("?c"), Proves("?n", Positive), NoT("?n")], "solve the bracket for t: u^(1/n) >= c >= 0 exactly when u >= c^n").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-gt-left",  "(> (root ?u ?n) ?c)",  "(> ?u (^ ?c ?n))",   &[Proves("?c", NonNegative), NoT("?c"), Proves("?n", Positive), NoT("?n")], "solve the bracket for t: u^(1/n) > c >= 0 exactly when u > c^n").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-ge-right", "(>= ?c (root ?u ?n))", "(* (>= (^ ?c ?n) ?u) (>= ?u 0))", &[Proves("?c", NonNegative), NoT("?c"), EvenInt("?n")], "solve the bracket for t: c >= u^(1/n), n even, exactly when 0 <= u <= c^n").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-gt-right", "(> ?c (root ?u ?n))",  "(* (> (^ ?c ?n) ?u) (>= ?u 0))",  &[Proves("?c", NonNegative), NoT("?c"), EvenInt("?n")], "solve the bracket for t: c > u^(1/n), n even, exactly when 0 <= u < c^n").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-odd-ge-left",  "(>= (root ?u ?n) ?c)", "(>= ?u (^ ?c ?n))", &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-odd-gt-left",  "(> (root ?u ?n) ?c)",  "(> ?u (^ ?c ?n))",  &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-odd-ge-right", "(>= ?c (root ?u ?n))", "(>= (^ ?c ?n) ?u)", &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing").tagged(&[Tag::Solve]),
+        rule(A, "solve-root-odd-gt-right", "(> ?c (root ?u ?n))",  "(> (^ ?c ?n) ?u)",  &[NoT("?c"), OddInt("?n")], "solve the bracket for t: u^(1/n), n odd, is increasing").tagged(&[Tag::Solve]),
         rule(A, "root-below-neg-ge", "(>= ?c (root ?u ?n))", "0", &[Proves("?c", Negative), EvenInt("?n")], "an even root is not negative"),
         rule(A, "root-below-neg-gt", "(> ?c (root ?u ?n))",  "0", &[Proves("?c", Negative), EvenInt("?n")], "an even root is not negative"),
         rule(A, "root-pow",     "(root (^ ?u ?n) ?n)", "?u", &[OddInt("?n")], "(u^n)^(1/n) = u for odd n"),
@@ -301,19 +301,19 @@ fn range_brackets() -> Vec<Rule> {
         rule(A, "sqrt-square",  "(^ (sqrt ?u) 2)",   "?u", &[Proves("?u", NonNegative)], "(sqrt u)^2 = u for u >= 0"),
         rule(A, "root-pow-even","(root (^ ?u ?n) ?n)", "(abs ?u)", &[EvenInt("?n")], "(u^n)^(1/n) = |u| for even n"),
         rule(A, "pow-root-even","(^ (root ?u ?n) ?n)", "?u", &[EvenInt("?n"), Proves("?u", NonNegative)], "(u^(1/n))^n = u for u >= 0"),
-        rule(A, "square-above-nonpos-ge", "(>= (^ ?u 2) ?c)", "1", &[Proves("?c", NonPositive)], "a square is non-negative, so [u^2 >= c] = 1 for c <= 0"),
-        rule(A, "square-above-neg-gt",    "(> (^ ?u 2) ?c)",  "1", &[Proves("?c", Negative)],    "a square is non-negative, so [u^2 > c] = 1 for c < 0"),
-        rule(A, "solve-square-gt-left",  "(> (^ ?u 2) ?c)",  "(+ (> ?u (sqrt ?c)) (> (neg (sqrt ?c)) ?u))",  &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 > c exactly when u > sqrt(c) or u < -sqrt(c)"),
-        rule(A, "solve-square-ge-left",  "(>= (^ ?u 2) ?c)", "(+ (>= ?u (sqrt ?c)) (>= (neg (sqrt ?c)) ?u))", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: u^2 >= c exactly when u >= sqrt(c) or u <= -sqrt(c)"),
-        rule(A, "solve-square-gt-right", "(> ?c (^ ?u 2))",  "(* (> (sqrt ?c) ?u) (> ?u (neg (sqrt ?c))))",  &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 < c exactly when -sqrt(c) < u < sqrt(c)"),
-        rule(A, "solve-square-ge-right", "(>= ?c (^ ?u 2))", "(* (>= (sqrt ?c) ?u) (>= ?u (neg (sqrt ?c))))", &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 <= c exactly when -sqrt(c) <= u <= sqrt(c)"),
+        rule(A, "square-above-nonpos-ge", "(>= (^ ?u 2) ?c)", "1", &[Proves("?c", NonPositive)], "a square is non-negative, so [u^2 >= c] = 1 for c <= 0").tagged(&[Tag::Solve]),
+        rule(A, "square-above-neg-gt",    "(> (^ ?u 2) ?c)",  "1", &[Proves("?c", Negative)],    "a square is non-negative, so [u^2 > c] = 1 for c < 0").tagged(&[Tag::Solve]),
+        rule(A, "solve-square-gt-left",  "(> (^ ?u 2) ?c)",  "(+ (> ?u (sqrt ?c)) (> (neg (sqrt ?c)) ?u))",  &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 > c exactly when u > sqrt(c) or u < -sqrt(c)").tagged(&[Tag::Solve]),
+        rule(A, "solve-square-ge-left",  "(>= (^ ?u 2) ?c)", "(+ (>= ?u (sqrt ?c)) (>= (neg (sqrt ?c)) ?u))", &[Proves("?c", Positive), NoT("?c")], "solve the bracket for t: u^2 >= c exactly when u >= sqrt(c) or u <= -sqrt(c)").tagged(&[Tag::Solve]),
+        rule(A, "solve-square-gt-right", "(> ?c (^ ?u 2))",  "(* (> (sqrt ?c) ?u) (> ?u (neg (sqrt ?c))))",  &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 < c exactly when -sqrt(c) < u < sqrt(c)").tagged(&[Tag::Solve]),
+        rule(A, "solve-square-ge-right", "(>= ?c (^ ?u 2))", "(* (>= (sqrt ?c) ?u) (>= ?u (neg (sqrt ?c))))", &[Proves("?c", NonNegative), NoT("?c")], "solve the bracket for t: u^2 <= c exactly when -sqrt(c) <= u <= sqrt(c)").tagged(&[Tag::Solve]),
     ]
 }
 
 pub fn rules() -> Vec<Rule> {
     let mut v = identities();
     v.extend(range_brackets());
-    v.extend(limits());
-    v.extend(solve_rules());
+    v.extend(tag_all(limits(), &[Tag::Solve]));
+    v.extend(tag_all(solve_rules(), &[Tag::Solve]));
     v
 }

@@ -6,7 +6,7 @@
 //! Every rule exists for `cdf` (P(Y ≤ t)) and `cdf<` (P(Y < t)): a decreasing map
 //! turns one into the other, and they differ exactly at atoms.
 
-use super::{rule, Family::Cdf as C, Family::Diff as D, Rule, When, When::*};
+use super::{rule, tag_all, Family::Cdf as C, Family::Diff as D, Rule, Tag, When, When::*};
 use crate::lang::functions::Map;
 use crate::lang::Fact::*;
 use crate::lang::FUNCTIONS;
@@ -384,8 +384,8 @@ pub fn rules() -> Vec<Rule> {
         rule(C, "cdf<-maxpool", "(cdf< (maxpool ?e ?n) ?t)", "(^ (cdf< ?e ?t) ?n)", &[Random("?e")], "order statistic: the max of N iid copies is < t exactly when every copy is"),
     ];
     v.extend(pieces());
-    v.extend(inside());
-    v.extend(inside_densities());
+    v.extend(tag_all(inside(), &[Tag::InsideCdf]));
+    v.extend(tag_all(inside_densities(), &[Tag::InsideDensity]));
     v.extend(affine("cdf", "cdf<"));
     v.extend(affine("cdf<", "cdf"));
     for (g, m) in maps() {

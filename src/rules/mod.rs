@@ -28,6 +28,24 @@ pub enum Family {
     Algebra,
 }
 
+/// What a phase of a derivation selects a rule by, besides its family (Herbie's
+/// rulesets are the model): renaming a rule never moves it to another phase.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tag {
+    /// Reorders terms rather than simplifying them: run only in the final tidying.
+    Reorder,
+    /// Regroups nested quotients, which the chain rule through n maps makes n deep:
+    /// left out while differentiating deep compositions.
+    Regroup,
+    /// P(Y ≤ t) of a chain inside its support (the `cdf-in` phase).
+    InsideCdf,
+    /// The density of a chain inside its support (the `pdf-in` phase).
+    InsideDensity,
+    /// Solves or decides a bracket in t, or carries a limit at ±∞ into one: the
+    /// final simplification, after the brackets are solved, leaves these out.
+    Solve,
+}
+
 /// A rule as a user reads about it.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct RuleInfo {
@@ -280,6 +298,24 @@ pub struct Rule {
     pub info: RuleInfo,
     /// Its conditions, for tests that instantiate rules.
     pub when: Vec<When>,
+    pub tags: Vec<Tag>,
+}
+
+impl Rule {
+    /// The rule with these tags too.
+    pub fn tagged(mut self, tags: &[Tag]) -> Rule {
+        self.tags.extend_from_slice(tags);
+        self
+    }
+
+    pub fn has(&self, tag: Tag) -> bool {
+        self.tags.contains(&tag)
+    }
+}
+
+/// Every rule of a list tagged.
+pub fn tag_all(rules: Vec<Rule>, tags: &[Tag]) -> Vec<Rule> {
+    rules.into_iter().map(|r| r.tagged(tags)).collect()
 }
 
 /// Build a rule from s-expression patterns. The patterns are this crate's own, so a
@@ -312,6 +348,7 @@ pub fn rule(
     .unwrap_or_else(|e| panic!("rule {name}: {e}"));
     Rule {
         when: when.to_vec(),
+        tags: Vec::new(),
         rewrite,
         info: RuleInfo {
             name: name.to_string(),
@@ -336,76 +373,50 @@ pub fn all() -> &'static [Rule] {
     })
 }
 
-/// Algebra rules that reorder terms rather than simplify them. They are left out
-/// while deriving, so that a derivation's steps are the rules that matter, and run
-/// at the end to tidy the result.
-const REORDER: &[&str] = &[
-    "add-comm",
-    "mul-comm",
-    "add-assoc",
-    "mul-assoc",
-    "mul-assoc-rev",
-    "factor",
-    "mul-div",
-    "div-mul",
-    "neg-div",
-    "div-neg",
-    "neg-mul",
-];
-
-fn reorders(name: &str) -> bool {
-    REORDER.contains(&name)
-}
-
 /// The rules that derive a CDF: Normal closure, CDF rules and simplifications.
 pub fn for_cdf() -> &'static [Rewrite] {
     static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
     SET.get_or_init(|| {
-        select(|i| i.family != Family::Diff && !reorders(&i.name) && !is_inside(&i.name))
+        select(|r| r.info.family != Family::Diff && !r.has(Tag::Reorder) && !inside(r))
     })
 }
 
-/// The rules of a chain's CDF and density inside its support (`for_chain`,
-/// `for_chain_pdf`), which no other phase needs.
-fn is_inside(name: &str) -> bool {
-    name.starts_with("cdf-in-") || is_inside_density(name)
-}
-
-fn is_inside_density(name: &str) -> bool {
-    name.starts_with("pdf-in-") || name == "d-cdf-in"
+/// The rules of a chain's CDF and density inside its support, which no other phase
+/// needs.
+fn inside(r: &Rule) -> bool {
+    r.has(Tag::InsideCdf) || r.has(Tag::InsideDensity)
 }
 
 /// The rules that derive a CDF inside its support (a strictly monotone map of a
 /// Normal, after the step [`CDF_SUPPORT`]): one rule per map and affine step. There is
 /// no bracket to solve, and the final tidying simplifies; with the algebra rules, each
-/// of the n iterations (one per map) searched 300 rules for nothing.
+/// of the n iterations (one per map) would search 300 rules for nothing.
 pub fn for_chain() -> &'static [Rewrite] {
     static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
-    SET.get_or_init(|| select(|i| i.name.starts_with("cdf-in-")))
+    SET.get_or_init(|| select(|r| r.has(Tag::InsideCdf)))
 }
 
 /// The rules that give a chain's density inside its support, from
 /// `[lo < t < hi]·d/dt P(Y ≤ t)` ([`D_CONTINUOUS`]): the derivative of P(Y ≤ t) there and
 /// the densities' change of variables, one rule per map; the final tidying does the
-/// algebra (with every algebra rule, this phase's iterations, about three per map,
-/// searched 300 rules each).
+/// algebra.
 pub fn for_chain_pdf() -> &'static [Rewrite] {
     static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
-    SET.get_or_init(|| select(|i| is_inside_density(&i.name)))
+    SET.get_or_init(|| select(|r| r.has(Tag::InsideDensity)))
 }
 
 /// The rules that differentiate a CDF: derivative rules and simplifications. With
 /// `regroup` false, nested quotients are regrouped only in the final tidying: the chain
-/// rule through n nested maps gives n nested quotients, and `div-div` builds every
+/// rule through n nested maps gives n nested quotients, and regrouping builds every
 /// grouping of them (11 290 rewrites and the node limit at five tanh/sigmoid layers).
 pub fn for_pdf(regroup: bool) -> &'static [Rewrite] {
     static SETS: [OnceLock<Vec<Rewrite>>; 2] = [OnceLock::new(), OnceLock::new()];
     SETS[usize::from(regroup)].get_or_init(|| {
-        select(|i| {
-            (i.family == Family::Diff || i.family == Family::Algebra)
-                && !reorders(&i.name)
-                && !is_inside(&i.name)
-                && (regroup || i.name != "div-div")
+        select(|r| {
+            matches!(r.info.family, Family::Diff | Family::Algebra)
+                && !r.has(Tag::Reorder)
+                && !inside(r)
+                && (regroup || !r.has(Tag::Regroup))
         })
     })
 }
@@ -413,7 +424,7 @@ pub fn for_pdf(regroup: bool) -> &'static [Rewrite] {
 /// Simplifications only (no reordering): one-sided limits, identities, folding.
 pub fn for_tidy() -> &'static [Rewrite] {
     static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
-    SET.get_or_init(|| select(|i| i.family == Family::Algebra && !reorders(&i.name)))
+    SET.get_or_init(|| select(|r| r.info.family == Family::Algebra && !r.has(Tag::Reorder)))
 }
 
 /// The final tidying of a result: identities, limits and reordering. Brackets are
@@ -421,20 +432,13 @@ pub fn for_tidy() -> &'static [Rewrite] {
 /// and the e-graph is largest here).
 pub fn for_simplify() -> &'static [Rewrite] {
     static SET: OnceLock<Vec<Rewrite>> = OnceLock::new();
-    SET.get_or_init(|| {
-        let late = |n: &str| {
-            ["solve-", "lim-", "exp-", "square-"]
-                .iter()
-                .any(|p| n.starts_with(p))
-        };
-        select(|i| i.family == Family::Algebra && !late(&i.name))
-    })
+    SET.get_or_init(|| select(|r| r.info.family == Family::Algebra && !r.has(Tag::Solve)))
 }
 
-fn select(keep: impl Fn(&RuleInfo) -> bool) -> Vec<Rewrite> {
+fn select(keep: impl Fn(&Rule) -> bool) -> Vec<Rewrite> {
     all()
         .iter()
-        .filter(|r| keep(&r.info))
+        .filter(|r| keep(r))
         .map(|r| r.rewrite.clone())
         .collect()
 }
