@@ -12,7 +12,7 @@ use crate::lang::bounds::{bounds, Interval};
 use crate::lang::functions::{self, Call, Lowering};
 pub use crate::lang::Assumption;
 use crate::lang::{subterm, Expr, Node, Num, Sign};
-use crate::syntax::{self, Arg, BinOp, ExprKind, Relation, Span, Statement};
+use crate::syntax::{self, Arg, AstKind, BinOp, Relation, Span, Statement};
 use egg::{Id, Language, Symbol};
 use num_rational::BigRational;
 use num_traits::{Signed, Zero};
@@ -313,11 +313,11 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
 }
 
 /// The number of an assumption: a number or a negated one.
-fn assumed_number(value: &syntax::Expr) -> Option<BigRational> {
+fn assumed_number(value: &syntax::Ast) -> Option<BigRational> {
     match &value.kind {
-        ExprKind::Num(v) => Some(v.clone()),
-        ExprKind::Neg(inner) => match &inner.kind {
-            ExprKind::Num(v) => Some(-v.clone()),
+        AstKind::Num(v) => Some(v.clone()),
+        AstKind::Neg(inner) => match &inner.kind {
+            AstKind::Num(v) => Some(-v.clone()),
             _ => None,
         },
         _ => None,
@@ -647,7 +647,7 @@ impl Lowerer<'_> {
         self.add(Node::Num(Num::from(r)))
     }
 
-    fn lower_expr(&mut self, e: &syntax::Expr) -> Result<(Id, bool)> {
+    fn lower_expr(&mut self, e: &syntax::Ast) -> Result<(Id, bool)> {
         let (id, random) = self.lower_inner(e)?;
         if random {
             self.origins.push((id, e.span));
@@ -655,10 +655,10 @@ impl Lowerer<'_> {
         Ok((id, random))
     }
 
-    fn lower_inner(&mut self, e: &syntax::Expr) -> Result<(Id, bool)> {
+    fn lower_inner(&mut self, e: &syntax::Ast) -> Result<(Id, bool)> {
         Ok(match &e.kind {
-            ExprKind::Num(r) => (self.num(r.clone()), false),
-            ExprKind::Name(n) => {
+            AstKind::Num(r) => (self.num(r.clone()), false),
+            AstKind::Name(n) => {
                 if let Some((input, id)) = &self.input {
                     if input == n {
                         return Ok((*id, true));
@@ -677,15 +677,15 @@ impl Lowerer<'_> {
                 self.params.entry(n.clone()).or_insert(e.span);
                 (self.add(Node::Symbol(Symbol::from(n))), false)
             }
-            ExprKind::Neg(a) => {
+            AstKind::Neg(a) => {
                 // a negative literal is a number, not the negation of one
-                if let ExprKind::Num(r) = &a.kind {
+                if let AstKind::Num(r) = &a.kind {
                     return Ok((self.num(-r.clone()), false));
                 }
                 let (a, r) = self.lower_expr(a)?;
                 (self.add(Node::Neg(a)), r)
             }
-            ExprKind::Binary(op, a, b) => {
+            AstKind::Binary(op, a, b) => {
                 let (ia, ra) = self.lower_expr(a)?;
                 let (ib, rb) = self.lower_expr(b)?;
                 let node = match op {
@@ -744,7 +744,7 @@ impl Lowerer<'_> {
                         .help("write exp(E*log(c)) for c^E with c > 0"))
                     }
                     BinOp::Pow if ra => {
-                        let whole = matches!(&b.kind, ExprKind::Num(n) if n.is_integer() && *n >= BigRational::from_integer(1.into()) && *n <= BigRational::from_integer(64.into()));
+                        let whole = matches!(&b.kind, AstKind::Num(n) if n.is_integer() && *n >= BigRational::from_integer(1.into()) && *n <= BigRational::from_integer(64.into()));
                         if !whole {
                             return Err(Error::new(
                                 ErrorKind::Unsupported,
@@ -758,8 +758,8 @@ impl Lowerer<'_> {
                 }
                 (self.add(node), ra || rb)
             }
-            ExprKind::Call(f, args) => self.lower_call(f, args, e.span)?,
-            ExprKind::If {
+            AstKind::Call(f, args) => self.lower_call(f, args, e.span)?,
+            AstKind::If {
                 lhs,
                 relation,
                 rhs,
@@ -932,8 +932,8 @@ impl Lowerer<'_> {
                     return Err(not_random(&f.text, args[0].span()));
                 }
                 // a weight vector by name: its sum and norm stay symbolic
-                if let Arg::Expr(syntax::Expr {
-                    kind: ExprKind::Name(name),
+                if let Arg::Expr(syntax::Ast {
+                    kind: AstKind::Name(name),
                     span: wspan,
                 }) = &args[1]
                 {
@@ -998,8 +998,8 @@ impl Lowerer<'_> {
             .help("write maxpool(E, 4) or maxpool(E, N) with N a parameter")
         };
         match arg {
-            Arg::Expr(syntax::Expr {
-                kind: ExprKind::Num(n),
+            Arg::Expr(syntax::Ast {
+                kind: AstKind::Num(n),
                 span,
             }) => {
                 if !n.is_integer() || *n < BigRational::from_integer(1.into()) {
@@ -1008,8 +1008,8 @@ impl Lowerer<'_> {
                 Ok(self.num(n.clone()))
             }
             Arg::Expr(
-                e @ syntax::Expr {
-                    kind: ExprKind::Name(name),
+                e @ syntax::Ast {
+                    kind: AstKind::Name(name),
                     span,
                 },
             ) => {

@@ -10,7 +10,7 @@
 mod common;
 
 use egg::{Id, Language, RecExpr, Runner};
-use pushforward::lang::{EGraph, Expr, Fact, Facts, Node, Sign};
+use pushforward::lang::{EGraph, Expr, Facts, Need, Node, Sign};
 use pushforward::rules::{self, Family, Rule, When};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -283,7 +283,7 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
                 .map(|j| choose(n, j) * u.powi(j as i32) * (1.0 - u).powi((n - j) as i32))
                 .sum()
         }
-        Node::Fact(a) => (1..=v(a) as i64).product::<i64>() as f64,
+        Node::Factorial(a) => (1..=v(a) as i64).product::<i64>() as f64,
         Node::Min([a, b]) => v(a).min(v(b)),
         Node::Clamp([a, lo, hi]) => v(a).max(v(lo)).min(v(hi)),
         Node::Elu([a, s]) => {
@@ -435,7 +435,7 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
     }
     if rule.info.name.starts_with("pdf-in-") && matches!(var, "?c" | "?a") {
         // a constant inside a random term, of the sign the rule asks for
-        let negative = is(&|w| matches!(w, When::Proves(v, Fact::Negative) if *v == var));
+        let negative = is(&|w| matches!(w, When::Proves(v, Need::Negative) if *v == var));
         let sign = if negative { -1 } else { 1 };
         return format!("{}/100", sign * rng.gen_range(20..150));
     }

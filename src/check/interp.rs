@@ -154,7 +154,7 @@ impl<'a> Interp<'a> {
             Node::Pow([a, b]) => v(a, self)?.powf(v(b, self)?),
             Node::Neg(a) => -v(a, self)?,
             Node::OrderCdf([k, n, u]) => special::order_cdf(v(k, self)?, v(n, self)?, v(u, self)?),
-            Node::Fact(a) => special::factorial(v(a, self)?),
+            Node::Factorial(a) => special::factorial(v(a, self)?),
             Node::Ge([a, b]) => f64::from(u8::from(v(a, self)? >= v(b, self)?)),
             Node::Gt([a, b]) => f64::from(u8::from(v(a, self)? > v(b, self)?)),
             // steps are compared away from atoms, where every Dirac term is 0

@@ -87,15 +87,15 @@ pub(super) fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Err
     let mut wanted: Vec<String> = Vec::new();
     let mut hints: Vec<String> = Vec::new();
     // a random argument that is not positive (log) or non-negative (sqrt) almost surely
-    let mut domain: Option<(String, crate::lang::Fact)> = None;
+    let mut domain: Option<(String, crate::lang::Need)> = None;
     for m in &runner.egraph.analysis.missing {
         let (_, term) = extractor.find_best(m.class);
         if runner.egraph[m.class].data.random && domain.is_none() {
-            domain = Some((crate::lang::print::text(&term, Some(model.names())), m.fact));
+            domain = Some((crate::lang::print::text(&term, Some(model.names())), m.need));
         }
         // only facts about the program's parameters can be assumed
         if let [Node::Symbol(s)] = term.as_ref() {
-            let fact = format!("{s} {}", m.fact.relation());
+            let fact = format!("{s} {}", m.need.relation());
             if !wanted.contains(&fact) {
                 wanted.push(fact.clone());
                 hints.push(format!("`assume {fact}`"));
@@ -114,7 +114,7 @@ pub(super) fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Err
     });
     if let (Some((arg, fact)), true, true) = (&domain, wanted.is_empty(), partial) {
         let (need, instead) = match fact {
-            crate::lang::Fact::Positive => (
+            crate::lang::Need::Positive => (
                 "positive",
                 "log(abs(E)), log(softplus(E)) or log(relu(E) + c) with c > 0",
             ),

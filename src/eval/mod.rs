@@ -76,7 +76,7 @@ enum Op {
     Min(usize, usize),
     Clamp(usize, usize, usize),
     OrderCdf(usize, usize, usize),
-    Fact(usize),
+    Factorial(usize),
     Phi(usize),
     NPdf(usize),
     Ge(usize, usize),
@@ -118,7 +118,7 @@ impl Op {
             | RootN(a, _)
             | Softsign(a)
             | SoftsignInv(a)
-            | Fact(a)
+            | Factorial(a)
             | Phi(a)
             | NPdf(a)
             | Call(_, a) => vec![a],
@@ -143,7 +143,7 @@ impl Op {
                     let mut rows = vec![f.row];
                     match f.log {
                         LogForm::Plain => {}
-                        LogForm::Fact(a) => rows.push(a),
+                        LogForm::Factorial(a) => rows.push(a),
                         LogForm::PowPhi(a, b) | LogForm::Pow(a, b) => rows.extend([a, b]),
                     }
                     rows
@@ -167,7 +167,7 @@ enum LogForm {
     /// log |x| of the row's value.
     Plain,
     /// log n! = lnΓ(n + 1) of the argument's row.
-    Fact(usize),
+    Factorial(usize),
     /// n·log Φ(u).
     PowPhi(usize, usize),
     /// n·log b, for b > 0.
@@ -246,7 +246,7 @@ fn factors(e: &Expr, id: egg::Id, divides: bool, out: &mut Vec<Factor>) {
         }
         node => {
             let log = match node {
-                Node::Fact(a) => LogForm::Fact(usize::from(*a)),
+                Node::Factorial(a) => LogForm::Factorial(usize::from(*a)),
                 Node::Pow([a, n]) => match &e[*a] {
                     Node::Phi(u) => LogForm::PowPhi(usize::from(*u), usize::from(*n)),
                     _ => LogForm::Pow(usize::from(*a), usize::from(*n)),
@@ -264,7 +264,7 @@ fn log_product(fs: &[Factor], value: impl Fn(usize) -> f64) -> f64 {
     let (mut sign, mut log) = (1.0f64, 0.0f64);
     for f in fs {
         let (s, l) = match f.log {
-            LogForm::Fact(a) => (1.0, statrs::function::gamma::ln_gamma(value(a) + 1.0)),
+            LogForm::Factorial(a) => (1.0, statrs::function::gamma::ln_gamma(value(a) + 1.0)),
             LogForm::PowPhi(_, n) if value(n) == 0.0 => (1.0, 0.0),
             LogForm::PowPhi(u, n) => (1.0, value(n) * special::log_std_normal_cdf(value(u))),
             LogForm::Pow(b, n) if value(b) > 0.0 && value(n) != 0.0 => {
@@ -341,7 +341,7 @@ impl Compiled {
                 Node::Mul(_) | Node::Div(_) => {
                     let mut fs = Vec::new();
                     factors(e, egg::Id::from(i), false, &mut fs);
-                    if fs.iter().any(|f| matches!(f.log, LogForm::Fact(_))) {
+                    if fs.iter().any(|f| matches!(f.log, LogForm::Factorial(_))) {
                         products.push(fs);
                         Op::LogProduct(products.len() - 1)
                     } else if matches!(node, Node::Mul(_)) {
@@ -419,7 +419,7 @@ impl Compiled {
                     }
                     Op::OrderCdf(c(0), c(1), c(2))
                 }
-                Node::Fact(_) => Op::Fact(c(0)),
+                Node::Factorial(_) => Op::Factorial(c(0)),
                 Node::Phi(_) => Op::Phi(c(0)),
                 Node::NPdf(_) => Op::NPdf(c(0)),
                 Node::Ge(_) => Op::Ge(c(0), c(1)),
@@ -656,7 +656,7 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
                 *d = special::order_cdf(k, n, u);
             }
         }
-        Op::Fact(a) => unary!(a, special::factorial),
+        Op::Factorial(a) => unary!(a, special::factorial),
         Op::Phi(a) => vector!(a, simd::std_normal_cdf),
         Op::NPdf(a) => vector!(a, simd::std_normal_pdf),
         Op::Call(f, a) => match f.vector {

@@ -17,22 +17,22 @@ use std::cmp::Ordering;
 
 /// One end of an interval: its value, exact when known, and whether it is left out.
 #[derive(Clone, Debug, PartialEq)]
-pub struct End {
+pub struct Bound {
     pub value: f64,
     pub exact: Option<BigRational>,
     pub open: bool,
 }
 
-impl End {
-    fn exact(r: BigRational, open: bool) -> End {
-        End {
+impl Bound {
+    fn exact(r: BigRational, open: bool) -> Bound {
+        Bound {
             value: r.to_f64().unwrap_or(f64::NAN),
             exact: Some(r),
             open,
         }
     }
-    fn infinite(positive: bool) -> End {
-        End {
+    fn infinite(positive: bool) -> Bound {
+        Bound {
             value: if positive {
                 f64::INFINITY
             } else {
@@ -42,15 +42,15 @@ impl End {
             open: true,
         }
     }
-    fn approx(value: f64, open: bool) -> End {
-        End {
+    fn approx(value: f64, open: bool) -> Bound {
+        Bound {
             value,
             exact: None,
             open: open || value.is_infinite(),
         }
     }
     /// The value as a total order key: exact when both are.
-    fn cmp_value(&self, other: &End) -> Option<Ordering> {
+    fn cmp_value(&self, other: &Bound) -> Option<Ordering> {
         match (&self.exact, &other.exact) {
             (Some(a), Some(b)) => Some(a.cmp(b)),
             _ => self.value.partial_cmp(&other.value),
@@ -61,21 +61,21 @@ impl End {
 /// A set of reals [lo, hi], each end possibly open.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interval {
-    pub lo: End,
-    pub hi: End,
+    pub lo: Bound,
+    pub hi: Bound,
 }
 
 impl Interval {
     pub fn real() -> Interval {
         Interval {
-            lo: End::infinite(false),
-            hi: End::infinite(true),
+            lo: Bound::infinite(false),
+            hi: Bound::infinite(true),
         }
     }
     pub fn point(r: &BigRational) -> Interval {
         Interval {
-            lo: End::exact(r.clone(), false),
-            hi: End::exact(r.clone(), false),
+            lo: Bound::exact(r.clone(), false),
+            hi: Bound::exact(r.clone(), false),
         }
     }
 
@@ -88,10 +88,10 @@ impl Interval {
         let zero = BigRational::zero();
         let mut tighten = |rel: Relation, v: &BigRational| {
             let (end, lower) = match rel {
-                Relation::Gt => (End::exact(v.clone(), true), true),
-                Relation::Ge => (End::exact(v.clone(), false), true),
-                Relation::Lt => (End::exact(v.clone(), true), false),
-                Relation::Le => (End::exact(v.clone(), false), false),
+                Relation::Gt => (Bound::exact(v.clone(), true), true),
+                Relation::Ge => (Bound::exact(v.clone(), false), true),
+                Relation::Lt => (Bound::exact(v.clone(), true), false),
+                Relation::Le => (Bound::exact(v.clone(), false), false),
                 Relation::Ne => return,
             };
             let old = if lower { &mut iv.lo } else { &mut iv.hi };
@@ -131,7 +131,7 @@ impl Interval {
     }
 
     fn neg(self) -> Interval {
-        let flip = |e: End| End {
+        let flip = |e: Bound| Bound {
             value: -e.value,
             exact: e.exact.map(|r| -r),
             open: e.open,
@@ -143,7 +143,7 @@ impl Interval {
     }
 
     fn add(self, o: Interval) -> Interval {
-        let sum = |a: End, b: End| End {
+        let sum = |a: Bound, b: Bound| Bound {
             value: a.value + b.value,
             exact: a.exact.zip(b.exact).map(|(x, y)| x + y),
             open: a.open || b.open,
@@ -155,12 +155,12 @@ impl Interval {
     }
 
     fn mul(self, o: Interval) -> Option<Interval> {
-        let product = |a: &End, b: &End| -> Option<End> {
+        let product = |a: &Bound, b: &Bound| -> Option<Bound> {
             let value = a.value * b.value;
             if value.is_nan() {
                 return None;
             }
-            Some(End {
+            Some(Bound {
                 value,
                 exact: a.exact.as_ref().zip(b.exact.as_ref()).map(|(x, y)| x * y),
                 open: a.open || b.open,
@@ -172,7 +172,7 @@ impl Interval {
             product(&self.hi, &o.lo)?,
             product(&self.hi, &o.hi)?,
         ];
-        let pick = |want: Ordering| -> Option<End> {
+        let pick = |want: Ordering| -> Option<Bound> {
             let mut best = corners[0].clone();
             for c in &corners[1..] {
                 match c.cmp_value(&best)? {
@@ -191,17 +191,17 @@ impl Interval {
 
     /// 1/x over an interval that does not contain 0.
     fn recip(self) -> Option<Interval> {
-        let inv = |e: &End| -> End {
+        let inv = |e: &Bound| -> Bound {
             if e.value.is_infinite() {
-                return End::exact(BigRational::zero(), true);
+                return Bound::exact(BigRational::zero(), true);
             }
             match &e.exact {
-                Some(r) if r.is_zero() => End::infinite(true),
-                Some(r) => End::exact(r.recip(), e.open),
-                None => End::approx(1.0 / e.value, e.open),
+                Some(r) if r.is_zero() => Bound::infinite(true),
+                Some(r) => Bound::exact(r.recip(), e.open),
+                None => Bound::approx(1.0 / e.value, e.open),
             }
         };
-        let zero = End::exact(BigRational::zero(), false);
+        let zero = Bound::exact(BigRational::zero(), false);
         let above = match self.lo.cmp_value(&zero)? {
             Ordering::Greater => true,
             Ordering::Equal if self.lo.open => true,
@@ -220,7 +220,7 @@ impl Interval {
         } else if below {
             let mut lo = inv(&self.hi);
             if lo.value.is_infinite() {
-                lo = End::infinite(false);
+                lo = Bound::infinite(false);
             }
             Some(Interval {
                 lo,
@@ -233,11 +233,11 @@ impl Interval {
 
     /// An increasing function applied to both ends; `None` where it is not defined.
     fn increasing(self, f: impl Fn(f64) -> f64) -> Option<Interval> {
-        let apply = |e: &End| -> Option<End> {
+        let apply = |e: &Bound| -> Option<Bound> {
             let v = f(e.value);
             // a closed finite end sent to ±∞ is outside the function's domain
             let escapes = v.is_infinite() && e.value.is_finite() && !e.open;
-            (!v.is_nan() && !escapes).then(|| End::approx(v, e.open))
+            (!v.is_nan() && !escapes).then(|| Bound::approx(v, e.open))
         };
         Some(Interval {
             lo: apply(&self.lo)?,

@@ -18,7 +18,7 @@
 //! (`for_each_function!`): adding an entry adds its node, so a new function touches
 //! this file only.
 
-use super::{special, Fact, Num};
+use super::{special, Need, Num};
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use wide::f64x4;
@@ -134,7 +134,7 @@ pub struct Map {
     /// that solve g⁻¹(u) ≥ c for u are `solve-NAME-...`.
     pub inverse_name: &'static str,
     /// What its argument must satisfy almost surely (log: positive).
-    pub domain: Option<Fact>,
+    pub domain: Option<Need>,
     /// Why the change of variables holds, in words.
     pub words: &'static str,
     /// The density of g(E) at t from that of E at g⁻¹(t) (`INNER`): the change of
@@ -404,7 +404,7 @@ pub const LOG: Function = Function {
     map: Some(Map {
         inverse_name: "exp",
         pieces: &[onto(None, None, "(exp ?t)")],
-        domain: Some(Fact::Positive),
+        domain: Some(Need::Positive),
         words: "log is increasing on (0, inf), and its argument is positive almost surely",
         density: Some(("(* INNER (exp ?t))", "f_E(e^t) e^t")),
     }),
@@ -434,7 +434,7 @@ pub const SQRT: Function = Function {
             hi: None,
             inverse: "(^ ?t 2)",
         }],
-        domain: Some(Fact::NonNegative),
+        domain: Some(Need::NonNegative),
         words: "sqrt is increasing on [0, inf), and its argument is non-negative almost surely",
         density: Some(("(* INNER (* 2 ?t))", "f_E(t^2) 2t")),
     }),

@@ -173,7 +173,7 @@ for_each_function! { language {
         "order" = Order([Id; 3]),
         // P(Binomial(N, u) >= K) = I_u(K, N - K + 1), the CDF of the K-th of N
         "ibeta" = OrderCdf([Id; 3]),
-        "fact" = Fact(Id),
+        "fact" = Factorial(Id),
         "conv" = Conv([Id; 2]),
         // weight vectors, as cons lists, and their sum and sum of squares
         "cons" = Cons([Id; 2]),
@@ -267,12 +267,13 @@ impl Sign {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Missing {
     pub class: Id,
-    pub fact: Fact,
+    pub need: Need,
 }
 
-/// Facts a rule condition can ask for.
+/// A sign a rule condition can need of a class (and a failed derivation can ask the
+/// user to assume).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Fact {
+pub enum Need {
     Positive,
     Negative,
     NonNegative,
@@ -280,24 +281,24 @@ pub enum Fact {
     NonZero,
 }
 
-impl Fact {
+impl Need {
     pub fn sign(self) -> Sign {
         match self {
-            Fact::Positive => Sign::POS,
-            Fact::Negative => Sign::NEG,
-            Fact::NonNegative => Sign::NONNEG,
-            Fact::NonPositive => Sign::NONPOS,
-            Fact::NonZero => Sign(5),
+            Need::Positive => Sign::POS,
+            Need::Negative => Sign::NEG,
+            Need::NonNegative => Sign::NONNEG,
+            Need::NonPositive => Sign::NONPOS,
+            Need::NonZero => Sign(5),
         }
     }
     /// The relation as a user would write it after `assume NAME`.
     pub fn relation(self) -> &'static str {
         match self {
-            Fact::Positive => "> 0",
-            Fact::Negative => "< 0",
-            Fact::NonNegative => ">= 0",
-            Fact::NonPositive => "<= 0",
-            Fact::NonZero => "!= 0",
+            Need::Positive => "> 0",
+            Need::Negative => "< 0",
+            Need::NonNegative => ">= 0",
+            Need::NonPositive => "<= 0",
+            Need::NonZero => "!= 0",
         }
     }
 }
@@ -524,7 +525,7 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
         Node::Max([a, b]) => std::cmp::max(x(*a)?, x(*b)?),
         Node::Min([a, b]) => std::cmp::min(x(*a)?, x(*b)?),
         Node::Clamp([a, lo, hi]) => std::cmp::min(std::cmp::max(x(*a)?, x(*lo)?), x(*hi)?),
-        Node::Fact(a) => {
+        Node::Factorial(a) => {
             let k = int_of(&x(*a)?)?;
             if !(0..=20).contains(&k) {
                 return None;
@@ -557,7 +558,7 @@ fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<f64> {
         Node::Neg(a) => -x(*a)?,
         Node::Abs(a) => x(*a)?.abs(),
         Node::OrderCdf([k, n, u]) => special::order_cdf(x(*k)?, x(*n)?, x(*u)?),
-        Node::Fact(a) => special::factorial(x(*a)?),
+        Node::Factorial(a) => special::factorial(x(*a)?),
         n => {
             let f = n.function()?;
             let mut args = [0.0; 3];
@@ -678,7 +679,7 @@ impl Analysis<Node> for Facts {
                 Node::Relu(a) => Sign(2 | (s(a).0 & 4)),
                 Node::LeakyRelu([a, al]) if s(al) == Sign::POS => s(a),
                 Node::MaxPool([a, _]) | Node::MinPool([a, _]) | Node::Order([a, _, _]) => s(a),
-                Node::Fact(_) => Sign::POS,
+                Node::Factorial(_) => Sign::POS,
                 Node::Ite([_, _, a, b]) => s(a).union(s(b)),
                 Node::OrderCdf(_) => Sign::NONNEG,
                 // an even root is defined for a >= 0 only, where it is >= 0

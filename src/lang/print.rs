@@ -852,7 +852,7 @@ impl<'a> Printer<'a> {
                     (format!("I[{}]({}, {second})", p(u).0, p(k).0), Prec::Atom)
                 }
             }
-            Node::Fact(a) => {
+            Node::Factorial(a) => {
                 let inner = self.wrap(p(a), Prec::Atom);
                 (format!("{inner}!"), Prec::Atom)
             }

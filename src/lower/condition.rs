@@ -49,11 +49,11 @@ fn solvable(node: &Node) -> Option<(&'static str, &'static Map, &'static Piece)>
 impl Lowerer<'_> {
     pub(super) fn lower_if(
         &mut self,
-        lhs: &syntax::Expr,
+        lhs: &syntax::Ast,
         relation: Relation,
-        rhs: &syntax::Expr,
-        then: &syntax::Expr,
-        otherwise: &syntax::Expr,
+        rhs: &syntax::Ast,
+        then: &syntax::Ast,
+        otherwise: &syntax::Ast,
     ) -> Result<(Id, bool)> {
         let span = lhs.span.to(rhs.span);
         if relation == Relation::Ne {

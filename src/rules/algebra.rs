@@ -7,7 +7,7 @@
 //! what lets [|t| < 1]·Φ(artanh t) hold on all of R.
 
 use super::{rule, tag_all, Family::Algebra as A, Rule, Tag, When, When::*};
-use crate::lang::Fact::*;
+use crate::lang::Need::*;
 use crate::lang::FUNCTIONS;
 
 #[rustfmt::skip]

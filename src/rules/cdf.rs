@@ -8,7 +8,7 @@
 
 use super::{rule, tag_all, Family::Cdf as C, Family::Diff as D, Rule, Tag, When, When::*};
 use crate::lang::functions::Map;
-use crate::lang::Fact::*;
+use crate::lang::Need::*;
 use crate::lang::FUNCTIONS;
 
 /// The strictly increasing maps of the registry, by operator.

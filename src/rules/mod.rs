@@ -10,7 +10,7 @@ mod cdf;
 mod diff;
 mod normal;
 
-use crate::lang::{EGraph, Fact, Missing, Node, Rewrite, Sign};
+use crate::lang::{EGraph, Missing, Need, Node, Rewrite, Sign};
 use egg::{ConditionalApplier, Id, Pattern, Subst, Var};
 use std::sync::OnceLock;
 
@@ -63,10 +63,10 @@ pub struct RuleInfo {
 #[derive(Clone, Copy, Debug)]
 pub enum When {
     /// The variable's value has this sign (for a random term: almost surely).
-    Proves(&'static str, Fact),
+    Proves(&'static str, Need),
     /// As `Proves`, but a failure is no reason to ask for an assumption (for rules that
     /// only tidy, and would otherwise fill error messages with irrelevant hints).
-    Known(&'static str, Fact),
+    Known(&'static str, Need),
     /// The variable is not random (a constant or parameter expression).
     NotRandom(&'static str),
     /// The variable is random.
@@ -138,16 +138,16 @@ impl When {
             subst[v]
         };
         match self {
-            When::Proves(v, fact) => {
+            When::Proves(v, need) => {
                 let id = var(v);
-                let ok = egraph[id].data.sign.within(fact.sign());
+                let ok = egraph[id].data.sign.within(need.sign());
                 if !ok {
                     let class = egraph.find(id);
-                    egraph.analysis.missing.insert(Missing { class, fact });
+                    egraph.analysis.missing.insert(Missing { class, need });
                 }
                 ok
             }
-            When::Known(v, fact) => egraph[var(v)].data.sign.within(fact.sign()),
+            When::Known(v, need) => egraph[var(v)].data.sign.within(need.sign()),
             When::NotRandom(v) => !egraph[var(v)].data.random,
             When::Random(v) => egraph[var(v)].data.random,
             When::NoT(v) => !egraph[var(v)].data.has_t,
@@ -273,7 +273,7 @@ impl When {
                     let class = egraph.find(h);
                     egraph.analysis.missing.insert(Missing {
                         class,
-                        fact: Fact::NonZero,
+                        need: Need::NonZero,
                     });
                 }
                 false

@@ -2,7 +2,7 @@
 //! a·N(μ, σ²) + b = N(aμ + b, a²σ²) and Σ wᵢ·Nᵢ = N(μ·Σw, σ²·Σw²).
 
 use super::{rule, Family, Family::Normal as N, Rule, When::*};
-use crate::lang::Fact::*;
+use crate::lang::Need::*;
 
 #[rustfmt::skip]
 pub fn rules() -> Vec<Rule> {

@@ -20,34 +20,34 @@ pub enum BinOp {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub enum ExprKind {
+pub enum AstKind {
     /// An exact number, as written: `0.1` is 1/10.
     Num(BigRational),
     Name(String),
-    Neg(Box<Expr>),
-    Binary(BinOp, Box<Expr>, Box<Expr>),
+    Neg(Box<Ast>),
+    Binary(BinOp, Box<Ast>, Box<Ast>),
     Call(Name, Vec<Arg>),
     /// `if LHS REL RHS then THEN else ELSE`
     If {
-        lhs: Box<Expr>,
+        lhs: Box<Ast>,
         relation: Relation,
-        rhs: Box<Expr>,
-        then: Box<Expr>,
-        otherwise: Box<Expr>,
+        rhs: Box<Ast>,
+        then: Box<Ast>,
+        otherwise: Box<Ast>,
     },
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Expr {
-    pub kind: ExprKind,
+pub struct Ast {
+    pub kind: AstKind,
     pub span: Span,
 }
 
 /// A call's argument: an expression or a bracketed list.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Arg {
-    Expr(Expr),
-    List(Vec<Expr>, Span),
+    Expr(Ast),
+    List(Vec<Ast>, Span),
 }
 
 impl Arg {
@@ -85,19 +85,19 @@ pub enum Statement {
     /// `x ~ Normal(mean, std)`
     Input {
         name: Name,
-        mean: Expr,
-        std: Expr,
+        mean: Ast,
+        std: Ast,
         span: Span,
     },
     /// `assume a > 0`
     Assume {
         name: Name,
         relation: Relation,
-        value: Expr,
+        value: Ast,
         span: Span,
     },
     /// `y = expr`
-    Assign { name: Name, value: Expr, span: Span },
+    Assign { name: Name, value: Ast, span: Span },
 }
 
 /// A parsed program: its statements in order.

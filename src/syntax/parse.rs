@@ -259,19 +259,19 @@ fn name(p: Option<Pair<Rule>>) -> Name {
     }
 }
 
-fn expr(p: Option<Pair<Rule>>) -> Result<Expr> {
+fn expr(p: Option<Pair<Rule>>) -> Result<Ast> {
     let p = p.ok_or_else(|| Error::new(ErrorKind::Internal, "missing expression"))?;
     pratt_expr(p.into_inner())
 }
 
-fn pratt_expr(pairs: Pairs<Rule>) -> Result<Expr> {
+fn pratt_expr(pairs: Pairs<Rule>) -> Result<Ast> {
     pratt()
         .map_primary(primary)
         .map_prefix(|op, rhs| {
             let rhs = rhs?;
             let span = span_of(&op).to(rhs.span);
-            Ok(Expr {
-                kind: ExprKind::Neg(Box::new(rhs)),
+            Ok(Ast {
+                kind: AstKind::Neg(Box::new(rhs)),
                 span,
             })
         })
@@ -285,19 +285,19 @@ fn pratt_expr(pairs: Pairs<Rule>) -> Result<Expr> {
                 _ => BinOp::Pow,
             };
             let span = lhs.span.to(rhs.span);
-            Ok(Expr {
-                kind: ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+            Ok(Ast {
+                kind: AstKind::Binary(op, Box::new(lhs), Box::new(rhs)),
                 span,
             })
         })
         .parse(pairs)
 }
 
-fn primary(p: Pair<Rule>) -> Result<Expr> {
+fn primary(p: Pair<Rule>) -> Result<Ast> {
     let span = span_of(&p);
     let kind = match p.as_rule() {
-        Rule::number => ExprKind::Num(number(p.as_str(), span)?),
-        Rule::name => ExprKind::Name(p.as_str().to_string()),
+        Rule::number => AstKind::Num(number(p.as_str(), span)?),
+        Rule::name => AstKind::Name(p.as_str().to_string()),
         Rule::expr => return pratt_expr(p.into_inner()),
         Rule::ite => {
             // the keywords are pairs of their own: skip them
@@ -313,7 +313,7 @@ fn primary(p: Pair<Rule>) -> Result<Expr> {
             let rhs = expr(c.next())?;
             let then = expr(it.next())?;
             let otherwise = expr(it.next())?;
-            ExprKind::If {
+            AstKind::If {
                 lhs: Box::new(lhs),
                 relation,
                 rhs: Box::new(rhs),
@@ -338,11 +338,11 @@ fn primary(p: Pair<Rule>) -> Result<Expr> {
                     _ => args.push(Arg::Expr(pratt_expr(a.into_inner())?)),
                 }
             }
-            ExprKind::Call(f, args)
+            AstKind::Call(f, args)
         }
         _ => return Err(Error::new(ErrorKind::Internal, "unexpected parse node").at(span, "")),
     };
-    Ok(Expr { kind, span })
+    Ok(Ast { kind, span })
 }
 
 /// Read a decimal literal exactly.
@@ -401,12 +401,12 @@ mod tests {
         );
     }
 
-    fn show(e: &Expr) -> String {
+    fn show(e: &Ast) -> String {
         match &e.kind {
-            ExprKind::Num(n) => n.to_string(),
-            ExprKind::Name(n) => n.clone(),
-            ExprKind::Neg(a) => format!("(neg {})", show(a)),
-            ExprKind::Binary(op, a, b) => {
+            AstKind::Num(n) => n.to_string(),
+            AstKind::Name(n) => n.clone(),
+            AstKind::Neg(a) => format!("(neg {})", show(a)),
+            AstKind::Binary(op, a, b) => {
                 let op = match op {
                     BinOp::Add => "+",
                     BinOp::Sub => "-",
@@ -416,7 +416,7 @@ mod tests {
                 };
                 format!("({op} {} {})", show(a), show(b))
             }
-            ExprKind::If {
+            AstKind::If {
                 lhs,
                 relation,
                 rhs,
@@ -430,7 +430,7 @@ mod tests {
                 show(then),
                 show(otherwise)
             ),
-            ExprKind::Call(f, args) => {
+            AstKind::Call(f, args) => {
                 let args: Vec<String> = args
                     .iter()
                     .map(|a| match a {
