@@ -352,6 +352,7 @@ pub const ABS: Function = Function {
         "y = abs(tanh(x))",
     ),
     value: |x| x[0].abs(),
+    finite: Finite::WithArgs,
     ..BASE
 };
 
@@ -579,6 +580,7 @@ pub const RELU: Function = Function {
     ),
     value: |x| if x[0] > 0.0 { x[0] } else { 0.0 },
     print: Print::Call("relu", "\\operatorname{relu}"),
+    finite: Finite::WithArgs,
     ..BASE
 };
 
@@ -593,6 +595,7 @@ pub const LEAKY_RELU: Function = Function {
     ),
     value: |x| if x[0] >= 0.0 { x[0] } else { x[1] * x[0] },
     print: Print::Call("leaky_relu", "\\operatorname{leaky\\_relu}"),
+    finite: Finite::WithArgs,
     ..BASE
 };
 
@@ -607,6 +610,7 @@ pub const ELU: Function = Function {
     ),
     value: |x| special::elu(x[0], x[1]),
     print: Print::Call("elu", "\\operatorname{elu}"),
+    finite: Finite::WithArgs,
     ..BASE
 };
 
@@ -664,6 +668,7 @@ pub const CLAMP: Function = Function {
     call: call("clamp", "clamp(E, LO, HI)", 3, "min(max(E, LO), HI): point masses at both ends; LO and HI numbers or parameters (order them with `assume lo < 0`, `assume hi > 0` to have the brackets decided)", "y = clamp(2*x, 0, 6)"),
     value: |x| x[0].max(x[1]).min(x[2]),
     print: Print::Call("clamp", "\\operatorname{clamp}"),
+    finite: Finite::WithArgs,
     ..BASE
 };
 
@@ -678,6 +683,7 @@ pub const MAX: Function = Function {
     ),
     value: |x| x[0].max(x[1]),
     print: Print::Call("max", "\\max"),
+    finite: Finite::WithArgs,
     ..BASE
 };
 
@@ -692,6 +698,7 @@ pub const MIN: Function = Function {
     ),
     value: |x| x[0].min(x[1]),
     print: Print::Call("min", "\\min"),
+    finite: Finite::WithArgs,
     ..BASE
 };
 
