@@ -137,7 +137,7 @@ fn negated(a: Num) -> Num {
 /// negative number has none).
 fn exact_root(r: &BigRational, k: u32) -> Option<Num> {
     let neg = r.is_negative();
-    if neg && k % 2 == 0 {
+    if neg && k.is_multiple_of(2) {
         return None;
     }
     let m = r.abs();
