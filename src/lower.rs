@@ -468,9 +468,9 @@ fn piecewise_start(
     let mut clamped_terms: Vec<Expr> = Vec::new();
     // Φ((c − μ)/σ) = P(x < c)
     let below = |out: &mut Expr, c: &Expr| -> Id {
-        let cn = append_expr(out, c);
-        let mi = append_expr(out, &mean);
-        let si = append_expr(out, &std);
+        let cn = crate::lang::append(out, c);
+        let mi = crate::lang::append(out, &mean);
+        let si = crate::lang::append(out, &std);
         let d = out.add(Node::Sub([cn, mi]));
         let z = out.add(Node::Div([d, si]));
         out.add(Node::Phi(z))
@@ -511,7 +511,7 @@ fn piecewise_start(
                     let symbolic =
                         |e: &Expr| e.as_ref().iter().any(|n| matches!(n, Node::Symbol(_)));
                     let (a_sym, h_sym) = (symbolic(a), symbolic(h));
-                    let (a, h) = (append_expr(out, a), append_expr(out, h));
+                    let (a, h) = (crate::lang::append(out, a), crate::lang::append(out, h));
                     if a_sym || h_sym {
                         // min(max(x, a), h): the clamp's definition, which its rules
                         // need a < h proved for; max and min need nothing
@@ -522,11 +522,11 @@ fn piecewise_start(
                     }
                 }
                 (Some(a), None) => {
-                    let a = append_expr(out, a);
+                    let a = crate::lang::append(out, a);
                     out.add(Node::Max([x, a]))
                 }
                 (None, Some(h)) => {
-                    let h = append_expr(out, h);
+                    let h = crate::lang::append(out, h);
                     out.add(Node::Min([x, h]))
                 }
                 (None, None) => x,
@@ -535,7 +535,9 @@ fn piecewise_start(
             let mut term = out.add(Node::Cdf([clamped, t]));
             for (end, lower) in [(&lo, true), (&hi, false)] {
                 let Some(c) = end else { continue };
-                let at = subst(&mut out, &|out: &mut Expr, _x: Id| append_expr(out, c));
+                let at = subst(&mut out, &|out: &mut Expr, _x: Id| {
+                    crate::lang::append(out, c)
+                });
                 let p = below(&mut out, c);
                 let p = if lower {
                     p
@@ -573,17 +575,6 @@ fn piecewise_start(
         });
     }
     Ok(acc.map(|a| (subterm(&out, a), clamped_terms)))
-}
-
-fn append_expr(out: &mut Expr, e: &Expr) -> Id {
-    let offset = out.as_ref().len();
-    for node in e.as_ref() {
-        let n = node
-            .clone()
-            .map_children(|c| Id::from(usize::from(c) + offset));
-        out.add(n);
-    }
-    Id::from(out.as_ref().len() - 1)
 }
 
 impl Lowerer<'_> {

@@ -1,9 +1,9 @@
 //! Jumps and atoms: where the brackets of a CDF jump and by how much, which makes the
 //! Dirac terms of its derivative, and how a PDF splits into a density and point masses.
 
-use super::{append, Atom};
+use super::Atom;
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::subterm;
+use crate::lang::{append, contains_delta, subterm};
 use crate::lang::{Expr, Node, Num};
 use egg::{Id, Language};
 use std::collections::HashMap;
@@ -316,8 +316,4 @@ fn collect_product(e: &Expr, id: Id, out: &mut Vec<Id>) {
         }
         _ => out.push(id),
     }
-}
-
-fn contains_delta(e: &Expr, id: Id) -> bool {
-    matches!(e[id], Node::Delta(_)) || e[id].children().iter().any(|c| contains_delta(e, *c))
 }

@@ -41,12 +41,12 @@ mod support;
 pub use search::{extract_best, Cost, Readable};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::{EGraph, Expr, Facts, Node, Num, Runner};
+use crate::lang::{append, EGraph, Expr, Facts, Node, Num, Runner};
 use crate::lower::Model;
 use crate::rules::{self, Family};
 use atoms::{jump_terms, split_atoms};
 use diagnose::{check_std, limit_or, no_closed_form};
-use egg::{Extractor, Id, Language};
+use egg::{Extractor, Id};
 use search::{phase, run_phase, tidy_phase, Search, UNRESOLVED};
 use std::time::Duration;
 use steps::prune_cycles;
@@ -506,18 +506,6 @@ const PDF_TIDY_ITERATIONS: usize = 10;
 /// the reordering rules regroups: ten iterations took 33 of the 39 ms of five tanh and
 /// sigmoid layers. Four give the same result at three and five layers.
 const CHAIN_TIDY_ITERATIONS: usize = 4;
-
-/// Append `other` to `expr`, returning the id of its root in `expr`.
-fn append(expr: &mut Expr, other: &Expr) -> Id {
-    let offset = expr.as_ref().len();
-    for node in other.as_ref() {
-        let n = node
-            .clone()
-            .map_children(|c| Id::from(usize::from(c) + offset));
-        expr.add(n);
-    }
-    Id::from(expr.as_ref().len() - 1)
-}
 
 /// Simplify a real term with the algebra rules (no explanation needed).
 pub fn simplify(e: &Expr, limits: Limits, facts: &Facts, rules: &[crate::lang::Rewrite]) -> Expr {

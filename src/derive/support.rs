@@ -2,9 +2,9 @@
 //! whole line to the ends the output can reach, so that a chain's CDF and PDF can be
 //! written inside it.
 
-use super::{append, simplify, End, Limits, Support};
+use super::{simplify, End, Limits, Support};
 use crate::error::Result;
-use crate::lang::subterm;
+use crate::lang::{append, subterm};
 use crate::lang::{EGraph, Expr, Facts, Node, Sign};
 use crate::lower::Model;
 use crate::rules;

@@ -266,6 +266,23 @@ impl Sign {
     }
 }
 
+/// `other` appended to `expr`, its ids shifted: the id of its root in `expr`.
+pub fn append(expr: &mut Expr, other: &Expr) -> Id {
+    let offset = expr.as_ref().len();
+    for node in other.as_ref() {
+        let n = node
+            .clone()
+            .map_children(|c| Id::from(usize::from(c) + offset));
+        expr.add(n);
+    }
+    Id::from(expr.as_ref().len() - 1)
+}
+
+/// Whether the subterm at `id` has a Dirac delta in it.
+pub fn contains_delta(e: &Expr, id: Id) -> bool {
+    matches!(e[id], Node::Delta(_)) || e[id].children().iter().any(|c| contains_delta(e, *c))
+}
+
 /// The subterm rooted at `id` as its own expression.
 pub fn subterm(expr: &Expr, id: Id) -> Expr {
     let mut out = Expr::default();

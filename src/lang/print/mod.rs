@@ -1,11 +1,17 @@
 //! Terms as a person writes them: Unicode text for the terminal and LaTeX for papers.
 //! One printer with a precedence climb serves both; only the spelling differs.
 
+mod leaves;
+mod names;
+mod sums;
+
 use crate::lang::functions::Print;
 use crate::lang::{Expr, Node, Num};
 use egg::{Id, Language};
-use num_traits::{Signed, ToPrimitive};
-use rustc_hash::FxHashMap;
+use leaves::superscript;
+use names::Label;
+pub use names::Names;
+use num_traits::Signed;
 use std::cell::RefCell;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -42,176 +48,6 @@ pub struct Printer<'a> {
     /// Whether the term being printed has a Dirac term (sums print those last).
     deltas: std::cell::Cell<bool>,
 }
-
-/// Abbreviations for the derivation of a deep composition: each preimage of t through
-/// an inverse map (artanh, logit, log, roots, softsign's inverse) is named u₁, u₂, ...
-/// in the order they nest, terms print it by its name, and the definitions are printed
-/// once. Without them the density of n layers prints n factors that each hold the
-/// nested preimage, n² in all, and every one of its steps prints that again. The ends
-/// of the support, constants as deep as the composition that every step's brackets
-/// repeat, are named `lo` and `hi` the same way.
-///
-/// Terms are compared by structure, sums and products up to the order of their two
-/// operands (the final tidying writes 1 + u where the derivation wrote u + 1).
-#[derive(Default)]
-pub struct Names {
-    /// Interned nodes, their children replaced by interned ids.
-    ids: FxHashMap<Node, usize>,
-    /// Interned id → index of its definition.
-    named: FxHashMap<usize, usize>,
-    /// The name of each node of each term given to `new`, by the term's address: the
-    /// terms of a long derivation are printed twice (text and LaTeX), and looking their
-    /// nodes up again cost more than printing them.
-    known: FxHashMap<usize, Vec<Option<usize>>>,
-    /// The named terms: the support's ends, then the preimages innermost first.
-    pub defs: Vec<Expr>,
-    /// What each of `defs` is.
-    labels: Vec<Label>,
-}
-
-/// What a name stands for.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum Label {
-    Lo,
-    Hi,
-    /// The preimage u₁, u₂, ... (from 1).
-    Preimage(usize),
-}
-
-/// Inverse maps nested this deep call for names: the derivation of a single map or
-/// two reads better with its preimages written out.
-const NAMES_FROM_NESTING: usize = 3;
-
-impl Names {
-    /// The names for a derivation's terms, or `None` when its preimages nest less than
-    /// three inverse maps deep. `ends`, the support's lower and upper end where they
-    /// are to be named, come first. The terms must outlive the printing (they are known
-    /// by their address).
-    pub fn new<'e>(
-        ends: [Option<&'e Expr>; 2],
-        terms: impl IntoIterator<Item = &'e Expr>,
-    ) -> Option<Names> {
-        let mut names = Names::default();
-        for (end, label) in ends.into_iter().zip([Label::Lo, Label::Hi]) {
-            let Some(end) = end else { continue };
-            let mut local: Vec<usize> = Vec::with_capacity(end.as_ref().len());
-            for node in end.as_ref() {
-                let key = names.key_of(node, &local);
-                let next = names.ids.len();
-                local.push(*names.ids.entry(key).or_insert(next));
-            }
-            if let Some(root) = local.last() {
-                names.named.insert(*root, names.defs.len());
-                names.defs.push(end.clone());
-                names.labels.push(label);
-            }
-        }
-        // every interned id has a fact: the ends have no t and no inverse nesting
-        let mut has_t: Vec<bool> = vec![false; names.ids.len()];
-        let mut nesting: Vec<usize> = vec![0; names.ids.len()];
-        for e in terms {
-            let mut local: Vec<usize> = Vec::with_capacity(e.as_ref().len());
-            let mut keys = Vec::with_capacity(e.as_ref().len());
-            for (i, node) in e.as_ref().iter().enumerate() {
-                let key = names.key_of(node, &local);
-                let next = names.ids.len();
-                let id = *names.ids.entry(key).or_insert(next);
-                if id == has_t.len() {
-                    let children = node.children();
-                    let t = matches!(node, Node::T)
-                        || children.iter().any(|c| has_t[local[usize::from(*c)]]);
-                    let inverse = t && is_inverse(node);
-                    let below = children
-                        .iter()
-                        .map(|c| nesting[local[usize::from(*c)]])
-                        .max()
-                        .unwrap_or(0);
-                    has_t.push(t);
-                    nesting.push(below + usize::from(inverse));
-                    if inverse {
-                        names.named.insert(id, names.defs.len());
-                        names.defs.push(crate::lang::subterm(e, Id::from(i)));
-                        let n = names
-                            .labels
-                            .iter()
-                            .filter(|l| matches!(l, Label::Preimage(_)));
-                        names.labels.push(Label::Preimage(n.count() + 1));
-                    }
-                }
-                keys.push(names.named.get(&id).copied());
-                local.push(id);
-            }
-            names.known.insert(e as *const Expr as usize, keys);
-        }
-        if nesting.iter().copied().max().unwrap_or(0) < NAMES_FROM_NESTING {
-            return None;
-        }
-        Some(names)
-    }
-
-    /// A node as an interning key: its children by interned id, the operands of a sum
-    /// or product in a fixed order.
-    fn key_of(&self, node: &Node, local: &[usize]) -> Node {
-        let mut key = node
-            .clone()
-            .map_children(|c| Id::from(local[usize::from(c)]));
-        if let Node::Add([a, b]) | Node::Mul([a, b]) = &mut key {
-            if usize::from(*b) < usize::from(*a) {
-                std::mem::swap(a, b);
-            }
-        }
-        key
-    }
-
-    /// The name index of each node of `e`, where it has one.
-    fn keys(&self, e: &Expr) -> Vec<Option<usize>> {
-        if let Some(keys) = self.known.get(&(e as *const Expr as usize)) {
-            return keys.clone();
-        }
-        let mut local: Vec<usize> = Vec::with_capacity(e.as_ref().len());
-        let mut out = Vec::with_capacity(e.as_ref().len());
-        for node in e.as_ref() {
-            // a node with a child never interned was never seen: no name, nor above it
-            let known = node
-                .children()
-                .iter()
-                .all(|c| local[usize::from(*c)] != usize::MAX);
-            let id = if known {
-                let key = self.key_of(node, &local);
-                self.ids.get(&key).copied().unwrap_or(usize::MAX)
-            } else {
-                usize::MAX
-            };
-            out.push(self.named.get(&id).copied());
-            local.push(id);
-        }
-        out
-    }
-}
-
-fn is_inverse(node: &Node) -> bool {
-    matches!(
-        node,
-        Node::Atanh(_) | Node::Logit(_) | Node::Log(_) | Node::SoftsignInv(_) | Node::Root(_)
-    )
-}
-
-const GREEK: &[(&str, &str, &str)] = &[
-    ("alpha", "α", "\\alpha"),
-    ("beta", "β", "\\beta"),
-    ("gamma", "γ", "\\gamma"),
-    ("epsilon", "ε", "\\epsilon"),
-    ("eta", "η", "\\eta"),
-    ("theta", "θ", "\\theta"),
-    ("kappa", "κ", "\\kappa"),
-    ("lambda", "λ", "\\lambda"),
-    ("mu", "μ", "\\mu"),
-    ("nu", "ν", "\\nu"),
-    ("rho", "ρ", "\\rho"),
-    ("sigma", "σ", "\\sigma"),
-    ("tau", "τ", "\\tau"),
-    ("omega", "ω", "\\omega"),
-];
 
 impl<'a> Printer<'a> {
     pub fn new(style: Style, input: Option<Input<'a>>) -> Printer<'a> {
@@ -293,136 +129,6 @@ impl<'a> Printer<'a> {
 
     fn latex(&self) -> bool {
         self.style == Style::Latex
-    }
-
-    fn name(&self, s: &str) -> String {
-        for (ascii, uni, tex) in GREEK {
-            if s == *ascii || s == *uni {
-                return if self.latex() {
-                    tex.to_string()
-                } else {
-                    uni.to_string()
-                };
-            }
-        }
-        if !self.latex() {
-            return s.to_string();
-        }
-        // trailing digits become a subscript: w1 → w_{1}
-        let base = s.trim_end_matches(|c: char| c.is_ascii_digit());
-        let digits = &s[base.len()..];
-        let base_tex = if base.chars().count() == 1 && base.is_ascii() {
-            base.to_string()
-        } else {
-            let greek = GREEK.iter().find(|(a, u, _)| base == *a || base == *u);
-            match greek {
-                Some((_, _, tex)) => tex.to_string(),
-                None => format!("\\mathit{{{}}}", base.replace('_', "\\_")),
-            }
-        };
-        if digits.is_empty() {
-            base_tex
-        } else {
-            format!("{base_tex}_{{{digits}}}")
-        }
-    }
-
-    fn num(&self, n: &Num) -> (String, Prec) {
-        match n {
-            Num::PosInf => (
-                if self.latex() { "\\infty" } else { "∞" }.into(),
-                Prec::Atom,
-            ),
-            Num::NegInf => (
-                if self.latex() { "-\\infty" } else { "−∞" }.into(),
-                Prec::Unary,
-            ),
-            // a named constant (λ), its negative, or its reciprocal; only long fractions
-            // are looked up
-            Num::Rat(r) if r.denom().bits() > 40 => match self.named(r) {
-                Some(named) => named,
-                None => self.fraction(r),
-            },
-            Num::Rat(r) => self.fraction(r),
-        }
-    }
-
-    /// A named constant, its negative or its reciprocal.
-    fn named(&self, r: &num_rational::BigRational) -> Option<(String, Prec)> {
-        use crate::lang::functions::constant_name;
-        let pick = |(text, latex, _): (&'static str, &'static str, bool)| {
-            if self.latex() {
-                latex
-            } else {
-                text
-            }
-        };
-        if let Some(c) = constant_name(r) {
-            return Some((
-                pick(c).to_string(),
-                if c.2 { Prec::Product } else { Prec::Atom },
-            ));
-        }
-        let minus = if self.latex() { "-" } else { "−" };
-        if let Some(c) = constant_name(&-r) {
-            return Some((format!("{minus}{}", pick(c)), Prec::Unary));
-        }
-        let (recip, neg) = if r.numer() < &0.into() {
-            (-r.recip(), true)
-        } else {
-            (r.recip(), false)
-        };
-        let c = constant_name(&recip)?;
-        let sign = if neg { minus } else { "" };
-        Some(if self.latex() {
-            (
-                format!("{sign}\\frac{{1}}{{{}}}", pick(c)),
-                if neg { Prec::Unary } else { Prec::Atom },
-            )
-        } else if c.2 {
-            (
-                format!("{sign}1/({})", pick(c)),
-                if neg { Prec::Unary } else { Prec::Product },
-            )
-        } else {
-            (
-                format!("{sign}1/{}", pick(c)),
-                if neg { Prec::Unary } else { Prec::Product },
-            )
-        })
-    }
-
-    /// A rational as an integer or a fraction.
-    fn fraction(&self, r: &num_rational::BigRational) -> (String, Prec) {
-        {
-            {
-                let neg = r.numer() < &0.into();
-                // small numbers by machine integers: BigInt's formatting was an eighth
-                // of the printing of a long derivation
-                let (p, q) = match (r.numer().to_i64(), r.denom().to_i64()) {
-                    (Some(p), Some(q)) => (p.unsigned_abs().to_string(), q.to_string()),
-                    _ => (r.numer().magnitude().to_string(), r.denom().to_string()),
-                };
-                let minus = if self.latex() { "-" } else { "−" };
-                let sign = if neg { minus } else { "" };
-                if r.is_integer() {
-                    (
-                        format!("{sign}{p}"),
-                        if neg { Prec::Unary } else { Prec::Atom },
-                    )
-                } else if self.latex() {
-                    (
-                        format!("{sign}\\frac{{{p}}}{{{q}}}"),
-                        if neg { Prec::Unary } else { Prec::Atom },
-                    )
-                } else {
-                    (
-                        format!("{sign}{p}/{q}"),
-                        if neg { Prec::Unary } else { Prec::Product },
-                    )
-                }
-            }
-        }
     }
 
     fn wrap(&self, (s, p): (String, Prec), min: Prec) -> String {
@@ -513,135 +219,6 @@ impl<'a> Printer<'a> {
         ))
     }
 
-    /// A product, flattened into its factors so that a lower and an upper bracket on t
-    /// anywhere in it print as one interval `[lo < t < hi]`, first.
-    fn product(&self, e: &Expr, id: Id) -> (String, Prec) {
-        fn factors(e: &Expr, id: Id, out: &mut Vec<Id>) {
-            match &e[id] {
-                Node::Mul([a, b]) => {
-                    factors(e, *a, out);
-                    factors(e, *b, out);
-                }
-                _ => out.push(id),
-            }
-        }
-        let mut fs = Vec::new();
-        factors(e, id, &mut fs);
-        let mut printed: Vec<(String, Prec, bool)> = Vec::new();
-        'outer: for i in 0..fs.len() {
-            for j in 0..fs.len() {
-                if i != j {
-                    if let Some(inner) = self.interval(e, fs[i], fs[j]) {
-                        let (s, p) = self.bracket(inner);
-                        printed.push((s, p, false));
-                        fs.remove(i.max(j));
-                        fs.remove(i.min(j));
-                        break 'outer;
-                    }
-                }
-            }
-        }
-        // brackets first, then numbers, then the rest, Dirac terms last: a product's
-        // value does not depend on the order, and this is the order people write
-        let rank = |id: &Id| match &e[*id] {
-            Node::Ge(_) | Node::Gt(_) => 0,
-            Node::Num(_) => 1,
-            Node::Symbol(_) => 2,
-            Node::Div(_) => 4,
-            Node::Delta(_) => 5,
-            _ => 3,
-        };
-        fs.sort_by_key(rank);
-        for f in &fs {
-            let (s, p) = self.go(e, *f);
-            printed.push((s, p, matches!(e[*f], Node::Num(_))));
-        }
-        let tex = self.latex();
-        let mut out = String::new();
-        for (k, (s, p, numeric)) in printed.iter().enumerate() {
-            let fraction = *numeric && s.contains('/');
-            let signed = k > 0 && (s.starts_with('−') || s.starts_with('-'));
-            let piece = if *p == Prec::Unary && k > 0
-                || signed
-                || *p < Prec::Product
-                || fraction && !tex && printed.len() > 1
-            {
-                self.wrap((s.clone(), *p), Prec::Atom)
-            } else {
-                s.clone()
-            };
-            if k > 0 {
-                let prev_numeric = printed[k - 1].2 && !printed[k - 1].0.contains('/');
-                out.push_str(if *numeric {
-                    if tex {
-                        " \\cdot "
-                    } else {
-                        "·"
-                    }
-                } else if prev_numeric {
-                    if tex {
-                        " "
-                    } else {
-                        ""
-                    }
-                } else if tex {
-                    " \\, "
-                } else {
-                    "·"
-                });
-            }
-            out.push_str(&piece);
-        }
-        (out, Prec::Product)
-    }
-
-    /// A sum, flattened, with its Dirac terms last.
-    fn sum(&self, e: &Expr, id: Id) -> (String, Prec) {
-        fn terms(e: &Expr, id: Id, out: &mut Vec<Id>) {
-            match &e[id] {
-                Node::Add([a, b]) => {
-                    terms(e, *a, out);
-                    terms(e, *b, out);
-                }
-                _ => out.push(id),
-            }
-        }
-        fn has_delta(e: &Expr, id: Id) -> bool {
-            matches!(e[id], Node::Delta(_)) || e[id].children().iter().any(|c| has_delta(e, *c))
-        }
-        let mut ts = Vec::new();
-        terms(e, id, &mut ts);
-        if self.deltas.get() {
-            ts.sort_by_key(|t| has_delta(e, *t));
-        }
-        let minus = if self.latex() { "-" } else { "−" };
-        let mut out = String::new();
-        for (k, t) in ts.iter().enumerate() {
-            if k == 0 {
-                out.push_str(&self.go(e, *t).0);
-                continue;
-            }
-            match &e[*t] {
-                Node::Neg(c) => {
-                    out.push_str(&format!(
-                        " {minus} {}",
-                        self.wrap(self.go(e, *c), Prec::Product)
-                    ));
-                }
-                _ => {
-                    let (s, p) = self.go(e, *t);
-                    let s = if p == Prec::Unary {
-                        self.wrap((s, p), Prec::Atom)
-                    } else {
-                        s
-                    };
-                    out.push_str(&format!(" + {s}"));
-                }
-            }
-        }
-        (out, Prec::Sum)
-    }
-
     fn random(&self, e: &Expr, id: Id) -> String {
         if let (Some(m), Node::Normal(_)) = (self.input, &e[id]) {
             if crate::lang::subterm(e, id).to_string() == m.term.to_string() {
@@ -672,13 +249,47 @@ impl<'a> Printer<'a> {
         if let Some(Some(k)) = self.keys.borrow().get(usize::from(id)) {
             return (self.abbreviation(*k), Prec::Atom);
         }
-        let tex = self.latex();
-        let minus = if tex { "-" } else { "−" };
-        let p = |i: &Id| self.go(e, *i);
         match &e[id] {
             Node::Num(n) => self.num(n),
             Node::Symbol(s) => (self.name(s.as_str()), Prec::Atom),
             Node::T => ("t".into(), Prec::Atom),
+            Node::Add(_)
+            | Node::Sub(_)
+            | Node::Mul(_)
+            | Node::Div(_)
+            | Node::Neg(_)
+            | Node::Pow(_) => self.arithmetic(e, id),
+            Node::Delta(_)
+            | Node::Ge(_)
+            | Node::Gt(_)
+            | Node::Cdf(_)
+            | Node::CdfLt(_)
+            | Node::CdfIn(_)
+            | Node::PdfIn(_)
+            | Node::D(_)
+            | Node::Dc(_) => self.operator(e, id),
+            Node::Normal(_)
+            | Node::MaxPool(_)
+            | Node::MinPool(_)
+            | Node::Order(_)
+            | Node::OrderCdf(_)
+            | Node::Factorial(_)
+            | Node::Ite(_)
+            | Node::Conv(_)
+            | Node::Cons(_)
+            | Node::Nil
+            | Node::WSum(_)
+            | Node::WSq(_) => self.random_or_list(e, id),
+            _ => self.function(e, id),
+        }
+    }
+
+    /// Sums, differences, products, quotients, negatives and powers.
+    fn arithmetic(&self, e: &Expr, id: Id) -> (String, Prec) {
+        let tex = self.latex();
+        let minus = if tex { "-" } else { "−" };
+        let p = |i: &Id| self.go(e, *i);
+        match &e[id] {
             Node::Add(_) => self.sum(e, id),
             // a − (−c) reads as a + c
             Node::Sub([a, b]) if matches!(&e[*b], Node::Num(Num::Rat(r)) if r.is_negative()) => {
@@ -731,36 +342,15 @@ impl<'a> Printer<'a> {
                     ),
                 }
             }
-            Node::Abs(a) => {
-                let inner = p(a).0;
-                if tex {
-                    (format!("\\left|{inner}\\right|"), Prec::Atom)
-                } else {
-                    (format!("|{inner}|"), Prec::Atom)
-                }
-            }
-            // √(Σ w²) is the norm ‖w‖
-            Node::Sqrt(a) if matches!(e[*a], Node::WSq(_)) => {
-                let Node::WSq(w) = &e[*a] else {
-                    return (String::new(), Prec::Atom);
-                };
-                if tex {
-                    (
-                        format!("\\left\\|{}\\right\\|", self.list(e, *w)),
-                        Prec::Atom,
-                    )
-                } else {
-                    (format!("‖{}‖", self.list(e, *w)), Prec::Atom)
-                }
-            }
-            Node::Sqrt(a) => {
-                if tex {
-                    (format!("\\sqrt{{{}}}", p(a).0), Prec::Atom)
-                } else {
-                    // a radical binds like a power: (√a)², not √a²
-                    (format!("√{}", self.wrap(p(a), Prec::Atom)), Prec::Power)
-                }
-            }
+            _ => self.function(e, id),
+        }
+    }
+
+    /// Probabilities, densities, derivatives, brackets and deltas.
+    fn operator(&self, e: &Expr, id: Id) -> (String, Prec) {
+        let tex = self.latex();
+        let p = |i: &Id| self.go(e, *i);
+        match &e[id] {
             Node::Delta(a) => self.call("δ", "\\delta", &[p(a).0]),
             Node::Ge([a, b]) => self.bracket(self.comparison(e, *a, *b, false)),
             Node::Gt([a, b]) => self.bracket(self.comparison(e, *a, *b, true)),
@@ -810,6 +400,15 @@ impl<'a> Printer<'a> {
                     (format!("({})′", p(f).0), Prec::Atom)
                 }
             }
+            _ => self.function(e, id),
+        }
+    }
+
+    /// Random variables, order statistics and weight lists.
+    fn random_or_list(&self, e: &Expr, id: Id) -> (String, Prec) {
+        let tex = self.latex();
+        let p = |i: &Id| self.go(e, *i);
+        match &e[id] {
             Node::Normal([m, s]) => {
                 if let Some(m) = self.input {
                     if crate::lang::subterm(e, id).to_string() == m.term.to_string() {
@@ -877,6 +476,68 @@ impl<'a> Printer<'a> {
                 "\\operatorname{minpool}",
                 &[self.random(e, *a), p(n).0],
             ),
+            Node::Conv([a, w]) => self.call(
+                "conv",
+                "\\operatorname{conv}",
+                &[self.random(e, *a), self.list(e, *w)],
+            ),
+            Node::Cons(_) | Node::Nil => (self.list(e, id), Prec::Atom),
+            Node::WSum(w) => {
+                if tex {
+                    (format!("\\textstyle\\sum {}", self.list(e, *w)), Prec::Atom)
+                } else {
+                    (format!("Σ{}", self.list(e, *w)), Prec::Atom)
+                }
+            }
+            Node::WSq(w) => {
+                if tex {
+                    (
+                        format!("\\left\\|{}\\right\\|^{{2}}", self.list(e, *w)),
+                        Prec::Power,
+                    )
+                } else {
+                    (format!("‖{}‖²", self.list(e, *w)), Prec::Power)
+                }
+            }
+            _ => self.function(e, id),
+        }
+    }
+
+    /// Functions: those the printer writes its own way, then the registry's calls.
+    fn function(&self, e: &Expr, id: Id) -> (String, Prec) {
+        let tex = self.latex();
+        let p = |i: &Id| self.go(e, *i);
+        match &e[id] {
+            Node::Abs(a) => {
+                let inner = p(a).0;
+                if tex {
+                    (format!("\\left|{inner}\\right|"), Prec::Atom)
+                } else {
+                    (format!("|{inner}|"), Prec::Atom)
+                }
+            }
+            // √(Σ w²) is the norm ‖w‖
+            Node::Sqrt(a) if matches!(e[*a], Node::WSq(_)) => {
+                let Node::WSq(w) = &e[*a] else {
+                    return (String::new(), Prec::Atom);
+                };
+                if tex {
+                    (
+                        format!("\\left\\|{}\\right\\|", self.list(e, *w)),
+                        Prec::Atom,
+                    )
+                } else {
+                    (format!("‖{}‖", self.list(e, *w)), Prec::Atom)
+                }
+            }
+            Node::Sqrt(a) => {
+                if tex {
+                    (format!("\\sqrt{{{}}}", p(a).0), Prec::Atom)
+                } else {
+                    // a radical binds like a power: (√a)², not √a²
+                    (format!("√{}", self.wrap(p(a), Prec::Atom)), Prec::Power)
+                }
+            }
             Node::SoftsignInv(a) => {
                 // u/(1 − |u|), as the inverse is usually written
                 let u = self.go(e, *a);
@@ -907,29 +568,6 @@ impl<'a> Printer<'a> {
                     }
                 }
             }
-            Node::Conv([a, w]) => self.call(
-                "conv",
-                "\\operatorname{conv}",
-                &[self.random(e, *a), self.list(e, *w)],
-            ),
-            Node::Cons(_) | Node::Nil => (self.list(e, id), Prec::Atom),
-            Node::WSum(w) => {
-                if tex {
-                    (format!("\\textstyle\\sum {}", self.list(e, *w)), Prec::Atom)
-                } else {
-                    (format!("Σ{}", self.list(e, *w)), Prec::Atom)
-                }
-            }
-            Node::WSq(w) => {
-                if tex {
-                    (
-                        format!("\\left\\|{}\\right\\|^{{2}}", self.list(e, *w)),
-                        Prec::Power,
-                    )
-                } else {
-                    (format!("‖{}‖²", self.list(e, *w)), Prec::Power)
-                }
-            }
             // a function of the registry, as a call
             n => {
                 let (text, latex) = match n.function().map(|f| (f.op, f.print)) {
@@ -942,23 +580,6 @@ impl<'a> Printer<'a> {
             }
         }
     }
-}
-
-fn superscript(c: char) -> Option<char> {
-    Some(match c {
-        '0' => '⁰',
-        '1' => '¹',
-        '2' => '²',
-        '3' => '³',
-        '4' => '⁴',
-        '5' => '⁵',
-        '6' => '⁶',
-        '7' => '⁷',
-        '8' => '⁸',
-        '9' => '⁹',
-        '−' => '⁻',
-        _ => return None,
-    })
 }
 
 /// A term as Unicode text.
