@@ -160,31 +160,7 @@ impl When {
                 .num
                 .as_ref()
                 .is_some_and(|n| n.0.rat().is_some()),
-            When::OrderPair(k, n) => {
-                let (k, n) = (var(k), var(n));
-                let num = |id: Id| {
-                    egraph[id]
-                        .data
-                        .num
-                        .as_ref()
-                        .and_then(|x| x.0.rat().cloned())
-                };
-                let symbol = |id: Id| {
-                    egraph[id]
-                        .nodes
-                        .iter()
-                        .any(|x| matches!(x, Node::Symbol(_)))
-                };
-                match (num(k), num(n)) {
-                    (Some(k), Some(n)) => {
-                        k >= num_rational::BigRational::from_integer(1.into()) && k <= n
-                    }
-                    (Some(k), None) => {
-                        k >= num_rational::BigRational::from_integer(1.into()) && symbol(n)
-                    }
-                    _ => symbol(k) && (symbol(n) || num(n).is_some()),
-                }
-            }
+            When::OrderPair(k, n) => order_pair(egraph, var(k), var(n)),
             When::EvenInt(v) | When::OddInt(v) => {
                 let whole = egraph[var(v)]
                     .data
@@ -222,22 +198,7 @@ impl When {
                 let (da, db) = (&egraph[var(a)].data, &egraph[var(b)].data);
                 constant(da) && constant(db) && (da.approx.is_none() || db.approx.is_none())
             }
-            When::Inside(v, lo, hi) => {
-                let data = &egraph[var(v)].data;
-                let (lo, hi) = (lo as f64, hi as f64);
-                match (data.approx, &data.bounds) {
-                    (Some(x), _) => x > lo && x < hi,
-                    (None, Some(b)) => {
-                        let point = |k: f64| {
-                            crate::lang::bounds::Interval::point(
-                                &num_rational::BigRational::from_integer((k as i64).into()),
-                            )
-                        };
-                        point(lo).below(b) && b.below(&point(hi))
-                    }
-                    _ => false,
-                }
-            }
+            When::Inside(v, lo, hi) => strictly_between(&egraph[var(v)].data, lo, hi),
             When::SurelyGreater(a, b) => {
                 match (egraph[var(a)].data.approx, egraph[var(b)].data.approx) {
                     (Some(x), Some(y)) => crate::lang::surely_greater(x, y),
@@ -253,32 +214,75 @@ impl When {
                 // a weight vector by name: all zero is refused when it gets a value
                 true
             }
-            When::SomeWeightNonZero(v) => {
-                let mut id = var(v);
-                let mut first = None;
-                // walk the cons list; bounded by the number of classes
-                for _ in 0..egraph.number_of_classes() {
-                    let cons = egraph[id].nodes.iter().find_map(|n| match n {
-                        Node::Cons([h, r]) => Some((*h, *r)),
-                        _ => None,
-                    });
-                    let Some((h, r)) = cons else { break };
-                    first.get_or_insert(h);
-                    if egraph[h].data.sign.0 & Sign::ZERO.0 == 0 {
-                        return true;
-                    }
-                    id = r;
-                }
-                if let Some(h) = first {
-                    let class = egraph.find(h);
-                    egraph.analysis.missing.insert(Missing {
-                        class,
-                        need: Need::NonZero,
-                    });
-                }
-                false
-            }
+            When::SomeWeightNonZero(v) => some_weight_nonzero(egraph, var(v)),
         }
+    }
+}
+
+/// 1 ≤ K ≤ N for numbers; a parameter is checked against it when it gets a value.
+fn order_pair(egraph: &EGraph, k: Id, n: Id) -> bool {
+    let num = |id: Id| {
+        egraph[id]
+            .data
+            .num
+            .as_ref()
+            .and_then(|x| x.0.rat().cloned())
+    };
+    let symbol = |id: Id| {
+        egraph[id]
+            .nodes
+            .iter()
+            .any(|x| matches!(x, Node::Symbol(_)))
+    };
+    match (num(k), num(n)) {
+        (Some(k), Some(n)) => k >= num_rational::BigRational::from_integer(1.into()) && k <= n,
+        (Some(k), None) => k >= num_rational::BigRational::from_integer(1.into()) && symbol(n),
+        _ => symbol(k) && (symbol(n) || num(n).is_some()),
+    }
+}
+
+/// Some weight of a cons list is provably not 0; otherwise the first weight is recorded
+/// as needing to be.
+fn some_weight_nonzero(egraph: &mut EGraph, list: Id) -> bool {
+    let mut id = list;
+    let mut first = None;
+    // walk the cons list; bounded by the number of classes
+    for _ in 0..egraph.number_of_classes() {
+        let cons = egraph[id].nodes.iter().find_map(|n| match n {
+            Node::Cons([h, r]) => Some((*h, *r)),
+            _ => None,
+        });
+        let Some((h, r)) = cons else { break };
+        first.get_or_insert(h);
+        if egraph[h].data.sign.0 & Sign::ZERO.0 == 0 {
+            return true;
+        }
+        id = r;
+    }
+    if let Some(h) = first {
+        let class = egraph.find(h);
+        egraph.analysis.missing.insert(Missing {
+            class,
+            need: Need::NonZero,
+        });
+    }
+    false
+}
+
+/// A constant strictly between two whole numbers, by its value or its bounds.
+fn strictly_between(data: &crate::lang::Data, lo: i64, hi: i64) -> bool {
+    let (lo, hi) = (lo as f64, hi as f64);
+    match (data.approx, &data.bounds) {
+        (Some(x), _) => x > lo && x < hi,
+        (None, Some(b)) => {
+            let point = |k: f64| {
+                crate::lang::bounds::Interval::point(&num_rational::BigRational::from_integer(
+                    (k as i64).into(),
+                ))
+            };
+            point(lo).below(b) && b.below(&point(hi))
+        }
+        _ => false,
     }
 }
 
