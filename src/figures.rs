@@ -45,16 +45,48 @@ fn curve(section: &str, label: String, params: &[(&str, f64)], seed: u64) -> Res
     Ok(Curve { label, law, sample })
 }
 
-/// The eight figures.
-pub fn figures() -> Result<Vec<Figure>> {
-    let mut out = Vec::new();
-    let fig = |number: u32, title: &str, x: (f64, f64), curves: Vec<Curve>| Figure {
+/// A figure of `curves` over `x`.
+fn fig(number: u32, title: &str, x: (f64, f64), curves: Vec<Curve>) -> Figure {
+    Figure {
         number,
         title: title.to_string(),
         curves,
         x,
-    };
-    out.push(fig(
+    }
+}
+
+/// The curves of one parameter tuned over `values`, the others `fixed`, with seeds
+/// from `seed` on.
+fn sweep(
+    section: &str,
+    name: &str,
+    fixed: &[(&'static str, f64)],
+    vary: &'static str,
+    values: &[f64],
+    seed: u64,
+) -> Result<Vec<Curve>> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &v)| {
+            let mut p: Vec<(&str, f64)> = fixed.to_vec();
+            p.push((vary, v));
+            curve(section, format!("{name} = {v}"), &p, seed + i as u64)
+        })
+        .collect()
+}
+
+/// The eight figures, and a ninth of ReLU.
+pub fn figures() -> Result<Vec<Figure>> {
+    let mut out = vec![leaky_relu()?];
+    out.extend(tuned()?);
+    out.push(relu()?);
+    Ok(out)
+}
+
+/// Figure 1: Leaky ReLU for three α.
+fn leaky_relu() -> Result<Figure> {
+    Ok(fig(
         1,
         "Leaky ReLU and Gaussian (μ = 0, σ = 1)",
         (-3.0, 3.0),
@@ -78,89 +110,81 @@ pub fn figures() -> Result<Vec<Figure>> {
                 3,
             )?,
         ],
-    ));
-    let sweep = |section: &str,
-                 name: &str,
-                 fixed: &[(&'static str, f64)],
-                 vary: &'static str,
-                 values: &[f64],
-                 seed: u64|
-     -> Result<Vec<Curve>> {
-        values
-            .iter()
-            .enumerate()
-            .map(|(i, &v)| {
-                let mut p: Vec<(&str, f64)> = fixed.to_vec();
-                p.push((vary, v));
-                curve(section, format!("{name} = {v}"), &p, seed + i as u64)
-            })
-            .collect()
-    };
-    out.push(fig(
-        2,
-        "Tanh and Gaussian, tune μ (σ = 1)",
-        (-1.0, 1.0),
-        sweep("2.4", "μ", &[("sigma", 1.0)], "mu", &[-1.0, 0.0, 1.0], 10)?,
-    ));
-    out.push(fig(
-        3,
-        "Tanh and Gaussian, tune σ (μ = 0)",
-        (-1.0, 1.0),
-        sweep("2.4", "σ", &[("mu", 0.0)], "sigma", &[0.5, 1.0, 2.0], 20)?,
-    ));
-    out.push(fig(
-        4,
-        "Sigmoid and Gaussian, tune μ (σ = 1)",
-        (0.0, 1.0),
-        sweep("2.5", "μ", &[("sigma", 1.0)], "mu", &[-1.0, 0.0, 1.0], 30)?,
-    ));
-    out.push(fig(
-        5,
-        "Sigmoid and Gaussian, tune σ (μ = 0)",
-        (0.0, 1.0),
-        sweep("2.5", "σ", &[("mu", 0.0)], "sigma", &[0.5, 1.0, 2.0], 40)?,
-    ));
-    out.push(fig(
-        6,
-        "Max-pooling and Gaussian, tune N (μ = 0, σ = 1)",
-        (-4.0, 4.0),
-        sweep(
-            "2.6",
-            "N",
-            &[("mu", 0.0), ("sigma", 1.0)],
-            "N",
-            &[1.0, 2.0, 4.0, 8.0],
-            50,
-        )?,
-    ));
-    out.push(fig(
-        7,
-        "Max-pooling and Gaussian, tune μ (σ = 1, N = 2)",
-        (-4.0, 5.0),
-        sweep(
-            "2.6",
-            "μ",
-            &[("sigma", 1.0), ("N", 2.0)],
-            "mu",
-            &[-1.0, 0.0, 1.0],
-            60,
-        )?,
-    ));
-    out.push(fig(
-        8,
-        "Max-pooling and Gaussian, tune σ (μ = 0, N = 2)",
-        (-4.0, 6.0),
-        sweep(
-            "2.6",
-            "σ",
-            &[("mu", 0.0), ("N", 2.0)],
-            "sigma",
-            &[0.5, 1.0, 2.0],
-            70,
-        )?,
-    ));
-    // relu, which the paper does not plot, shows its atom
-    out.push(fig(
+    ))
+}
+
+/// Figures 2 to 8: tanh, sigmoid and max-pooling with one parameter tuned.
+fn tuned() -> Result<Vec<Figure>> {
+    Ok(vec![
+        fig(
+            2,
+            "Tanh and Gaussian, tune μ (σ = 1)",
+            (-1.0, 1.0),
+            sweep("2.4", "μ", &[("sigma", 1.0)], "mu", &[-1.0, 0.0, 1.0], 10)?,
+        ),
+        fig(
+            3,
+            "Tanh and Gaussian, tune σ (μ = 0)",
+            (-1.0, 1.0),
+            sweep("2.4", "σ", &[("mu", 0.0)], "sigma", &[0.5, 1.0, 2.0], 20)?,
+        ),
+        fig(
+            4,
+            "Sigmoid and Gaussian, tune μ (σ = 1)",
+            (0.0, 1.0),
+            sweep("2.5", "μ", &[("sigma", 1.0)], "mu", &[-1.0, 0.0, 1.0], 30)?,
+        ),
+        fig(
+            5,
+            "Sigmoid and Gaussian, tune σ (μ = 0)",
+            (0.0, 1.0),
+            sweep("2.5", "σ", &[("mu", 0.0)], "sigma", &[0.5, 1.0, 2.0], 40)?,
+        ),
+        fig(
+            6,
+            "Max-pooling and Gaussian, tune N (μ = 0, σ = 1)",
+            (-4.0, 4.0),
+            sweep(
+                "2.6",
+                "N",
+                &[("mu", 0.0), ("sigma", 1.0)],
+                "N",
+                &[1.0, 2.0, 4.0, 8.0],
+                50,
+            )?,
+        ),
+        fig(
+            7,
+            "Max-pooling and Gaussian, tune μ (σ = 1, N = 2)",
+            (-4.0, 5.0),
+            sweep(
+                "2.6",
+                "μ",
+                &[("sigma", 1.0), ("N", 2.0)],
+                "mu",
+                &[-1.0, 0.0, 1.0],
+                60,
+            )?,
+        ),
+        fig(
+            8,
+            "Max-pooling and Gaussian, tune σ (μ = 0, N = 2)",
+            (-4.0, 6.0),
+            sweep(
+                "2.6",
+                "σ",
+                &[("mu", 0.0), ("N", 2.0)],
+                "sigma",
+                &[0.5, 1.0, 2.0],
+                70,
+            )?,
+        ),
+    ])
+}
+
+/// Figure 9: relu, which the paper does not plot, shows its atom.
+fn relu() -> Result<Figure> {
+    Ok(fig(
         9,
         "ReLU and Gaussian (not in the paper): the point mass at 0",
         (-1.0, 3.0),
@@ -178,8 +202,7 @@ pub fn figures() -> Result<Vec<Figure>> {
                 81,
             )?,
         ],
-    ));
-    Ok(out)
+    ))
 }
 
 const COLORS: [RGBColor; 4] = [
