@@ -92,6 +92,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Print the table of the language's functions (docs/language.md holds it)
+    Functions,
     /// Print the rule catalogue (docs/rules.md is its Markdown)
     Rules {
         #[arg(long, value_enum, default_value_t = RulesFormat::Markdown)]
@@ -137,6 +139,11 @@ fn main() -> ExitCode {
             Err(e) => return report(e, "", ""),
         },
         Command::Paper { out, format } => return paper(out.as_deref(), *format),
+        Command::Functions => {
+            let text = pushforward::lang::functions::reference_markdown();
+            let _ = std::io::stdout().lock().write_all(text.as_bytes());
+            return ExitCode::SUCCESS;
+        }
         Command::Rules { format } => {
             let text = match format {
                 RulesFormat::Markdown => pushforward::rules::catalogue_markdown(),
@@ -232,7 +239,10 @@ fn run(command: &Command, source: &str) -> Result<(String, bool), Error> {
             format,
             ..
         } => evaluate(&d, set, at.as_deref(), grid.as_deref(), *format),
-        Command::Rules { .. } | Command::Check { .. } | Command::Paper { .. } => Ok(String::new()),
+        Command::Rules { .. }
+        | Command::Functions
+        | Command::Check { .. }
+        | Command::Paper { .. } => Ok(String::new()),
     }?;
     Ok((out, true))
 }

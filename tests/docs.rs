@@ -13,6 +13,16 @@ fn rule_catalogue_is_current() {
 }
 
 #[test]
+fn language_reference_has_the_registrys_table_of_functions() {
+    let doc =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
+    assert!(
+        doc.contains(&pushforward::lang::functions::reference_markdown()),
+        "docs/language.md's table of functions is stale: paste `cargo run -- functions` into it"
+    );
+}
+
+#[test]
 fn language_reference_lists_every_function_with_a_working_example() {
     let doc =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();

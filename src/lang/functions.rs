@@ -226,6 +226,30 @@ pub fn calls() -> impl Iterator<Item = &'static Call> {
         .chain(OTHER_CALLS)
 }
 
+/// Operators the language reference lists beside the calls: (usage, meaning, example).
+pub const OPERATORS: &[(&str, &str, &str)] = &[(
+    "E^n",
+    "a whole power from 1 to 64: increasing for odd n, two preimages ±t^(1/n) for even n",
+    "y = (x - 1)^2",
+)];
+
+/// The language reference's table of functions (`docs/language.md` holds it), from the
+/// registry: what `pushforward functions` prints.
+pub fn reference_markdown() -> String {
+    let cell = |s: &str| s.replace('|', "\\|");
+    let mut out = String::from("| function | meaning | example |\n|---|---|---|\n");
+    let rows = calls()
+        .map(|c| (c.usage, c.meaning, c.example))
+        .chain(OPERATORS.iter().copied());
+    for (usage, meaning, example) in rows {
+        out.push_str(&format!(
+            "| `{usage}` | {} | `{example}` |\n",
+            cell(meaning)
+        ));
+    }
+    out
+}
+
 /// The default entry that the ones below fill in.
 const BASE: Function = Function {
     op: "",
