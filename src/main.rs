@@ -2,8 +2,8 @@
 //! user error (with a diagnostic on stderr that points into the source), 1 on a bug.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use pushforward::error::{Error, ErrorKind};
 use pushforward::{eval, render, Derivation, Limits};
+use pushforward::{Error, ErrorKind};
 use std::io::{Read, Write};
 use std::process::ExitCode;
 
