@@ -126,8 +126,8 @@ impl Printer<'_> {
         {
             {
                 let neg = r.numer() < &0.into();
-                // small numbers by machine integers: BigInt's formatting was an eighth
-                // of the printing of a long derivation
+                // small numbers by machine integers: BigInt's formatting is slow, and a
+                // long derivation prints many numbers
                 let (p, q) = match (r.numer().to_i64(), r.denom().to_i64()) {
                     (Some(p), Some(q)) => (p.unsigned_abs().to_string(), q.to_string()),
                     _ => (r.numer().magnitude().to_string(), r.denom().to_string()),
