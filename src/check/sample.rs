@@ -136,17 +136,11 @@ impl<'a> Plan<'a> {
 
     /// `len` fresh values of the random subterm `id`.
     fn column(&self, id: Id, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
-        let e = self.e;
         // a constant branch of an `if`
         if let Some(v) = self.constant[usize::from(id)] {
             return vec![v; len];
         }
-        let map = |a: &Id, rng: &mut ChaCha8Rng, f: &dyn Fn(f64) -> f64| -> Vec<f64> {
-            let mut v = self.column(*a, len, rng);
-            v.iter_mut().for_each(|x| *x = f(*x));
-            v
-        };
-        match &e[id] {
+        match &self.e[id] {
             Node::Normal([m, s]) => {
                 let (m, s) = (self.value(*m), self.value(*s));
                 (0..len)
@@ -156,116 +150,136 @@ impl<'a> Plan<'a> {
                     })
                     .collect()
             }
-            Node::MaxPool([a, n]) => {
-                let n = self.value(*n) as u64;
-                let mut best = vec![f64::NEG_INFINITY; len];
-                for _ in 0..n {
-                    for (b, v) in best.iter_mut().zip(self.column(*a, len, rng)) {
-                        *b = b.max(v);
-                    }
-                }
-                best
-            }
-            Node::MinPool([a, n]) => {
-                let n = self.value(*n) as u64;
-                let mut best = vec![f64::INFINITY; len];
-                for _ in 0..n {
-                    for (b, v) in best.iter_mut().zip(self.column(*a, len, rng)) {
-                        *b = b.min(v);
-                    }
-                }
-                best
-            }
-            Node::Ite([x, c, a, b]) => {
-                // the condition and both branches see the same draws of the input
-                let c = self.value(*c);
-                let start = rng.clone();
-                let xs = self.column(*x, len, rng);
-                let mut r = start.clone();
-                let first = self.column(*a, len, &mut r);
-                let mut r = start;
-                let second = self.column(*b, len, &mut r);
-                xs.iter()
-                    .zip(first)
-                    .zip(second)
-                    .map(|((x, f), s)| if *x >= c { f } else { s })
-                    .collect()
-            }
-            Node::Order([a, k, n]) => {
-                let (k, n) = (self.value(*k) as usize, self.value(*n) as usize);
-                let copies: Vec<Vec<f64>> = (0..n).map(|_| self.column(*a, len, rng)).collect();
-                let mut row = vec![0.0; n];
-                (0..len)
-                    .map(|i| {
-                        for (r, c) in row.iter_mut().zip(&copies) {
-                            *r = c[i];
-                        }
-                        row.sort_by(|x, y| x.total_cmp(y));
-                        row[k.clamp(1, n.max(1)) - 1]
-                    })
-                    .collect()
-            }
+            Node::MaxPool([a, n]) => self.pool(*a, *n, true, len, rng),
+            Node::MinPool([a, n]) => self.pool(*a, *n, false, len, rng),
+            Node::Ite([x, c, a, b]) => self.ite([*x, *c, *a, *b], len, rng),
+            Node::Order([a, k, n]) => self.order(*a, *k, *n, len, rng),
             Node::Pow([a, n]) => {
                 let n = self.value(*n);
-                map(a, rng, &move |x| x.powi(n as i32))
+                self.map(*a, len, rng, &move |x| x.powi(n as i32))
             }
-            Node::Conv([a, w]) if self.vectors.contains_key(&usize::from(*w)) => {
-                let ws = self.vectors[&usize::from(*w)].clone();
-                let mut sum = vec![0.0; len];
-                for wk in ws {
-                    for (s, v) in sum.iter_mut().zip(self.column(*a, len, rng)) {
-                        *s += wk * v;
-                    }
-                }
-                sum
-            }
-            Node::Conv([a, w]) => {
-                let mut sum = vec![0.0; len];
-                let mut cur = *w;
-                while let Node::Cons([h, r]) = &e[cur] {
-                    let wk = self.value(*h);
-                    for (s, v) in sum.iter_mut().zip(self.column(*a, len, rng)) {
-                        *s += wk * v;
-                    }
-                    cur = *r;
-                }
-                sum
-            }
-            Node::Neg(a) => map(a, rng, &|x| -x),
+            Node::Conv([a, w]) => self.conv(*a, *w, len, rng),
+            Node::Neg(a) => self.map(*a, len, rng, &|x| -x),
             Node::Add([a, b]) | Node::Sub([a, b]) | Node::Mul([a, b]) | Node::Div([a, b]) => {
-                let a_random = self.constant[usize::from(*a)].is_none();
-                let (r, c) = if a_random {
-                    (*a, self.value(*b))
-                } else {
-                    (*b, self.value(*a))
-                };
-                let op: Box<dyn Fn(f64) -> f64> = match (&e[id], a_random) {
-                    (Node::Add(_), _) => Box::new(move |x| x + c),
-                    (Node::Sub(_), true) => Box::new(move |x| x - c),
-                    (Node::Sub(_), false) => Box::new(move |x| c - x),
-                    (Node::Mul(_), _) => Box::new(move |x| x * c),
-                    (Node::Div(_), true) => Box::new(move |x| x / c),
-                    _ => Box::new(move |x| c / x),
-                };
-                map(&r, rng, &*op)
+                self.affine(id, *a, *b, len, rng)
             }
-            // a function of the registry: its first argument is the random one, the
-            // others are constants
-            n => match (n.function(), n.children()) {
-                (Some(f), [a, rest @ ..]) => {
-                    let mut args = [0.0; 3];
-                    for (k, c) in args[1..].iter_mut().zip(rest) {
-                        *k = self.value(*c);
-                    }
-                    let arity = n.children().len();
-                    map(a, rng, &move |x| {
-                        let mut args = args;
-                        args[0] = x;
-                        (f.value)(&args[..arity])
-                    })
+            n => self.call(n, len, rng),
+        }
+    }
+
+    /// `f` of each of `len` fresh values of `a`.
+    fn map(&self, a: Id, len: usize, rng: &mut ChaCha8Rng, f: &dyn Fn(f64) -> f64) -> Vec<f64> {
+        let mut v = self.column(a, len, rng);
+        v.iter_mut().for_each(|x| *x = f(*x));
+        v
+    }
+
+    /// The largest (or smallest) of `n` fresh copies of `a`, copy after copy.
+    fn pool(&self, a: Id, n: Id, largest: bool, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let n = self.value(n) as u64;
+        let (start, pick): (f64, fn(f64, f64) -> f64) = if largest {
+            (f64::NEG_INFINITY, f64::max)
+        } else {
+            (f64::INFINITY, f64::min)
+        };
+        let mut best = vec![start; len];
+        for _ in 0..n {
+            for (b, v) in best.iter_mut().zip(self.column(a, len, rng)) {
+                *b = pick(*b, v);
+            }
+        }
+        best
+    }
+
+    /// `ite(x, c, a, b)`: the condition and both branches see the same draws of the input.
+    fn ite(&self, [x, c, a, b]: [Id; 4], len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let c = self.value(c);
+        let start = rng.clone();
+        let xs = self.column(x, len, rng);
+        let mut r = start.clone();
+        let first = self.column(a, len, &mut r);
+        let mut r = start;
+        let second = self.column(b, len, &mut r);
+        xs.iter()
+            .zip(first)
+            .zip(second)
+            .map(|((x, f), s)| if *x >= c { f } else { s })
+            .collect()
+    }
+
+    /// The `k`-th smallest of `n` fresh copies of `a`, all drawn first.
+    fn order(&self, a: Id, k: Id, n: Id, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let (k, n) = (self.value(k) as usize, self.value(n) as usize);
+        let copies: Vec<Vec<f64>> = (0..n).map(|_| self.column(a, len, rng)).collect();
+        let mut row = vec![0.0; n];
+        (0..len)
+            .map(|i| {
+                for (r, c) in row.iter_mut().zip(&copies) {
+                    *r = c[i];
                 }
-                _ => vec![f64::NAN; len],
-            },
+                row.sort_by(|x, y| x.total_cmp(y));
+                row[k.clamp(1, n.max(1)) - 1]
+            })
+            .collect()
+    }
+
+    /// The weighted sum of fresh copies of `a`, one per weight of a named or written list.
+    fn conv(&self, a: Id, w: Id, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let mut sum = vec![0.0; len];
+        let mut add = |wk: f64, rng: &mut ChaCha8Rng| {
+            for (s, v) in sum.iter_mut().zip(self.column(a, len, rng)) {
+                *s += wk * v;
+            }
+        };
+        if let Some(ws) = self.vectors.get(&usize::from(w)) {
+            for &wk in ws {
+                add(wk, rng);
+            }
+        } else {
+            let mut cur = w;
+            while let Node::Cons([h, r]) = &self.e[cur] {
+                add(self.value(*h), rng);
+                cur = *r;
+            }
+        }
+        sum
+    }
+
+    /// A sum, difference, product or quotient of node `id`: one operand random, the other constant.
+    fn affine(&self, id: Id, a: Id, b: Id, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        let a_random = self.constant[usize::from(a)].is_none();
+        let (r, c) = if a_random {
+            (a, self.value(b))
+        } else {
+            (b, self.value(a))
+        };
+        let op: Box<dyn Fn(f64) -> f64> = match (&self.e[id], a_random) {
+            (Node::Add(_), _) => Box::new(move |x| x + c),
+            (Node::Sub(_), true) => Box::new(move |x| x - c),
+            (Node::Sub(_), false) => Box::new(move |x| c - x),
+            (Node::Mul(_), _) => Box::new(move |x| x * c),
+            (Node::Div(_), true) => Box::new(move |x| x / c),
+            _ => Box::new(move |x| c / x),
+        };
+        self.map(r, len, rng, &*op)
+    }
+
+    /// A function of the registry: its first argument is the random one, the others constants.
+    fn call(&self, n: &Node, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
+        match (n.function(), n.children()) {
+            (Some(f), [a, rest @ ..]) => {
+                let mut args = [0.0; 3];
+                for (k, c) in args[1..].iter_mut().zip(rest) {
+                    *k = self.value(*c);
+                }
+                let arity = n.children().len();
+                self.map(*a, len, rng, &move |x| {
+                    let mut args = args;
+                    args[0] = x;
+                    (f.value)(&args[..arity])
+                })
+            }
+            _ => vec![f64::NAN; len],
         }
     }
 }

@@ -302,183 +302,237 @@ pub struct Compiled {
     products: Vec<Vec<Factor>>,
 }
 
+/// The rows compiled so far, whose values and dependence on t the special forms read.
+struct Compiling<'a> {
+    e: &'a Expr,
+    values: &'a Values,
+    /// Whether each row depends on t.
+    varying: Vec<bool>,
+    /// Values of the rows that do not depend on t.
+    vals: Vec<f64>,
+    /// The factor lists of `LogProduct` instructions.
+    products: Vec<Vec<Factor>>,
+}
+
+impl Compiling<'_> {
+    /// The instruction for node `i`; numbers, parameters and weight sums leave their value.
+    fn instruction(&mut self, i: usize, node: &Node) -> Result<Op> {
+        let e = self.e;
+        let c = |k: usize| usize::from(node.children()[k]);
+        Ok(match node {
+            Node::T => Op::T,
+            Node::Num(n) => {
+                self.vals[i] = n.to_f64();
+                Op::Const
+            }
+            Node::Symbol(s) => self.parameter(i, s.as_str())?,
+            Node::Add(_) => Op::Add(c(0), c(1)),
+            Node::Sub(_) => difference(e, egg::Id::from(i), c(0), c(1)),
+            Node::Mul(_) | Node::Div(_) => self.product(i, node),
+            Node::Pow([a, b]) => power(e, *a, *b),
+            Node::Neg(_) => Op::Neg(c(0)),
+            Node::Abs(_) => Op::Abs(c(0)),
+            Node::Exp(_) => Op::Exp(c(0)),
+            Node::Log(a) => logarithm(e, *a),
+            Node::Sqrt(_) => Op::Sqrt(c(0)),
+            Node::Tanh(_) => Op::Tanh(c(0)),
+            Node::Atanh(_) => Op::Atanh(c(0)),
+            Node::Sigmoid(_) => Op::Sigmoid(c(0)),
+            Node::Logit(_) => Op::Logit(c(0)),
+            Node::Softplus(_) => Op::Softplus(c(0)),
+            Node::Relu(_) => Op::Relu(c(0)),
+            Node::LeakyRelu(_) => Op::Leaky(c(0), c(1)),
+            Node::Elu(_) => Op::Elu(c(0), c(1)),
+            Node::Softsign(_) => Op::Softsign(c(0)),
+            Node::SoftsignInv(_) => Op::SoftsignInv(c(0)),
+            Node::Root([a, n]) => self.root(*a, usize::from(*n)),
+            Node::Max(_) => Op::Max(c(0), c(1)),
+            Node::Min(_) => Op::Min(c(0), c(1)),
+            Node::Clamp(_) => Op::Clamp(c(0), c(1), c(2)),
+            Node::OrderCdf(_) => self.order_cdf(c(0), c(1), c(2))?,
+            Node::Factorial(_) => Op::Factorial(c(0)),
+            Node::Phi(_) => Op::Phi(c(0)),
+            Node::NPdf(_) => Op::NPdf(c(0)),
+            Node::Ge(_) => Op::Ge(c(0), c(1)),
+            Node::Gt(_) => Op::Gt(c(0), c(1)),
+            // weight lists are constants: their sums are folded here
+            Node::Cons(_) | Node::Nil => Op::Const,
+            Node::WSum(list) | Node::WSq(list) => {
+                self.vals[i] = self.weights(*list, matches!(node, Node::WSq(_)))?;
+                Op::Const
+            }
+            n if n.function().is_some() && n.children().len() == 1 => match n.function() {
+                Some(f) => Op::Call(f, c(0)),
+                None => Op::Const,
+            },
+            other => {
+                return Err(Error::new(
+                    ErrorKind::Internal,
+                    format!("cannot evaluate the operator `{other}`: the formula is not closed"),
+                ))
+            }
+        })
+    }
+
+    /// A parameter's value, or nothing for a weight vector (used only through its sums).
+    fn parameter(&mut self, i: usize, s: &str) -> Result<Op> {
+        if self.values.vector(s).is_none() {
+            self.vals[i] = self.values.get(s).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Parameter,
+                    format!("the parameter `{s}` has no value"),
+                )
+                .help(format!("give it one with --set {s}=VALUE"))
+            })?;
+        }
+        Ok(Op::Const)
+    }
+
+    /// A product or quotient: in log space with a factorial, by a constant as a product.
+    fn product(&mut self, i: usize, node: &Node) -> Op {
+        let c = |k: usize| usize::from(node.children()[k]);
+        let mut fs = Vec::new();
+        factors(self.e, egg::Id::from(i), false, &mut fs);
+        if fs.iter().any(|f| matches!(f.log, LogForm::Factorial(_))) {
+            self.products.push(fs);
+            Op::LogProduct(self.products.len() - 1)
+        } else if matches!(node, Node::Mul(_)) {
+            Op::Mul(c(0), c(1))
+        } else if !self.varying[c(1)]
+            && self.vals[c(1)].is_normal()
+            && (1.0 / self.vals[c(1)]).is_normal()
+        {
+            Op::Scale(c(0), 1.0 / self.vals[c(1)])
+        } else if gaussian(self.e, node.children()[0]) {
+            Op::DivGauss(c(0), c(1))
+        } else {
+            Op::Div(c(0), c(1))
+        }
+    }
+
+    /// The root of `a` of degree row `n`, fusing an even root of an odd one into one.
+    fn root(&self, a: egg::Id, n: usize) -> Op {
+        if !self.varying[n] {
+            if let Node::Root([b, m]) = &self.e[a] {
+                let (m, d) = (usize::from(*m), self.vals[n]);
+                if !self.varying[m]
+                    && special::is_odd(self.vals[m])
+                    && d.fract() == 0.0
+                    && !special::is_odd(d)
+                {
+                    return Op::RootN(usize::from(*b), self.vals[m] * d);
+                }
+            }
+        }
+        Op::Root(usize::from(a), n)
+    }
+
+    /// The CDF of `order(E, K, N)`, refused for an N too large to evaluate accurately.
+    fn order_cdf(&self, k: usize, n: usize, u: usize) -> Result<Op> {
+        // statrs' regularized incomplete beta is good to 1e-9 up to here
+        // (checked against SciPy); beyond it loses digits
+        let copies = self.vals[n];
+        if !self.varying[n] && copies > MAX_ORDER_COPIES {
+            return Err(Error::new(
+                ErrorKind::Parameter,
+                format!("order statistics of {copies} copies are beyond what pushforward evaluates accurately ({MAX_ORDER_COPIES} copies)"),
+            )
+            .help("the extremes maxpool(E, N) and minpool(E, N) are evaluated accurately for any N; for order(E, K, N) use N up to 100000"));
+        }
+        Ok(Op::OrderCdf(k, n, u))
+    }
+
+    /// The sum (or sum of squares) of a weight list, named or written out.
+    fn weights(&self, list: egg::Id, squares: bool) -> Result<f64> {
+        if let Node::Symbol(w) = &self.e[list] {
+            let ws = self.values.vector(w.as_str()).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Parameter,
+                    format!("the weight vector `{w}` has no value"),
+                )
+                .help(format!("give it one with --set {w}=[w1,w2,...]"))
+            })?;
+            return Ok(if squares {
+                ws.iter().map(|x| x * x).sum()
+            } else {
+                ws.iter().sum()
+            });
+        }
+        let mut total = 0.0;
+        let mut cur = list;
+        while let Node::Cons([h, r]) = &self.e[cur] {
+            let w = self.vals[usize::from(*h)];
+            total += if squares { w * w } else { w };
+            cur = *r;
+        }
+        Ok(total)
+    }
+}
+
+/// A difference `x − y` at node `id`: e^u − 1 and 1 − e^u without their cancellation.
+fn difference(e: &Expr, id: egg::Id, x: usize, y: usize) -> Op {
+    if let Some(u) = softplus_inverse_of(e, id) {
+        Op::Expm1(u)
+    } else if let Some(u) = one_minus_exp(e, id) {
+        Op::OneMinusExp(u)
+    } else {
+        Op::Sub(x, y)
+    }
+}
+
+/// A power `a^b`: Φ(u)^n in log space, an integer exponent by `powi`.
+fn power(e: &Expr, a: egg::Id, b: egg::Id) -> Op {
+    if let Node::Phi(u) = &e[a] {
+        return Op::PowPhi(usize::from(*u), usize::from(b));
+    }
+    match &e[b] {
+        Node::Num(Num::Rat(r)) if r.is_integer() && r.numer().bits() < 31 => {
+            Op::PowI(usize::from(a), i32::try_from(r.to_integer()).unwrap_or(0))
+        }
+        _ => Op::Pow(usize::from(a), usize::from(b)),
+    }
+}
+
+/// A logarithm of `a`: log(e^u − 1), log(1 + u) and log(1 − u) fused.
+fn logarithm(e: &Expr, a: egg::Id) -> Op {
+    if let Some(u) = softplus_inverse_of(e, a) {
+        Op::SoftplusInv(u)
+    } else if let Some(u) = one_plus(e, a) {
+        Op::Log1p(u)
+    } else if let Some(u) = one_minus(e, a) {
+        Op::Log1pNeg(u)
+    } else {
+        Op::Log(usize::from(a))
+    }
+}
+
 impl Compiled {
     /// Compile a real term in t; every parameter must have a value.
     pub fn new(e: &Expr, values: &Values) -> Result<Compiled> {
         let n = e.as_ref().len();
         let mut ops = Vec::with_capacity(n);
-        let mut varying = vec![false; n];
-        let mut vals = vec![0.0; n];
-        let mut products: Vec<Vec<Factor>> = Vec::new();
+        let mut b = Compiling {
+            e,
+            values,
+            varying: vec![false; n],
+            vals: vec![0.0; n],
+            products: Vec::new(),
+        };
         for (i, node) in e.as_ref().iter().enumerate() {
-            let c = |k: usize| usize::from(node.children()[k]);
-            let op = match node {
-                Node::T => Op::T,
-                Node::Num(n) => {
-                    vals[i] = n.to_f64();
-                    Op::Const
-                }
-                // a weight vector, used only through its sum and norm
-                Node::Symbol(s) if values.vector(s.as_str()).is_some() => Op::Const,
-                Node::Symbol(s) => {
-                    vals[i] = values.get(s.as_str()).ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::Parameter,
-                            format!("the parameter `{s}` has no value"),
-                        )
-                        .help(format!("give it one with --set {s}=VALUE"))
-                    })?;
-                    Op::Const
-                }
-                Node::Add(_) => Op::Add(c(0), c(1)),
-                Node::Sub(_) if softplus_inverse_of(e, egg::Id::from(i)).is_some() => {
-                    Op::Expm1(softplus_inverse_of(e, egg::Id::from(i)).unwrap_or(0))
-                }
-                Node::Sub(_) if one_minus_exp(e, egg::Id::from(i)).is_some() => {
-                    Op::OneMinusExp(one_minus_exp(e, egg::Id::from(i)).unwrap_or(0))
-                }
-                Node::Sub(_) => Op::Sub(c(0), c(1)),
-                Node::Mul(_) | Node::Div(_) => {
-                    let mut fs = Vec::new();
-                    factors(e, egg::Id::from(i), false, &mut fs);
-                    if fs.iter().any(|f| matches!(f.log, LogForm::Factorial(_))) {
-                        products.push(fs);
-                        Op::LogProduct(products.len() - 1)
-                    } else if matches!(node, Node::Mul(_)) {
-                        Op::Mul(c(0), c(1))
-                    } else if !varying[c(1)]
-                        && vals[c(1)].is_normal()
-                        && (1.0 / vals[c(1)]).is_normal()
-                    {
-                        Op::Scale(c(0), 1.0 / vals[c(1)])
-                    } else if gaussian(e, node.children()[0]) {
-                        Op::DivGauss(c(0), c(1))
-                    } else {
-                        Op::Div(c(0), c(1))
-                    }
-                }
-                Node::Pow([a, _]) if matches!(&e[*a], Node::Phi(_)) => {
-                    let u = usize::from(e[*a].children()[0]);
-                    Op::PowPhi(u, c(1))
-                }
-                Node::Pow([_, b]) => match &e[*b] {
-                    Node::Num(Num::Rat(r)) if r.is_integer() && r.numer().bits() < 31 => {
-                        Op::PowI(c(0), i32::try_from(r.to_integer()).unwrap_or(0))
-                    }
-                    _ => Op::Pow(c(0), c(1)),
-                },
-                Node::Neg(_) => Op::Neg(c(0)),
-                Node::Abs(_) => Op::Abs(c(0)),
-                Node::Exp(_) => Op::Exp(c(0)),
-                Node::Log(a) if softplus_inverse_of(e, *a).is_some() => {
-                    Op::SoftplusInv(softplus_inverse_of(e, *a).unwrap_or(0))
-                }
-                Node::Log(a) if one_plus(e, *a).is_some() => {
-                    Op::Log1p(one_plus(e, *a).unwrap_or(0))
-                }
-                Node::Log(a) if one_minus(e, *a).is_some() => {
-                    Op::Log1pNeg(one_minus(e, *a).unwrap_or(0))
-                }
-                Node::Log(_) => Op::Log(c(0)),
-                Node::Sqrt(_) => Op::Sqrt(c(0)),
-                Node::Tanh(_) => Op::Tanh(c(0)),
-                Node::Atanh(_) => Op::Atanh(c(0)),
-                Node::Sigmoid(_) => Op::Sigmoid(c(0)),
-                Node::Logit(_) => Op::Logit(c(0)),
-                Node::Softplus(_) => Op::Softplus(c(0)),
-                Node::Relu(_) => Op::Relu(c(0)),
-                Node::LeakyRelu(_) => Op::Leaky(c(0), c(1)),
-                Node::Elu(_) => Op::Elu(c(0), c(1)),
-                Node::Softsign(_) => Op::Softsign(c(0)),
-                Node::SoftsignInv(_) => Op::SoftsignInv(c(0)),
-                Node::Root([a, _]) if !varying[c(1)] => match (&e[*a], vals[c(1)]) {
-                    (Node::Root([b, m]), n)
-                        if !varying[usize::from(*m)]
-                            && special::is_odd(vals[usize::from(*m)])
-                            && n.fract() == 0.0
-                            && !special::is_odd(n) =>
-                    {
-                        Op::RootN(usize::from(*b), vals[usize::from(*m)] * n)
-                    }
-                    _ => Op::Root(c(0), c(1)),
-                },
-                Node::Root(_) => Op::Root(c(0), c(1)),
-                Node::Max(_) => Op::Max(c(0), c(1)),
-                Node::Min(_) => Op::Min(c(0), c(1)),
-                Node::Clamp(_) => Op::Clamp(c(0), c(1), c(2)),
-                Node::OrderCdf(_) => {
-                    // statrs' regularized incomplete beta is good to 1e-9 up to here
-                    // (checked against SciPy); beyond it loses digits
-                    let n = vals[c(1)];
-                    if !varying[c(1)] && n > MAX_ORDER_COPIES {
-                        return Err(Error::new(
-                            ErrorKind::Parameter,
-                            format!("order statistics of {n} copies are beyond what pushforward evaluates accurately ({MAX_ORDER_COPIES} copies)"),
-                        )
-                        .help("the extremes maxpool(E, N) and minpool(E, N) are evaluated accurately for any N; for order(E, K, N) use N up to 100000"));
-                    }
-                    Op::OrderCdf(c(0), c(1), c(2))
-                }
-                Node::Factorial(_) => Op::Factorial(c(0)),
-                Node::Phi(_) => Op::Phi(c(0)),
-                Node::NPdf(_) => Op::NPdf(c(0)),
-                Node::Ge(_) => Op::Ge(c(0), c(1)),
-                Node::Gt(_) => Op::Gt(c(0), c(1)),
-                // weight lists are constants: their sums are folded here
-                Node::Cons(_) | Node::Nil => Op::Const,
-                Node::WSum(list) | Node::WSq(list) if matches!(e[*list], Node::Symbol(_)) => {
-                    let Node::Symbol(w) = &e[*list] else {
-                        return Err(Error::new(ErrorKind::Internal, "weight vector"));
-                    };
-                    let ws = values.vector(w.as_str()).ok_or_else(|| {
-                        Error::new(
-                            ErrorKind::Parameter,
-                            format!("the weight vector `{w}` has no value"),
-                        )
-                        .help(format!("give it one with --set {w}=[w1,w2,...]"))
-                    })?;
-                    vals[i] = if matches!(node, Node::WSq(_)) {
-                        ws.iter().map(|x| x * x).sum()
-                    } else {
-                        ws.iter().sum()
-                    };
-                    Op::Const
-                }
-                Node::WSum(list) | Node::WSq(list) => {
-                    let mut total = 0.0;
-                    let mut cur = *list;
-                    while let Node::Cons([h, r]) = &e[cur] {
-                        let w = vals[usize::from(*h)];
-                        total += if matches!(node, Node::WSq(_)) {
-                            w * w
-                        } else {
-                            w
-                        };
-                        cur = *r;
-                    }
-                    vals[i] = total;
-                    Op::Const
-                }
-                n if n.function().is_some() && n.children().len() == 1 => match n.function() {
-                    Some(f) => Op::Call(f, c(0)),
-                    None => Op::Const,
-                },
-                other => {
-                    return Err(Error::new(
-                        ErrorKind::Internal,
-                        format!(
-                            "cannot evaluate the operator `{other}`: the formula is not closed"
-                        ),
-                    ))
-                }
-            };
-            varying[i] =
-                matches!(op, Op::T) || node.children().iter().any(|ch| varying[usize::from(*ch)]);
-            if !varying[i] && !matches!(op, Op::Const) {
-                vals[i] = apply_scalar(op, &vals, &products, 0.0);
+            let op = b.instruction(i, node)?;
+            b.varying[i] =
+                matches!(op, Op::T) || node.children().iter().any(|ch| b.varying[usize::from(*ch)]);
+            if !b.varying[i] && !matches!(op, Op::Const) {
+                b.vals[i] = apply_scalar(op, &b.vals, &b.products, 0.0);
             }
             ops.push(op);
         }
+        let Compiling {
+            varying,
+            vals,
+            products,
+            ..
+        } = b;
         // instructions no other reads (Φ(u) under a fused Φ(u)^n, the factors inside
         // a log-space product) are not evaluated per point
         let mut needed = vec![false; n];
