@@ -40,8 +40,6 @@ fn identities() -> Vec<Rule> {
         rule(A, "one-pow",      "(^ 1 ?n)",           "1",                      &[], "1^n = 1"),
         rule(A, "sub-neg",      "(- ?a (neg ?b))",    "(+ ?a ?b)",              &[], "a - (-b) = a + b"),
         rule(A, "mul-neg",      "(* ?a (neg ?b))",    "(neg (* ?a ?b))",        &[], "a(-b) = -(ab)"),
-        rule(A, "softplus-inverse-softplus", "(log (- (exp (softplus ?u)) 1))", "?u", &[], "exp(softplus(u)) - 1 = exp(u), so softplus's inverse undoes it"),
-        rule(A, "softsign-inverse-softsign", "(softsign-inv (softsign ?u))", "?u", &[], "softsign's inverse undoes it"),
         rule(A, "bracket-empty-ge-gt", "(* (>= ?t ?a) (> ?b ?t))", "0", &[NumLe("?b", "?a")], "[t >= a][t < b] = 0 when b <= a"),
         rule(A, "bracket-empty-gt-gt", "(* (> ?t ?a) (> ?b ?t))",  "0", &[NumLe("?b", "?a")], "[t > a][t < b] = 0 when b <= a"),
         rule(A, "bracket-empty-gt-ge", "(* (> ?t ?a) (>= ?b ?t))", "0", &[NumLe("?b", "?a")], "[t > a][t <= b] = 0 when b <= a"),
@@ -72,12 +70,6 @@ fn identities() -> Vec<Rule> {
         rule(A, "bracket-lower-ge-gt", "(* (>= ?t ?a) (> ?t ?b))", "(> ?t ?b)", &[NumLe("?a", "?b")], "[t >= a][t > b] = [t > b] when a <= b"),
         rule(A, "bracket-upper-upper-gt", "(* (> ?a ?t) (> ?b ?t))", "(> ?b ?t)", &[NumLe("?b", "?a")], "[t < a][t < b] = [t < b] when b <= a"),
         rule(A, "bracket-upper-upper-ge", "(* (>= ?a ?t) (>= ?b ?t))", "(>= ?b ?t)", &[NumLe("?b", "?a")], "[t <= a][t <= b] = [t <= b] when b <= a"),
-        rule(A, "atanh-tanh",   "(atanh (tanh ?u))",  "?u",                     &[], "artanh(tanh(u)) = u"),
-        rule(A, "logit-sigmoid","(logit (sigmoid ?u))", "?u",                   &[], "logit(sigmoid(u)) = u"),
-        rule(A, "tanh-atanh",    "(tanh (atanh ?u))",   "?u", &[Inside("?u", -1, 1)], "tanh(atanh(u)) = u, where atanh is defined (-1 < u < 1)"),
-        rule(A, "sigmoid-logit", "(sigmoid (logit ?u))", "?u", &[Inside("?u", 0, 1)], "sigmoid(logit(u)) = u, where logit is defined (0 < u < 1)"),
-        rule(A, "log-exp",      "(log (exp ?u))",     "?u",                     &[], "log(exp(u)) = u"),
-        rule(A, "exp-log",      "(exp (log ?u))",     "?u",                     &[Proves("?u", Positive)], "exp(log(u)) = u for u > 0").tagged(&[Tag::Solve]),
         rule(A, "pow-neg-square", "(^ (neg ?a) 2)",   "(^ ?a 2)",               &[], "(-a)^2 = a^2"),
         rule(A, "atanh-odd",    "(atanh (neg ?a))",   "(neg (atanh ?a))",       &[], "artanh is odd"),
         rule(A, "tanh-odd",     "(tanh (neg ?a))",    "(neg (tanh ?a))",        &[], "tanh is odd"),
@@ -298,7 +290,6 @@ fn range_brackets() -> Vec<Rule> {
         rule(A, "root-below-neg-gt", "(> ?c (root ?u ?n))",  "0", &[Proves("?c", Negative), EvenInt("?n")], "an even root is not negative"),
         rule(A, "root-pow",     "(root (^ ?u ?n) ?n)", "?u", &[OddInt("?n")], "(u^n)^(1/n) = u for odd n"),
         rule(A, "pow-root",     "(^ (root ?u ?n) ?n)", "?u", &[OddInt("?n")], "(u^(1/n))^n = u for odd n"),
-        rule(A, "sqrt-square",  "(^ (sqrt ?u) 2)",   "?u", &[Proves("?u", NonNegative)], "(sqrt u)^2 = u for u >= 0"),
         rule(A, "root-pow-even","(root (^ ?u ?n) ?n)", "(abs ?u)", &[EvenInt("?n")], "(u^n)^(1/n) = |u| for even n"),
         rule(A, "pow-root-even","(^ (root ?u ?n) ?n)", "?u", &[EvenInt("?n"), Proves("?u", NonNegative)], "(u^(1/n))^n = u for u >= 0"),
         rule(A, "square-above-nonpos-ge", "(>= (^ ?u 2) ?c)", "1", &[Proves("?c", NonPositive)], "a square is non-negative, so [u^2 >= c] = 1 for c <= 0").tagged(&[Tag::Solve]),
@@ -310,8 +301,84 @@ fn range_brackets() -> Vec<Rule> {
     ]
 }
 
+/// Each one-piece map of the registry undone by its inverse, and its inverse by it:
+/// g⁻¹(g(u)) = u on g's domain, g(g⁻¹(u)) = u on g's range (where the analysis proves
+/// u is there).
+fn inverse_identities() -> Vec<Rule> {
+    let mut v: Vec<Rule> = Vec::new();
+    for f in FUNCTIONS {
+        let Some((m, piece)) = f.map.as_ref().and_then(|m| Some((m, m.single()?))) else {
+            continue;
+        };
+        let g = format!("({} ?u)", f.op);
+        let undo = piece.inverse.replace("?t", &g);
+        let when: Vec<When> = m.domain.map(|d| Proves("?u", d)).into_iter().collect();
+        let left = rule(
+            A,
+            &format!("{}-{}", m.inverse_name, f.op),
+            &undo,
+            "?u",
+            &when,
+            &format!("g^-1(g(u)) = u for g = {}{}", f.op, domain_words(m.domain)),
+        );
+        let inverse = piece.inverse.replace("?t", "?u");
+        let redo = format!("({} {inverse})", f.op);
+        if let Some((when, words)) = range_condition(piece) {
+            let right = rule(
+                A,
+                &format!("{}-{}", f.op, m.inverse_name),
+                &redo,
+                "?u",
+                &when,
+                &format!("g(g^-1(u)) = u for g = {}{words}", f.op),
+            );
+            for r in [left, right] {
+                // log's inverse is exp's: its identities are exp's, the other way round
+                if !v.iter().any(|o| o.info.lhs == r.info.lhs) {
+                    v.push(r);
+                }
+            }
+        } else if !v.iter().any(|o| o.info.lhs == left.info.lhs) {
+            v.push(left);
+        }
+    }
+    v
+}
+
+fn domain_words(domain: Option<crate::lang::Need>) -> &'static str {
+    match domain {
+        None => "",
+        Some(Positive) => ", u > 0",
+        Some(NonNegative) => ", u >= 0",
+        Some(Negative) => ", u < 0",
+        Some(NonPositive) => ", u <= 0",
+        Some(NonZero) => ", u != 0",
+    }
+}
+
+/// What the analysis must prove for u to be in a piece's range, and in words; `None`
+/// for a range it cannot state.
+fn range_condition(piece: &crate::lang::functions::Piece) -> Option<(Vec<When>, String)> {
+    let whole = |s: &str| s.parse::<i64>().ok();
+    Some(match (piece.lo, piece.hi) {
+        (None, None) => (vec![], String::new()),
+        (Some(("0", false)), None) => (vec![Proves("?u", Positive)], ", u > 0".into()),
+        (Some(("0", true)), None) => (vec![Proves("?u", NonNegative)], ", u >= 0".into()),
+        (None, Some("0")) => (vec![Proves("?u", Negative)], ", u < 0".into()),
+        (Some((lo, _)), Some(hi)) => {
+            let (a, b) = (whole(lo)?, whole(hi)?);
+            (
+                vec![Inside("?u", a, b)],
+                format!(", where g^-1 is defined ({a} < u < {b})"),
+            )
+        }
+        _ => return None,
+    })
+}
+
 pub fn rules() -> Vec<Rule> {
     let mut v = identities();
+    v.extend(inverse_identities());
     v.extend(range_brackets());
     v.extend(tag_all(limits(), &[Tag::Solve]));
     v.extend(tag_all(solve_rules(), &[Tag::Solve]));
