@@ -17,6 +17,9 @@ pub mod bounds;
 mod fold;
 #[macro_use]
 pub mod functions;
+pub mod interval;
+pub mod calculus;
+pub mod turns;
 pub mod print;
 pub mod simd;
 pub mod special;
@@ -199,6 +202,13 @@ for_each_function! { language {
         "t" = T,
         Num(Num),
         Symbol(egg::Symbol),
+        // a named number of a derivation, its index in the derivation's table: a point
+        // where the input's map turns or kinks, known by an equation and an enclosure
+        "point" = Point(Id),
+        // (inverse K u): the inverse of the K-th monotone piece of the input's map at u,
+        // clamped to the piece (see `derive::pieces`); (inverse-d K u) its derivative in u
+        "inverse" = Inverse([Id; 2]),
+        "inverse-d" = InverseD([Id; 2]),
     }
 }
 

@@ -25,7 +25,6 @@ pub fn rules() -> Vec<Rule> {
         rule(D, "d-t",          "(Dc t)",           "1",                                    &[], "dt/dt = 1"),
         rule(D, "d-bracket-ge", "(Dc (>= ?a ?b))",  "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
         rule(D, "d-bracket-gt", "(Dc (> ?a ?b))",   "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
-        rule(D, "d-chain-Phi",  "(Dc (Phi ?u))",    "(* (phi ?u) (Dc ?u))",                 &[], "chain rule: Phi' = phi, the standard Normal density"),
         rule(D, "d-chain-power","(Dc (^ ?u ?n))",   "(* (* ?n (^ ?u (- ?n 1))) (Dc ?u))",   &[NoT("?n")], "chain rule for a power"),
         // e^u/(e^u - 1) overflows to inf/inf past u = 709; this form does not
         rule(D, "d-chain-softplus-inverse", "(Dc (log (- (exp ?u) 1)))", "(/ (Dc ?u) (- 1 (exp (neg ?u))))", &[], "chain rule: (log(e^u - 1))' = 1/(1 - e^(-u))"),

@@ -2,7 +2,7 @@
 //! generate (`for_each_function!`): adding a function is an entry here and a line in
 //! the list. The types of the fields are documented in the parent module.
 
-use super::{Call, Derivative, Domain, Finite, Function, Lowering, Map, Piece, Print, Signs};
+use super::{Call, Derivative, Domain, Finite, Function, Lowering, Map, Piece, Print, Signs, Turns};
 use crate::lang::{special, Need};
 
 /// The default entry that the ones below fill in.
@@ -17,6 +17,7 @@ const BASE: Function = Function {
     finite: Finite::Unknown,
     domain: Domain::Own,
     increasing: false,
+    turns: Turns::Unknown,
     derivative: None,
     map: None,
 };
@@ -146,6 +147,7 @@ pub const EXP: Function = Function {
     finite: Finite::WithArgs,
     domain: Domain::All,
     increasing: true,
+    turns: Turns::Unknown,
     derivative: Some(Derivative {
         name: "d-chain-exp",
         rhs: "(* (exp ?u) (Dc ?u))",
@@ -176,6 +178,7 @@ pub const LOG: Function = Function {
     finite: Finite::PositiveArg,
     domain: Domain::Positive,
     increasing: true,
+    turns: Turns::Unknown,
     derivative: Some(Derivative {
         name: "d-chain-log",
         rhs: "(/ (Dc ?u) ?u)",
@@ -285,6 +288,7 @@ pub const SIGMOID: Function = Function {
     finite: Finite::Always,
     domain: Domain::All,
     increasing: true,
+    turns: Turns::Unknown,
     derivative: Some(Derivative {
         name: "d-chain-sigmoid",
         rhs: "(* (* (sigmoid ?u) (- 1 (sigmoid ?u))) (Dc ?u))",
@@ -491,6 +495,11 @@ pub const PHI: Function = Function {
     finite: Finite::Always,
     domain: Domain::All,
     increasing: true,
+    derivative: Some(Derivative {
+        name: "d-chain-Phi",
+        rhs: "(* (phi ?u) (Dc ?u))",
+        words: "chain rule: Phi' = phi, the standard Normal density",
+    }),
     ..BASE
 };
 
@@ -503,6 +512,12 @@ pub const NPDF: Function = Function {
     signs: Signs::Positive,
     finite: Finite::Always,
     domain: Domain::All,
+    turns: Turns::At(&[(0.0, false)]),
+    derivative: Some(Derivative {
+        name: "d-chain-phi",
+        rhs: "(* (neg (* ?u (phi ?u))) (Dc ?u))",
+        words: "chain rule: phi'(u) = -u phi(u)",
+    }),
     ..BASE
 };
 

@@ -110,6 +110,18 @@ pub enum Domain {
     Own,
 }
 
+/// Where a function of one argument turns between monotone runs.
+#[derive(Clone, Copy, Debug)]
+pub enum Turns {
+    /// Not known: rigorous interval bounds do not go through it.
+    Unknown,
+    /// At these exact points, a minimum when `true` (φ: a maximum at 0).
+    At(&'static [(f64, bool)]),
+    /// Where its derivative (the entry's `derivative`) changes sign, found by
+    /// `lang::turns` with a guarantee.
+    Derived,
+}
+
 /// The derivative of f(u) in t by the chain rule: a rule named `name` from
 /// `(Dc (op ?u))` to `rhs`.
 #[derive(Clone, Copy, Debug)]
@@ -194,6 +206,8 @@ pub struct Function {
     pub domain: Domain,
     /// Increasing in its first argument: interval bounds go through it end by end.
     pub increasing: bool,
+    /// Where a function that is not increasing turns, for rigorous interval bounds.
+    pub turns: Turns,
     pub derivative: Option<Derivative>,
     pub map: Option<Map>,
 }
