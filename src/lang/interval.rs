@@ -268,6 +268,12 @@ pub fn eval(e: &Expr, x: Iv, shapes: &dyn Shapes) -> Option<Iv> {
 /// A registry function's values over intervals of its arguments.
 fn function(f: &'static Function, args: &[Iv], shapes: &dyn Shapes) -> Option<Iv> {
     let at = |x: f64| -> Option<Iv> {
+        // a limit at ±∞ that the entry states exactly
+        if x.is_infinite() && args.len() == 1 {
+            if let Some(v) = limit(f, if x > 0.0 { "inf" } else { "-inf" }) {
+                return Some(Iv::point(v));
+            }
+        }
         let mut a = vec![x];
         a.extend(args[1..].iter().map(|iv| iv.lo));
         let y = (f.value)(&a);

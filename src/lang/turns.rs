@@ -55,7 +55,8 @@ pub fn cells(
         spent: 0,
         out: Vec::new(),
     };
-    let l = FIRST_TAIL.max(2.0 * a.abs().min(LAST_TAIL)).max(2.0 * b.abs().min(LAST_TAIL));
+    let finite = |v: f64| if v.is_finite() { 2.0 * v.abs().min(LAST_TAIL) } else { 0.0 };
+    let l = FIRST_TAIL.max(finite(a)).max(finite(b));
     let (lo, hi) = (a.max(-l), b.min(l));
     if a == f64::NEG_INFINITY {
         work.left_tail(lo.min(hi))?;
@@ -382,5 +383,52 @@ mod tests {
         let dh = derivative(&h).unwrap();
         let r = cells(&h, &dh, f64::NEG_INFINITY, f64::INFINITY, &REGISTRY);
         assert!(r.is_err(), "{r:?}");
+    }
+
+    #[test]
+    fn activations_turn_once_where_scipy_finds_the_minimum() {
+        // references: scipy.optimize.brentq on each closed-form derivative in (−3, −0.1),
+        // xtol = rtol = 1e−15 (the script is in the commit message that added this test)
+        let cases = [
+            ("gelu", -0.7517915246935645),
+            ("silu", -1.278464542761074),
+            ("mish", -1.192431214515495),
+            ("gelu-tanh", -0.7524614220710163),
+        ];
+        for (op, reference) in cases {
+            let f = FUNCTIONS.iter().find(|f| f.op == op).unwrap();
+            let turns = REGISTRY.turns(f).unwrap_or_else(|| panic!("{op} has no turns"));
+            assert_eq!(turns.len(), 1, "{op}: {turns:?}");
+            let t = turns[0];
+            assert!(t.minimum, "{op}");
+            assert!(t.at.lo <= reference + 1e-12 && reference - 1e-12 <= t.at.hi, "{op}: {t:?}");
+            assert!(t.at.width() < 1e-9, "{op}: {t:?}");
+            let v = (f.value)(&[reference]);
+            assert!(t.value.lo <= v && v <= t.value.hi, "{op}: {v} outside {t:?}");
+        }
+        // GELU′ turns at ±√2, where φ(u)(2 − u²) changes sign
+        let d = FUNCTIONS.iter().find(|f| f.op == "gelu-d").unwrap();
+        let turns = REGISTRY.turns(d).unwrap();
+        assert_eq!(turns.len(), 2, "{turns:?}");
+        let r2 = std::f64::consts::SQRT_2;
+        assert!(turns[0].at.lo <= -r2 && -r2 <= turns[0].at.hi && turns[0].minimum);
+        assert!(turns[1].at.lo <= r2 && r2 <= turns[1].at.hi && !turns[1].minimum);
+    }
+
+    #[test]
+    fn activation_intervals_hold_their_values() {
+        // every value at 201 points of an interval lies in the interval's bounds
+        for op in ["gelu", "gelu-d", "silu", "mish", "gelu-tanh"] {
+            let e = expr(&format!("({op} t)")).unwrap();
+            let f = FUNCTIONS.iter().find(|f| f.op == op).unwrap();
+            for (lo, hi) in [(-5.0, -0.2), (-1.0, 0.5), (-0.76, -0.74), (0.3, 40.0), (-60.0, -30.0)] {
+                let b = eval(&e, Iv::new(lo, hi).unwrap(), &REGISTRY).unwrap();
+                for k in 0..=200 {
+                    let x = lo + (hi - lo) * k as f64 / 200.0;
+                    let v = (f.value)(&[x]);
+                    assert!(b.lo <= v && v <= b.hi, "{op} at {x}: {v} outside {b:?}");
+                }
+            }
+        }
     }
 }

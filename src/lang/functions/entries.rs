@@ -119,6 +119,11 @@ macro_rules! for_each_function {
             "phi" = NPdf(Id) => $crate::lang::functions::NPDF,
             "logsigmoid" = Logsigmoid(Id) => $crate::lang::functions::LOGSIGMOID,
             "selu" = Selu(Id) => $crate::lang::functions::SELU,
+            "gelu" = Gelu(Id) => $crate::lang::functions::GELU,
+            "gelu-d" = GeluD(Id) => $crate::lang::functions::GELU_D,
+            "gelu-tanh" = GeluTanh(Id) => $crate::lang::functions::GELU_TANH,
+            "silu" = Silu(Id) => $crate::lang::functions::SILU,
+            "mish" = Mish(Id) => $crate::lang::functions::MISH,
         }
     };
 }
@@ -620,10 +625,154 @@ pub const NAMED_CONSTANTS: &[(&str, &str, &str, bool)] = &[
     ),
 ];
 
+/// The activations of today's networks: smooth, and not monotone. Each turns once,
+/// at a minimum its entry finds from its derivative (`Turns::Derived`); their laws
+/// come from the pieces of the input's map (`derive::pieces`), not from rules of
+/// their own. The derivatives are written so that interval arithmetic can sign them
+/// in the tails, and so that their f64 values neither overflow nor lose their
+/// relative accuracy there (1 − σ(u) is σ(−u)).
+pub const GELU: Function = Function {
+    op: "gelu",
+    call: node(
+        "gelu",
+        "gelu(E)",
+        "E·Φ(E), the Gaussian error linear unit (exact form): decreasing to its minimum −0.170 at E = −0.752, then increasing",
+        "y = gelu(x)",
+    ),
+    value: |x| if x[0] == f64::NEG_INFINITY { 0.0 } else { x[0] * special::std_normal_cdf(x[0]) },
+    print: Print::Call("GELU", "\\operatorname{GELU}"),
+    exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
+    signs: Signs::Same,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    turns: Turns::Derived,
+    derivative: Some(Derivative {
+        name: "d-chain-gelu",
+        rhs: "(* (gelu-d ?u) (Dc ?u))",
+        words: "chain rule: GELU'(u) = Phi(u) + u phi(u)",
+    }),
+    ..BASE
+};
+
+/// GELU′(u) = Φ(u) + u·φ(u), its own node so that its turns (at ±√2) bound it: as a
+/// sum, intervals cannot see that it is negative for u → −∞.
+pub const GELU_D: Function = Function {
+    op: "gelu-d",
+    value: |x| {
+        let u = x[0];
+        let p = special::std_normal_cdf(u);
+        if u.is_infinite() {
+            p
+        } else {
+            p + u * special::std_normal_pdf(u)
+        }
+    },
+    print: Print::As("(+ (Phi ?u) (* ?u (phi ?u)))"),
+    exact: &[("-inf", "0"), ("inf", "1"), ("0", "1/2")],
+    signs: Signs::Any,
+    finite: Finite::Always,
+    domain: Domain::All,
+    turns: Turns::Derived,
+    derivative: Some(Derivative {
+        name: "d-chain-gelu-d",
+        rhs: "(* (* (phi ?u) (- 2 (^ ?u 2))) (Dc ?u))",
+        words: "chain rule: (Phi(u) + u phi(u))' = phi(u)(2 - u^2)",
+    }),
+    ..BASE
+};
+
+/// PyTorch's `gelu(approximate="tanh")`: u(1 + tanh(k(u + 0.044715u³)))/2 with k = √(2/π)
+/// (to f64 precision, 0.7978845608028654), which is u·σ(2k(u + 0.044715u³)).
+pub const GELU_TANH: Function = Function {
+    op: "gelu-tanh",
+    call: node(
+        "gelu_tanh",
+        "gelu_tanh(E)",
+        "E(1 + tanh(√(2/π)(E + 0.044715E³)))/2, PyTorch's approximate=\"tanh\" GELU: its minimum −0.170 at E = −0.752",
+        "y = gelu_tanh(x)",
+    ),
+    value: |x| {
+        let u = x[0];
+        if u == f64::NEG_INFINITY {
+            return 0.0;
+        }
+        u * special::sigmoid(1.5957691216057308 * (u + 0.044715 * u * u * u))
+    },
+    print: Print::Call("GELU_tanh", "\\operatorname{GELU}_{\\tanh}"),
+    exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
+    signs: Signs::Same,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    turns: Turns::Derived,
+    derivative: Some(Derivative {
+        name: "d-chain-gelu-tanh",
+        rhs: "(* (* (sigmoid (* 7978845608028654/5000000000000000 (+ ?u (* 44715/1000000 (^ ?u 3))))) (+ 1 (* (* ?u (sigmoid (neg (* 7978845608028654/5000000000000000 (+ ?u (* 44715/1000000 (^ ?u 3))))))) (* 7978845608028654/5000000000000000 (+ 1 (* 134145/1000000 (^ ?u 2))))))) (Dc ?u))",
+        words: "chain rule: with s = 2k(u + 0.044715u^3), (u sigmoid(s))' = sigmoid(s)(1 + u sigmoid(-s) s')",
+    }),
+    ..BASE
+};
+
+pub const SILU: Function = Function {
+    op: "silu",
+    call: node(
+        "silu",
+        "silu(E)",
+        "E·σ(E), the sigmoid linear unit (swish): its minimum −0.278 at E = −1.278",
+        "y = silu(x)",
+    ),
+    value: |x| if x[0] == f64::NEG_INFINITY { 0.0 } else { x[0] * special::sigmoid(x[0]) },
+    print: Print::Call("SiLU", "\\operatorname{SiLU}"),
+    exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
+    signs: Signs::Same,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    turns: Turns::Derived,
+    derivative: Some(Derivative {
+        name: "d-chain-silu",
+        rhs: "(* (* (sigmoid ?u) (+ 1 (* ?u (sigmoid (neg ?u))))) (Dc ?u))",
+        words: "chain rule: SiLU'(u) = sigmoid(u)(1 + u sigmoid(-u))",
+    }),
+    ..BASE
+};
+
+/// Mish, u·tanh(softplus(u)). With q = σ(−u), tanh(softplus(u)) = (1 − q²)/(1 + q²), so
+/// its derivative is σ(u)/(1 + q²)·(1 + q + 4uq²/(1 + q²)).
+pub const MISH: Function = Function {
+    op: "mish",
+    call: node(
+        "mish",
+        "mish(E)",
+        "E·tanh(softplus(E)): its minimum −0.309 at E = −1.192",
+        "y = mish(x)",
+    ),
+    value: |x| {
+        let u = x[0];
+        if u == f64::NEG_INFINITY {
+            return 0.0;
+        }
+        let q = special::sigmoid(-u);
+        u * (1.0 - q * q) / (1.0 + q * q)
+    },
+    print: Print::Call("Mish", "\\operatorname{Mish}"),
+    exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
+    signs: Signs::Same,
+    finite: Finite::WithArgs,
+    domain: Domain::All,
+    turns: Turns::Derived,
+    derivative: Some(Derivative {
+        name: "d-chain-mish",
+        rhs: "(* (* (/ (sigmoid ?u) (+ 1 (^ (sigmoid (neg ?u)) 2))) (+ (+ 1 (sigmoid (neg ?u))) (/ (* (* 4 ?u) (^ (sigmoid (neg ?u)) 2)) (+ 1 (^ (sigmoid (neg ?u)) 2))))) (Dc ?u))",
+        words: "chain rule: with q = sigmoid(-u), Mish'(u) = sigmoid(u)/(1 + q^2) (1 + q + 4u q^2/(1 + q^2))",
+    }),
+    ..BASE
+};
+
 /// Calls that lower to other functions (shorthands) or to operators of their own,
 /// listed for the language reference and errors: (name, call).
 #[rustfmt::skip]
 pub const OTHER_CALLS: &[Call] = &[
+    Call { name: "swish",        usage: "swish(E)",               arity: 1, meaning: "silu(E)", example: "y = swish(x)", lowering: Lowering::Sugar("(silu ?x)") },
+    Call { name: "hardswish",    usage: "hardswish(E)",           arity: 1, meaning: "E·relu6(E + 3)/6, PyTorch's hardswish: 0 for E ≤ −3, its minimum −3/8 at E = −3/2", example: "y = hardswish(x)", lowering: Lowering::Sugar("(/ (* ?x (clamp (+ ?x 3) 0 6)) 6)") },
     Call { name: "relu6",        usage: "relu6(E)",               arity: 1, meaning: "clamp(E, 0, 6)", example: "y = relu6(3*x)", lowering: Lowering::Sugar("(clamp ?x 0 6)") },
     Call { name: "hardtanh",     usage: "hardtanh(E)",            arity: 1, meaning: "clamp(E, -1, 1)", example: "y = hardtanh(x)", lowering: Lowering::Sugar("(clamp ?x -1 1)") },
     Call { name: "hard_sigmoid", usage: "hard_sigmoid(E)",        arity: 1, meaning: "clamp(E/6 + 1/2, 0, 1), as relu6(E + 3)/6 in PyTorch", example: "y = hard_sigmoid(x)", lowering: Lowering::Sugar("(clamp (+ (/ ?x 6) 1/2) 0 1)") },

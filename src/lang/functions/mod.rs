@@ -62,6 +62,9 @@ pub enum Print {
     Call(&'static str, &'static str),
     /// By the printer's own rule (√u, |u|, u/(1 − |u|), ...).
     Own,
+    /// As the term it stands for, an s-expression in `?u`, its argument (GELU′(u) is
+    /// Φ(u) + u·φ(u)).
+    As(&'static str),
 }
 
 /// The signs a function's values take, from its argument's.

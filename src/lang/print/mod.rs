@@ -568,10 +568,18 @@ impl<'a> Printer<'a> {
                     }
                 }
             }
-            // a function of the registry, as a call
+            // a function of the registry, as a call, or as the term it stands for
             n => {
                 let (text, latex) = match n.function().map(|f| (f.op, f.print)) {
                     Some((_, Print::Call(text, latex))) => (text, latex),
+                    Some((_, Print::As(term))) => {
+                        let mut sub = crate::lang::subterm(e, n.children()[0]);
+                        let x = Id::from(sub.as_ref().len() - 1);
+                        if let Some(root) = crate::lang::instantiate(term, x, |n| sub.add(n)) {
+                            return self.go(&sub, root);
+                        }
+                        ("?", "?")
+                    }
                     Some((op, Print::Own)) => (op, op),
                     None => ("?", "?"),
                 };
