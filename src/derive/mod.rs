@@ -33,6 +33,7 @@
 mod atoms;
 mod diagnose;
 mod explain;
+pub mod pieces;
 mod polynomial;
 mod search;
 mod steps;
@@ -162,6 +163,9 @@ pub struct Derivation {
     pub support: Support,
     pub cdf_stats: Stats,
     pub pdf_stats: Stats,
+    /// For a map of the input derived by its monotone pieces: the inverses and points
+    /// its formulas name.
+    pub pieces: Option<pieces::Pieces>,
 }
 
 /// Derive the CDF and PDF of a model's output.
@@ -170,9 +174,15 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
 
     // 1. the CDF: derive with the CDF rules, then tidy
     // a program with `if` starts from P(Y ≤ t) already split over its pieces
-    let cdf_start = match &model.cdf_start {
-        Some(split) => split.clone(),
-        None => {
+    let by_pieces = if pieces::applies(model) {
+        Some(pieces::split(model, &facts, limits)?)
+    } else {
+        None
+    };
+    let cdf_start = match (&model.cdf_start, &by_pieces) {
+        (Some(split), _) => split.clone(),
+        (None, Some((split, _, _))) => split.clone(),
+        (None, None) => {
             let mut start = model.y.clone();
             let y = Id::from(start.as_ref().len() - 1);
             let t = start.add(Node::T);
@@ -183,9 +193,12 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     let chain = {
         let mut egraph = EGraph::new(facts.clone());
         check_std(&mut egraph, model)?;
-        model.cdf_start.is_none() && is_chain(&mut egraph, &model.y)
+        model.cdf_start.is_none() && by_pieces.is_none() && is_chain(&mut egraph, &model.y)
     };
-    let support = support(model, limits)?;
+    let (support, pieces) = match by_pieces {
+        Some((_, support, pieces)) => (support, Some(pieces)),
+        None => (support(model, limits)?, None),
+    };
     let (cdf, cdf_steps, cdf_stats) =
         derive_cdf(model, &cdf_start, chain, &support, &facts, limits)?;
 
@@ -208,6 +221,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         support,
         cdf_stats,
         pdf_stats,
+        pieces,
     })
 }
 

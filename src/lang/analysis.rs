@@ -402,6 +402,22 @@ fn node_sign(egraph: &EGraph, enode: &Node) -> Sign {
         | Node::Gt(_)
         | Node::Delta(_) => Sign::NONNEG,
         Node::WSq(_) => Sign::NONNEG,
+        // a clamped inverse lies between its piece's ends; its derivative has the
+        // piece's direction
+        Node::Inverse([k, _]) | Node::InverseD([k, _]) => {
+            let inv = d(k)
+                .approx
+                .and_then(|k| crate::lang::implicit::get_inverse(k as usize));
+            match (enode, inv) {
+                (Node::InverseD(_), Some(i)) if i.increasing => Sign::NONNEG,
+                (Node::InverseD(_), Some(_)) => Sign::NONPOS,
+                (_, Some(i)) if i.lo.value > 0.0 => Sign::POS,
+                (_, Some(i)) if i.lo.value >= 0.0 => Sign::NONNEG,
+                (_, Some(i)) if i.hi.value < 0.0 => Sign::NEG,
+                (_, Some(i)) if i.hi.value <= 0.0 => Sign::NONPOS,
+                _ => Sign::ANY,
+            }
+        }
         n => match (n.function().map(|f| f.signs), n.children()) {
             (Some(Signs::Same), [a, ..]) => s(a),
             (Some(Signs::Positive), _) => Sign::POS,
@@ -452,6 +468,10 @@ fn finite(egraph: &EGraph, enode: &Node, approx: Option<f64>) -> bool {
         Node::Ge(_) | Node::Gt(_) => true,
         Node::Pow([a, _]) => all_finite && d(a).sign == Sign::POS,
         Node::Cons(_) | Node::Nil | Node::WSum(_) | Node::WSq(_) => all_finite,
+        Node::Inverse([k, _]) => d(k)
+            .approx
+            .and_then(|k| crate::lang::implicit::get_inverse(k as usize))
+            .is_some_and(|i| i.lo.value.is_finite() && i.hi.value.is_finite()),
         n => match (n.function().map(|f| f.finite), n.children()) {
             (Some(Finite::Always), _) => true,
             (Some(Finite::WithArgs), _) => all_finite,

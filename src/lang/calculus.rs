@@ -20,7 +20,7 @@ pub fn derivative(e: &Expr) -> Option<Expr> {
             let d = |c: &Id| diff[usize::from(*c)];
             match node {
                 Node::T => b.num(1),
-                Node::Num(_) | Node::Symbol(_) | Node::Point(_) => b.num(0),
+                Node::Num(_) | Node::Symbol(_) | Node::Point(_) | Node::Ref(_) => b.num(0),
                 Node::Add([x, y]) => b.add(d(x), d(y)),
                 Node::Sub([x, y]) => b.sub(d(x), d(y)),
                 Node::Neg(x) => b.neg(d(x)),

@@ -164,6 +164,18 @@ pub(super) fn approximate(node: &Node, x: impl Fn(Id) -> Option<f64>) -> Option<
         Node::Abs(a) => x(*a)?.abs(),
         Node::OrderCdf([k, n, u]) => special::order_cdf(x(*k)?, x(*n)?, x(*u)?),
         Node::Factorial(a) => special::factorial(x(*a)?),
+        // a reference's value is its index, which only the nodes below read: their
+        // children are an index into lang::implicit, then the argument
+        Node::Ref(r) => r.0 as f64,
+        Node::Point(k) => crate::lang::implicit::get_point(x(*k)? as usize)?.value,
+        Node::Inverse([k, u]) => {
+            let inv = crate::lang::implicit::get_inverse(x(*k)? as usize)?;
+            crate::lang::implicit::solve(&inv, x(*u)?)
+        }
+        Node::InverseD([k, u]) => {
+            let inv = crate::lang::implicit::get_inverse(x(*k)? as usize)?;
+            crate::lang::implicit::solve_d(&inv, x(*u)?)
+        }
         n => {
             let f = n.function()?;
             let mut args = [0.0; 3];

@@ -206,10 +206,9 @@ pub struct Turn {
 }
 
 /// What an interval evaluation may look up: the turns of a registry function that
-/// is not increasing, and the enclosures of the named points of a derivation.
+/// is not increasing.
 pub trait Shapes {
     fn turns(&self, f: &'static Function) -> Option<&[Turn]>;
-    fn point(&self, k: usize) -> Option<Iv>;
 }
 
 /// Every value of `e` (a term in `t`, the variable) for t in `x`; `None` where it may be
@@ -250,10 +249,10 @@ pub fn eval(e: &Expr, x: Iv, shapes: &dyn Shapes) -> Option<Iv> {
                 let (u, l, h) = (v(a), v(lo), v(hi));
                 Iv::new(u.lo.max(l.lo).min(h.hi), u.hi.max(l.lo).min(h.hi))?
             }
-            Node::Point(k) => match &e[*k] {
-                Node::Num(n) => shapes.point(usize::try_from(n.integer()?).ok()?)?,
-                _ => return None,
-            },
+            Node::Point(_) => {
+                let p = super::implicit::get_point(super::implicit::index(e, node)?)?;
+                Iv::new(p.lo, p.hi)?
+            }
             n => {
                 let f = n.function()?;
                 let args: Vec<Iv> = n.children().iter().map(v).collect();
@@ -342,9 +341,6 @@ mod tests {
         fn turns(&self, _: &'static Function) -> Option<&[Turn]> {
             None
         }
-        fn point(&self, _: usize) -> Option<Iv> {
-            None
-        }
     }
 
     fn iv(term: &str, lo: f64, hi: f64) -> Option<Iv> {
@@ -369,7 +365,10 @@ mod tests {
                 for k in 0..=100 {
                     let x = lo + (hi - lo) * k as f64 / 100.0;
                     let p = eval(&e, Iv::point(x), &crate::lang::turns::REGISTRY).unwrap();
-                    assert!(b.lo <= p.lo && p.hi <= b.hi, "{term} at {x}: {p:?} outside {b:?}");
+                    assert!(
+                        b.lo <= p.lo && p.hi <= b.hi,
+                        "{term} at {x}: {p:?} outside {b:?}"
+                    );
                 }
             }
         }

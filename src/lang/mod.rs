@@ -17,12 +17,13 @@ pub mod bounds;
 mod fold;
 #[macro_use]
 pub mod functions;
-pub mod interval;
 pub mod calculus;
-pub mod turns;
+pub mod implicit;
+pub mod interval;
 pub mod print;
 pub mod simd;
 pub mod special;
+pub mod turns;
 
 pub use analysis::{is_chain_map, surely_greater, Assumption, Data, Facts, Missing, Need};
 pub use fold::{fold, value};
@@ -201,6 +202,9 @@ for_each_function! { language {
         // the CDF's argument
         "t" = T,
         Num(Num),
+        // the index of a definition in lang::implicit, a leaf of its own so that no
+        // rule can make it equal to anything
+        Ref(implicit::Ref),
         Symbol(egg::Symbol),
         // a named number of a derivation, its index in the derivation's table: a point
         // where the input's map turns or kinks, known by an equation and an enclosure

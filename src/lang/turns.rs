@@ -36,7 +36,11 @@ pub enum Cell {
     Down(Iv),
     /// One zero of g′ inside, enclosed; g has a minimum there when `minimum`. `best`
     /// is the zero to f64 accuracy (where the sign of g′ computed in f64 changes).
-    Turn { at: Iv, best: f64, minimum: bool },
+    Turn {
+        at: Iv,
+        best: f64,
+        minimum: bool,
+    },
 }
 
 /// The runs and turns of g, left to right, on (a, b), given h = g′ and dh = g″;
@@ -55,7 +59,13 @@ pub fn cells(
         spent: 0,
         out: Vec::new(),
     };
-    let finite = |v: f64| if v.is_finite() { 2.0 * v.abs().min(LAST_TAIL) } else { 0.0 };
+    let finite = |v: f64| {
+        if v.is_finite() {
+            2.0 * v.abs().min(LAST_TAIL)
+        } else {
+            0.0
+        }
+    };
     let l = FIRST_TAIL.max(finite(a)).max(finite(b));
     let (lo, hi) = (a.max(-l), b.min(l));
     if a == f64::NEG_INFINITY {
@@ -106,7 +116,9 @@ impl Work<'_> {
             }
             let next = c - c.abs().max(1.0);
             if -next > LAST_TAIL {
-                return Err(format!("its derivative could not be given a sign for x < {c}"));
+                return Err(format!(
+                    "its derivative could not be given a sign for x < {c}"
+                ));
             }
             inner.push((next, c));
             c = next;
@@ -128,7 +140,9 @@ impl Work<'_> {
             }
             let next = c + c.abs().max(1.0);
             if next > LAST_TAIL {
-                return Err(format!("its derivative could not be given a sign for x > {c}"));
+                return Err(format!(
+                    "its derivative could not be given a sign for x > {c}"
+                ));
             }
             self.bounded(c, next)?;
             c = next;
@@ -176,7 +190,11 @@ impl Work<'_> {
             false
         } else if (hc.lo > 0.0 && hd.lo > 0.0) || (hc.hi < 0.0 && hd.hi < 0.0) {
             // monotone h between two values of one sign keeps that sign
-            return Some(if hc.lo > 0.0 { Cell::Up(cell) } else { Cell::Down(cell) });
+            return Some(if hc.lo > 0.0 {
+                Cell::Up(cell)
+            } else {
+                Cell::Down(cell)
+            });
         } else {
             return None;
         };
@@ -258,12 +276,7 @@ static FOUND: [OnceLock<Option<Vec<Turn>>>; N] = [const { OnceLock::new() }; N];
 impl Shapes for Registry {
     fn turns(&self, f: &'static Function) -> Option<&[Turn]> {
         let k = FUNCTIONS.iter().position(|g| g.op == f.op)?;
-        FOUND[k]
-            .get_or_init(|| registry_turns(f).ok())
-            .as_deref()
-    }
-    fn point(&self, _: usize) -> Option<Iv> {
-        None
+        FOUND[k].get_or_init(|| registry_turns(f).ok()).as_deref()
     }
 }
 
@@ -339,8 +352,13 @@ mod tests {
         let c = turns_of("(* t (tanh t))");
         assert_eq!(c.len(), 3, "{c:?}");
         assert!(matches!(c[0], Cell::Down(_)) && matches!(c[2], Cell::Up(_)));
-        let Cell::Turn { at, best, minimum } = c[1] else { panic!("{c:?}") };
-        assert!(minimum && at.lo <= 0.0 && 0.0 <= at.hi && best.abs() < 1e-12, "{c:?}");
+        let Cell::Turn { at, best, minimum } = c[1] else {
+            panic!("{c:?}")
+        };
+        assert!(
+            minimum && at.lo <= 0.0 && 0.0 <= at.hi && best.abs() < 1e-12,
+            "{c:?}"
+        );
     }
 
     #[test]
@@ -368,7 +386,12 @@ mod tests {
 
     #[test]
     fn monotone_maps_have_no_turn() {
-        for g in ["(+ t (tanh t))", "(+ t (sigmoid (* 2 t)))", "(exp t)", "(logsigmoid (* 3 t))"] {
+        for g in [
+            "(+ t (tanh t))",
+            "(+ t (sigmoid (* 2 t)))",
+            "(exp t)",
+            "(logsigmoid (* 3 t))",
+        ] {
             let c = turns_of(g);
             assert!(matches!(c.as_slice(), [Cell::Up(_)]), "{g}: {c:?}");
         }
@@ -397,14 +420,22 @@ mod tests {
         ];
         for (op, reference) in cases {
             let f = FUNCTIONS.iter().find(|f| f.op == op).unwrap();
-            let turns = REGISTRY.turns(f).unwrap_or_else(|| panic!("{op} has no turns"));
+            let turns = REGISTRY
+                .turns(f)
+                .unwrap_or_else(|| panic!("{op} has no turns"));
             assert_eq!(turns.len(), 1, "{op}: {turns:?}");
             let t = turns[0];
             assert!(t.minimum, "{op}");
-            assert!(t.at.lo <= reference + 1e-12 && reference - 1e-12 <= t.at.hi, "{op}: {t:?}");
+            assert!(
+                t.at.lo <= reference + 1e-12 && reference - 1e-12 <= t.at.hi,
+                "{op}: {t:?}"
+            );
             assert!(t.at.width() < 1e-9, "{op}: {t:?}");
             let v = (f.value)(&[reference]);
-            assert!(t.value.lo <= v && v <= t.value.hi, "{op}: {v} outside {t:?}");
+            assert!(
+                t.value.lo <= v && v <= t.value.hi,
+                "{op}: {v} outside {t:?}"
+            );
         }
         // GELU′ turns at ±√2, where φ(u)(2 − u²) changes sign
         let d = FUNCTIONS.iter().find(|f| f.op == "gelu-d").unwrap();
@@ -421,7 +452,13 @@ mod tests {
         for op in ["gelu", "gelu-d", "silu", "mish", "gelu-tanh"] {
             let e = expr(&format!("({op} t)")).unwrap();
             let f = FUNCTIONS.iter().find(|f| f.op == op).unwrap();
-            for (lo, hi) in [(-5.0, -0.2), (-1.0, 0.5), (-0.76, -0.74), (0.3, 40.0), (-60.0, -30.0)] {
+            for (lo, hi) in [
+                (-5.0, -0.2),
+                (-1.0, 0.5),
+                (-0.76, -0.74),
+                (0.3, 40.0),
+                (-60.0, -30.0),
+            ] {
                 let b = eval(&e, Iv::new(lo, hi).unwrap(), &REGISTRY).unwrap();
                 for k in 0..=200 {
                     let x = lo + (hi - lo) * k as f64 / 200.0;

@@ -450,6 +450,17 @@ impl Lowerer<'_> {
         self.expr.add(node)
     }
 
+    /// Whether the term at `id` holds iid copies (maxpool, minpool, order, conv): then
+    /// it is not a map of the one input.
+    fn has_copies(&self, id: Id) -> bool {
+        subterm(&self.expr, id).as_ref().iter().any(|n| {
+            matches!(
+                n,
+                Node::MaxPool(_) | Node::MinPool(_) | Node::Order(_) | Node::Conv(_)
+            )
+        })
+    }
+
     fn num(&mut self, r: BigRational) -> Id {
         self.add(Node::Num(Num::from(r)))
     }
@@ -526,6 +537,11 @@ impl Lowerer<'_> {
                         let qn = self.num(q);
                         return Ok((self.add(Node::Add([px, qn])), true));
                     }
+                    // a map of the input in more than one place: derived by its
+                    // monotone pieces (derive::pieces), unless iid copies are inside
+                    if !self.has_copies(id) {
+                        return Ok((id, true));
+                    }
                     return Err(Error::new(
                         ErrorKind::Unsupported,
                         format!("`{text}` combines two functions of the input: the map has no closed-form inverse"),
@@ -534,6 +550,11 @@ impl Lowerer<'_> {
                     .help("pushforward derives laws through chains of maps that each have a closed-form inverse, applied to one term in the input (docs/language.md lists them); affine combinations such as x + x or 3*x - x/2 are fine, and x*x is x^2; for a weighted sum of iid copies use conv(E, [w1, ..., wn])"));
                 }
                 match op {
+                    BinOp::Div if rb && !self.has_copies(ib) => {
+                        // 1/(1 + x^2): a map of the input, derived by its pieces, which
+                        // also proves that the denominator is never 0
+                        return Ok((self.add(node), true));
+                    }
                     BinOp::Div if rb => {
                         return Err(Error::new(
                             ErrorKind::Unsupported,

@@ -26,6 +26,7 @@ pub fn rules() -> Vec<Rule> {
         rule(D, "d-bracket-ge", "(Dc (>= ?a ?b))",  "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
         rule(D, "d-bracket-gt", "(Dc (> ?a ?b))",   "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
         rule(D, "d-chain-power","(Dc (^ ?u ?n))",   "(* (* ?n (^ ?u (- ?n 1))) (Dc ?u))",   &[NoT("?n")], "chain rule for a power"),
+        rule(D, "d-chain-inverse", "(Dc (inverse ?k ?u))", "(* (inverse-d ?k ?u) (Dc ?u))", &[NoT("?k")], "chain rule through the inverse on a piece: (g^-1)'(t) = 1/g'(g^-1(t))"),
         // e^u/(e^u - 1) overflows to inf/inf past u = 709; this form does not
         rule(D, "d-chain-softplus-inverse", "(Dc (log (- (exp ?u) 1)))", "(/ (Dc ?u) (- 1 (exp (neg ?u))))", &[], "chain rule: (log(e^u - 1))' = 1/(1 - e^(-u))"),
     ];

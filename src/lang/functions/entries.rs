@@ -2,7 +2,9 @@
 //! generate (`for_each_function!`): adding a function is an entry here and a line in
 //! the list. The types of the fields are documented in the parent module.
 
-use super::{Call, Derivative, Domain, Finite, Function, Lowering, Map, Piece, Print, Signs, Turns};
+use super::{
+    Call, Derivative, Domain, Finite, Function, Lowering, Map, Piece, Print, Signs, Turns,
+};
 use crate::lang::{special, Need};
 
 /// The default entry that the ones below fill in.
@@ -720,7 +722,13 @@ pub const SILU: Function = Function {
         "E·σ(E), the sigmoid linear unit (swish): its minimum −0.278 at E = −1.278",
         "y = silu(x)",
     ),
-    value: |x| if x[0] == f64::NEG_INFINITY { 0.0 } else { x[0] * special::sigmoid(x[0]) },
+    value: |x| {
+        if x[0] == f64::NEG_INFINITY {
+            0.0
+        } else {
+            x[0] * special::sigmoid(x[0])
+        }
+    },
     print: Print::Call("SiLU", "\\operatorname{SiLU}"),
     exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
     signs: Signs::Same,

@@ -47,6 +47,9 @@ pub struct Printer<'a> {
     keys: RefCell<Vec<Option<usize>>>,
     /// Whether the term being printed has a Dirac term (sums print those last).
     deltas: std::cell::Cell<bool>,
+    /// The inverses and points of `lang::implicit` a derivation names, in the order it
+    /// numbers them (g₁⁻¹, g₂⁻¹, x₁*); others print by their index.
+    pub refs: Option<(&'a [usize], &'a [usize])>,
 }
 
 impl<'a> Printer<'a> {
@@ -57,11 +60,39 @@ impl<'a> Printer<'a> {
             names: None,
             keys: RefCell::new(Vec::new()),
             deltas: std::cell::Cell::new(true),
+            refs: None,
         }
     }
 
     pub fn with_names(self, names: Option<&'a Names>) -> Printer<'a> {
         Printer { names, ..self }
+    }
+
+    /// Number a derivation's inverses and points in its own order.
+    pub fn with_refs(self, inverses: &'a [usize], points: &'a [usize]) -> Printer<'a> {
+        Printer {
+            refs: Some((inverses, points)),
+            ..self
+        }
+    }
+
+    /// The number a reference prints with: its place in the derivation's list, from 1.
+    fn number(&self, k: usize, point: bool) -> usize {
+        let list = self.refs.map(|(i, p)| if point { p } else { i });
+        1 + list
+            .and_then(|l| l.iter().position(|&j| j == k))
+            .unwrap_or(k)
+    }
+
+    /// `g₁⁻¹` (or `x₁*` for a point), in this style.
+    pub fn reference(&self, k: usize, point: bool) -> String {
+        let n = self.number(k, point);
+        match (self.latex(), point) {
+            (true, true) => format!("x_{{{n}}}^{{*}}"),
+            (true, false) => format!("g_{{{n}}}^{{-1}}"),
+            (false, true) => format!("x{}*", subscript(n)),
+            (false, false) => format!("g{}⁻¹", subscript(n)),
+        }
     }
 
     pub fn print(&self, e: &Expr) -> String {
@@ -253,6 +284,22 @@ impl<'a> Printer<'a> {
             Node::Num(n) => self.num(n),
             Node::Symbol(s) => (self.name(s.as_str()), Prec::Atom),
             Node::T => ("t".into(), Prec::Atom),
+            Node::Ref(r) => (r.to_string(), Prec::Atom),
+            Node::Point(_) => {
+                let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(0);
+                (self.reference(k, true), Prec::Atom)
+            }
+            Node::Inverse([_, u]) | Node::InverseD([_, u]) => {
+                let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(0);
+                let g = self.reference(k, false);
+                let f = match (&e[id], self.latex()) {
+                    (Node::Inverse(_), _) => g,
+                    (_, true) => format!("\\left({g}\\right)'"),
+                    (_, false) => format!("({g})′"),
+                };
+                let arg = self.go(e, *u).0;
+                self.call(&f, &f, &[arg])
+            }
             Node::Add(_)
             | Node::Sub(_)
             | Node::Mul(_)
@@ -588,6 +635,14 @@ impl<'a> Printer<'a> {
             }
         }
     }
+}
+
+/// A number as Unicode subscript digits.
+fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap_or(0)).unwrap_or(c))
+        .collect()
 }
 
 /// A term as Unicode text.

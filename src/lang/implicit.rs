@@ -1,0 +1,277 @@
+//! The numbers and inverses a derivation names but cannot write in closed form: a
+//! point where the input's map turns or kinks (x* with Φ(x*) + x*·φ(x*) = 0), and the
+//! inverse of the map on one monotone piece ("the root of x·Φ(x) = t in (−∞, x*]").
+//!
+//! Terms refer to them by index, `(point K)` and `(inverse K u)`, as egg refers to a
+//! name by its interned `Symbol`: the definitions are interned here, once per distinct
+//! definition (a definition already known gets its old index back), so that every
+//! stage after the derivation (evaluation, printing, the checks) finds them from the
+//! term alone.
+
+use super::{Expr, Node};
+use std::sync::{Arc, Mutex, OnceLock};
+
+/// A number known by an equation h(x) = 0 and an interval that holds exactly one of its
+/// roots, proved by interval arithmetic.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Point {
+    /// The equation's left side, a term in `t` (standing for x).
+    pub h: Expr,
+    /// The enclosure, and the root to f64 accuracy inside it.
+    pub lo: f64,
+    pub hi: f64,
+    pub value: f64,
+}
+
+/// One end of a monotone piece: −∞ or +∞ (`None`), or a constant term (a number, or a
+/// `(point K)`), with its value.
+#[derive(Clone, Debug, PartialEq)]
+pub struct End {
+    pub term: Option<Expr>,
+    pub value: f64,
+    /// g′ = 0 there: the density is infinite where t reaches g's value at this end.
+    pub turn: bool,
+}
+
+/// The inverse of a strictly monotone map g on the piece [lo, hi] (in the input's
+/// variable), clamped to it: lo below g's values there and hi above them, for an
+/// increasing g (and the other way round for a decreasing one). With that convention
+/// P(lo ≤ X ≤ hi, g(X) ≤ t) is F(g⁻¹(t)) − F(lo) (increasing) or F(hi) − F(g⁻¹(t))
+/// (decreasing) for every t, and no bracket of g's range is needed.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Inverse {
+    /// g and g′, terms in `t` (standing for x).
+    pub g: Expr,
+    pub dg: Expr,
+    pub lo: End,
+    pub hi: End,
+    pub increasing: bool,
+}
+
+/// An index into these tables, as a leaf of terms: `#3`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Ref(pub u32);
+
+impl std::fmt::Display for Ref {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+impl std::str::FromStr for Ref {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Ref, String> {
+        s.strip_prefix('#')
+            .and_then(|k| k.parse().ok())
+            .map(Ref)
+            .ok_or_else(|| format!("not a reference: {s}"))
+    }
+}
+
+struct Tables {
+    points: Vec<Arc<Point>>,
+    inverses: Vec<Arc<Inverse>>,
+}
+
+fn tables() -> &'static Mutex<Tables> {
+    static T: OnceLock<Mutex<Tables>> = OnceLock::new();
+    T.get_or_init(|| {
+        Mutex::new(Tables {
+            points: Vec::new(),
+            inverses: Vec::new(),
+        })
+    })
+}
+
+fn lock() -> std::sync::MutexGuard<'static, Tables> {
+    // a panic elsewhere while the lock was held leaves the tables whole: every change
+    // is one push
+    tables().lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// The index of a point, added if new.
+pub fn point(p: Point) -> usize {
+    let mut t = lock();
+    if let Some(k) = t.points.iter().position(|q| **q == p) {
+        return k;
+    }
+    t.points.push(Arc::new(p));
+    t.points.len() - 1
+}
+
+/// The index of an inverse, added if new.
+pub fn inverse(i: Inverse) -> usize {
+    let mut t = lock();
+    if let Some(k) = t.inverses.iter().position(|q| **q == i) {
+        return k;
+    }
+    t.inverses.push(Arc::new(i));
+    t.inverses.len() - 1
+}
+
+pub fn get_point(k: usize) -> Option<Arc<Point>> {
+    lock().points.get(k).cloned()
+}
+
+pub fn get_inverse(k: usize) -> Option<Arc<Inverse>> {
+    lock().inverses.get(k).cloned()
+}
+
+/// The index in a `(point K)`, `(inverse K u)` or `(inverse-d K u)` node.
+pub fn index(e: &Expr, node: &Node) -> Option<usize> {
+    let k = match node {
+        Node::Point(k) | Node::Inverse([k, _]) | Node::InverseD([k, _]) => *k,
+        _ => return None,
+    };
+    match &e[k] {
+        Node::Ref(r) => Some(r.0 as usize),
+        _ => None,
+    }
+}
+
+/// The value of a term in `t` at x, in f64, through the registry's values; `None` for a
+/// node that is not a real function of one variable.
+pub fn at(e: &Expr, x: f64) -> Option<f64> {
+    let mut vals: Vec<f64> = Vec::with_capacity(e.as_ref().len());
+    for node in e.as_ref() {
+        let v = |id: &egg::Id| vals[usize::from(*id)];
+        let r = match node {
+            Node::T => x,
+            Node::Num(n) => n.to_f64(),
+            Node::Add([a, b]) => v(a) + v(b),
+            Node::Sub([a, b]) => v(a) - v(b),
+            Node::Mul([a, b]) => v(a) * v(b),
+            Node::Div([a, b]) => v(a) / v(b),
+            Node::Neg(a) => -v(a),
+            Node::Pow([a, b]) => {
+                let n = match &e[*b] {
+                    Node::Num(n) => n.integer()?,
+                    _ => return None,
+                };
+                v(a).powi(i32::try_from(n).ok()?)
+            }
+            Node::Point(_) => get_point(index(e, node)?)?.value,
+            n => {
+                let f = n.function()?;
+                let args: Vec<f64> = egg::Language::children(n).iter().map(v).collect();
+                (f.value)(&args)
+            }
+        };
+        vals.push(r);
+    }
+    vals.last().copied()
+}
+
+/// g⁻¹(t) on the piece, clamped to it: a safeguarded Newton iteration inside a bracket
+/// of the piece (bisection whenever a Newton step would leave it), to the last ulp the
+/// bracket allows. An infinite end is approached by doubling steps; past ±2^1000 the
+/// root is that end.
+pub fn solve(inv: &Inverse, t: f64) -> f64 {
+    if t.is_nan() {
+        return f64::NAN;
+    }
+    let g = |x: f64| at(&inv.g, x).unwrap_or(f64::NAN);
+    // s(x) = ±(g(x) − t), increasing in x
+    let sign = if inv.increasing { 1.0 } else { -1.0 };
+    let s = |x: f64| sign * (g(x) - t);
+    let (mut lo, mut hi) = (inv.lo.value, inv.hi.value);
+    // the clamp: t beyond g's values at a finite end
+    if lo.is_finite() && s(lo) >= 0.0 {
+        return lo;
+    }
+    if hi.is_finite() && s(hi) <= 0.0 {
+        return hi;
+    }
+    if lo == f64::NEG_INFINITY {
+        let mut step = 1.0;
+        lo = hi.min(0.0) - step;
+        while s(lo) > 0.0 {
+            step *= 2.0;
+            lo = hi.min(0.0) - step;
+            if step > 1e300 {
+                return f64::NEG_INFINITY;
+            }
+        }
+    }
+    if hi == f64::INFINITY {
+        let mut step = 1.0;
+        hi = lo.max(0.0) + step;
+        while s(hi) < 0.0 {
+            step *= 2.0;
+            hi = lo.max(0.0) + step;
+            if step > 1e300 {
+                return f64::INFINITY;
+            }
+        }
+    }
+    // now s(lo) ≤ 0 ≤ s(hi)
+    let ds = |x: f64| sign * at(&inv.dg, x).unwrap_or(f64::NAN);
+    let mut x = lo + (hi - lo) / 2.0;
+    for _ in 0..200 {
+        let v = s(x);
+        if v == 0.0 {
+            return x;
+        }
+        if v < 0.0 {
+            lo = x;
+        } else {
+            hi = x;
+        }
+        let m = lo + (hi - lo) / 2.0;
+        if !(lo < m && m < hi) {
+            break;
+        }
+        let d = ds(x);
+        let newton = x - v / d;
+        x = if d.is_finite() && d > 0.0 && newton > lo && newton < hi {
+            newton
+        } else {
+            m
+        };
+    }
+    // the end of the last bracket whose s is nearer 0
+    if s(lo).abs() <= s(hi).abs() {
+        lo
+    } else {
+        hi
+    }
+}
+
+/// (g⁻¹)′(t) = 1/g′(g⁻¹(t)) where t is inside g's values on the piece, 0 where the
+/// clamp holds g⁻¹ at an end; ∞ where t is g's value at an end where g′ = 0.
+pub fn solve_d(inv: &Inverse, t: f64) -> f64 {
+    let x = solve(inv, t);
+    if x.is_nan() {
+        return f64::NAN;
+    }
+    let g = |x: f64| at(&inv.g, x).unwrap_or(f64::NAN);
+    for end in [&inv.lo, &inv.hi] {
+        if x == end.value && end.value.is_finite() {
+            // at the end itself: beyond g's values there the clamp is flat
+            return if g(x) == t && end.turn {
+                if inv.increasing {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                }
+            } else if g(x) == t {
+                1.0 / at(&inv.dg, x).unwrap_or(f64::NAN)
+            } else {
+                0.0
+            };
+        }
+    }
+    if x.is_infinite() {
+        return 0.0;
+    }
+    // 1/±0 is ±∞, the side the piece's direction gives
+    let d = at(&inv.dg, x).unwrap_or(f64::NAN);
+    if d == 0.0 {
+        return if inv.increasing {
+            f64::INFINITY
+        } else {
+            f64::NEG_INFINITY
+        };
+    }
+    1.0 / d
+}
