@@ -19,9 +19,9 @@ struct Curve {
 }
 
 /// A figure: its number, what the paper calls it, and its curves.
-pub struct Figure {
-    pub number: u32,
-    pub title: String,
+struct Figure {
+    number: u32,
+    title: String,
     curves: Vec<Curve>,
     x: (f64, f64),
 }
@@ -77,7 +77,7 @@ fn sweep(
 }
 
 /// The eight figures, and a ninth of ReLU.
-pub fn figures() -> Result<Vec<Figure>> {
+fn figures() -> Result<Vec<Figure>> {
     let mut out = vec![leaky_relu()?];
     out.extend(tuned()?);
     out.push(relu()?);

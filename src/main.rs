@@ -140,17 +140,14 @@ fn main() -> ExitCode {
         },
         Command::Paper { out, format } => return paper(out.as_deref(), *format),
         Command::Functions => {
-            let text = pushforward::lang::functions::reference_markdown();
+            let text = pushforward::reference::functions_markdown();
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             return ExitCode::SUCCESS;
         }
         Command::Rules { format } => {
             let text = match format {
-                RulesFormat::Markdown => pushforward::rules::catalogue_markdown(),
-                RulesFormat::Json => {
-                    let infos: Vec<_> = pushforward::rules::all().iter().map(|r| &r.info).collect();
-                    format!("{:#}\n", serde_json::json!(infos))
-                }
+                RulesFormat::Markdown => pushforward::reference::rules_markdown(),
+                RulesFormat::Json => pushforward::reference::rules_json(),
             };
             let _ = std::io::stdout().lock().write_all(text.as_bytes());
             return ExitCode::SUCCESS;

@@ -6,7 +6,7 @@ mod common;
 
 use pushforward::check::{self, Options};
 use pushforward::eval::Values;
-use pushforward::lang::Expr;
+use pushforward::Expr;
 use std::path::PathBuf;
 
 fn examples() -> Vec<PathBuf> {

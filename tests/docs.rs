@@ -7,7 +7,7 @@ fn rule_catalogue_is_current() {
     let committed =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/rules.md")).unwrap();
     assert!(
-        committed == pushforward::rules::catalogue_markdown(),
+        committed == pushforward::reference::rules_markdown(),
         "docs/rules.md is stale: run `cargo run -- rules > docs/rules.md`"
     );
 }
@@ -17,7 +17,7 @@ fn language_reference_has_the_registrys_table_of_functions() {
     let doc =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
     assert!(
-        doc.contains(&pushforward::lang::functions::reference_markdown()),
+        doc.contains(&pushforward::reference::functions_markdown()),
         "docs/language.md's table of functions is stale: paste `cargo run -- functions` into it"
     );
 }
@@ -26,25 +26,18 @@ fn language_reference_has_the_registrys_table_of_functions() {
 fn language_reference_lists_every_function_with_a_working_example() {
     let doc =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/language.md")).unwrap();
-    for f in pushforward::lang::functions::calls() {
+    for (usage, example) in pushforward::reference::function_examples() {
         assert!(
-            doc.contains(&format!("`{}`", f.usage)),
-            "docs/language.md lacks {}",
-            f.usage
+            doc.contains(&format!("`{usage}`")),
+            "docs/language.md lacks {usage}"
         );
         assert!(
-            doc.contains(&format!("`{}`", f.example)),
-            "docs/language.md lacks the example {}",
-            f.example
+            doc.contains(&format!("`{example}`")),
+            "docs/language.md lacks the example {example}"
         );
-        let src = format!("x ~ Normal(mu, sigma)\nassume N >= 1\n{}", f.example);
+        let src = format!("x ~ Normal(mu, sigma)\nassume N >= 1\n{example}");
         let d = pushforward::derive_source(&src);
-        assert!(
-            d.is_ok(),
-            "the example `{}` fails: {:?}",
-            f.example,
-            d.err()
-        );
+        assert!(d.is_ok(), "the example `{example}` fails: {:?}", d.err());
     }
 }
 

@@ -32,5 +32,5 @@ fn composition_derivations() {
 
 #[test]
 fn rule_catalogue() {
-    snapshot!("rules", pushforward::rules::catalogue_markdown());
+    snapshot!("rules", pushforward::reference::rules_markdown());
 }

@@ -39,7 +39,7 @@ mod search;
 mod steps;
 mod support;
 
-pub use search::{extract_best, Cost, Readable};
+pub use search::Readable;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{append, EGraph, Expr, Facts, Node, Num, Runner};

@@ -48,7 +48,7 @@ pub struct Model {
     pub params: BTreeMap<String, Span>,
     /// Parameters that must be whole numbers ≥ 1 (the N of maxpool).
     pub integer_params: BTreeSet<String>,
-    /// Random subterms (by [`structural_hash`](crate::lang::structural_hash)) and the
+    /// Random subterms (by their `lang::structural_hash`) and the
     /// source they came from. Hashes, not the terms: the subterms of n nested layers
     /// written out are n² nodes.
     pub origins: Vec<(u64, Span)>,

@@ -13,9 +13,13 @@ use serde::Serialize;
 /// A statement the paper makes about a figure, tested.
 #[derive(Clone, Debug, Serialize)]
 pub struct Claim {
+    /// The figure it is about.
     pub figure: u32,
+    /// The statement, as the paper words it.
     pub claim: String,
+    /// `true` or `false`, by the numbers.
     pub verdict: &'static str,
+    /// The numbers behind the verdict.
     pub evidence: String,
 }
 
@@ -91,7 +95,7 @@ fn with(pairs: &[(&'static str, f64)]) -> Params {
 }
 
 /// Test every statement the paper makes about its figures.
-pub fn claims(derivations: &[(&Section, Derivation)]) -> Result<Vec<Claim>> {
+pub(super) fn claims(derivations: &[(&Section, Derivation)]) -> Result<Vec<Claim>> {
     let d = |number: &str| {
         derivations
             .iter()

@@ -20,17 +20,18 @@ use crate::lang::special;
 use crate::Derivation;
 use serde::Serialize;
 
-pub use claims::{claims, Claim};
+use claims::claims;
+pub use claims::Claim;
 
 /// A paper section's program, as in `examples/paper/`.
-pub struct Section {
+pub(crate) struct Section {
     pub number: &'static str,
     pub title: &'static str,
     pub file: &'static str,
     pub source: &'static str,
 }
 
-pub const SECTIONS: &[Section] = &[
+pub(crate) const SECTIONS: &[Section] = &[
     Section {
         number: "2.1",
         title: "Convolution",
@@ -70,7 +71,7 @@ pub const SECTIONS: &[Section] = &[
 ];
 
 /// Parameter values, by name.
-pub type Params = Vec<(&'static str, f64)>;
+pub(crate) type Params = Vec<(&'static str, f64)>;
 
 fn values(p: &Params) -> Values {
     let mut v = Values::default();
@@ -95,7 +96,7 @@ fn dens(z: f64) -> f64 {
 
 /// The formulas the paper prints for a section: its CDF (where it prints one) and its
 /// PDF, each `None` where the paper says nothing (outside the range it states).
-pub struct Printed {
+struct Printed {
     pub cdf: Option<fn(f64, &Params) -> Option<f64>>,
     pub pdf: fn(f64, &Params) -> Option<f64>,
     /// The parameter sets compared: those of its figures, read off the text.
@@ -208,11 +209,18 @@ fn printed(number: &str) -> Printed {
 /// The comparison of one section.
 #[derive(Clone, Debug, Serialize)]
 pub struct SectionReport {
+    /// The section's number (`2.4`).
     pub section: String,
+    /// Its title (`Tanh`).
     pub title: String,
+    /// `agrees` when the printed CDF and PDF equal the derived ones to rounding at
+    /// every parameter set compared, `differs` otherwise.
     pub verdict: &'static str,
+    /// The largest difference found between a printed formula and the derived law.
     pub max_abs_diff: f64,
+    /// What differs and where, and where it agrees.
     pub detail: String,
+    /// Where the parameter values compared come from.
     pub parameters: String,
 }
 
@@ -252,7 +260,7 @@ fn show(p: &Params) -> String {
 }
 
 /// Compare a section's derived law with the paper's formulas.
-pub fn compare(s: &Section, d: &Derivation) -> Result<SectionReport> {
+fn compare(s: &Section, d: &Derivation) -> Result<SectionReport> {
     let pr = printed(s.number);
     let mut worst: f64 = 0.0;
     let mut differs: Vec<String> = Vec::new();
@@ -348,8 +356,11 @@ pub fn compare(s: &Section, d: &Derivation) -> Result<SectionReport> {
 /// The whole reproduction.
 #[derive(Clone, Debug, Serialize)]
 pub struct Report {
+    /// The comparison of each section, 2.1 to 2.6.
     pub sections: Vec<SectionReport>,
+    /// The statements about the figures, tested.
     pub claims: Vec<Claim>,
+    /// Each section's number, program file and derivation.
     #[serde(skip)]
     pub derivations: Vec<(String, String, Derivation)>,
 }

@@ -1,9 +1,8 @@
 //! Derivations as documents: Unicode text for a terminal, an amsmath `aligned` block per
 //! law for a paper, and JSON for other programs.
 
-pub use crate::lang::print::{latex, text, Names, Printer, Style};
-
 use crate::derive::{Derivation, End, Step};
+use crate::lang::print::{latex, text, Names, Printer, Style};
 use crate::lang::Expr;
 use crate::lower::Model;
 use serde_json::{json, Value};

@@ -9,6 +9,8 @@ mod algebra;
 mod cdf;
 mod diff;
 mod normal;
+#[cfg(test)]
+mod sound;
 
 use crate::lang::{EGraph, Missing, Need, Node, Rewrite, Sign};
 use egg::{ConditionalApplier, Id, Pattern, Subst, Var};
@@ -301,6 +303,7 @@ pub struct Rule {
     pub rewrite: Rewrite,
     pub info: RuleInfo,
     /// Its conditions, for tests that instantiate rules.
+    #[cfg(test)]
     pub when: Vec<When>,
     pub tags: Vec<Tag>,
 }
@@ -351,6 +354,7 @@ pub fn rule(
     }
     .unwrap_or_else(|e| panic!("rule {name}: {e}"));
     Rule {
+        #[cfg(test)]
         when: when.to_vec(),
         tags: Vec::new(),
         rewrite,

@@ -5,4 +5,4 @@ mod ast;
 mod parse;
 
 pub use ast::*;
-pub use parse::{number, parse, MAX_EXPONENT, MAX_NESTING, MAX_SOURCE_BYTES};
+pub use parse::{number, parse};

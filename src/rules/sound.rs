@@ -7,11 +7,9 @@
 //!   Normal draws, never through a derived formula. Both sides use the same draws, and
 //!   the tolerance comes from the Dvoretzky–Kiefer–Wolfowitz bound for the sample size.
 
-mod common;
-
+use crate::lang::{EGraph, Expr, Facts, Need, Node, Sign};
+use crate::rules::{self, Family, Rule, When};
 use egg::{Id, Language, RecExpr, Runner};
-use pushforward::lang::{EGraph, Expr, Facts, Need, Node, Sign};
-use pushforward::rules::{self, Family, Rule, When};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rand_distr_free::standard_normal;
@@ -185,6 +183,25 @@ fn sample(e: &Expr, id: Id, d: &Draws, k: usize, t: f64) -> Vec<f64> {
     }
 }
 
+/// Composite Simpson's rule with `n` (even) panels on [a, b]; its error is at most
+/// (b − a)·h⁴·max|f⁗|/180 for h = (b − a)/n.
+fn simpson(f: impl Fn(f64) -> f64, a: f64, b: f64, n: usize) -> f64 {
+    let h = (b - a) / n as f64;
+    let sum: f64 = (0..=n)
+        .map(|i| {
+            let w = if i == 0 || i == n {
+                1.0
+            } else if i % 2 == 1 {
+                4.0
+            } else {
+                2.0
+            };
+            w * f(a + h * i as f64)
+        })
+        .sum();
+    sum * h / 3.0
+}
+
 fn std_normal_pdf(x: f64) -> f64 {
     (-0.5 * x * x).exp() / (2.0 * std::f64::consts::PI).sqrt()
 }
@@ -195,7 +212,7 @@ fn std_normal_cdf(x: f64) -> f64 {
         return if x > 0.0 { 1.0 } else { 0.0 };
     }
     let lo = (-12.0f64).min(x - 1.0);
-    common::simpson(std_normal_pdf, lo, x, 4000)
+    simpson(std_normal_pdf, lo, x, 4000)
 }
 
 /// Where a strictly monotone map of one Normal crosses u: the standard Normal draw z*
