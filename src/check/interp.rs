@@ -14,6 +14,7 @@
 use super::sample;
 use crate::error::Result;
 use crate::eval::Values;
+use crate::lang::implicit;
 use crate::lang::special;
 use crate::lang::subterm;
 use crate::lang::{Expr, Node};
@@ -193,6 +194,35 @@ impl<'a> Interp<'a> {
                 let u = v(u, self)?;
                 self.probability(e, *y, u, matches!(e[id], Node::CdfLt(_)))?
             }
+            // the definitions of a derivation by pieces, found again here by bisection
+            // of the map and its derivative as this interpreter evaluates them
+            Node::Ref(r) => f64::from(r.0),
+            Node::Point(_) => {
+                let k = implicit::index(e, &e[id]).unwrap_or(usize::MAX);
+                match implicit::get_point(k) {
+                    Some(p) => self.root(&p.h, p.lo, p.hi, 0.0)?,
+                    None => f64::NAN,
+                }
+            }
+            Node::Inverse([_, u]) => {
+                let k = implicit::index(e, &e[id]).unwrap_or(usize::MAX);
+                let u = v(u, self)?;
+                match implicit::get_inverse(k) {
+                    Some(inv) => self.inverse(&inv, u)?,
+                    None => f64::NAN,
+                }
+            }
+            Node::InverseD([_, u]) => {
+                let k = implicit::index(e, &e[id]).unwrap_or(usize::MAX);
+                let u = v(u, self)?;
+                match implicit::get_inverse(k) {
+                    Some(inv) => {
+                        let h = self.step.unwrap_or(1e-6 * u.abs().max(1e-2));
+                        ridders(&mut |x| self.inverse(&inv, x), u, h)?
+                    }
+                    None => f64::NAN,
+                }
+            }
             // a function of the registry, at its arguments' values
             n => match n.function() {
                 Some(f) => {
@@ -205,6 +235,81 @@ impl<'a> Interp<'a> {
                 None => f64::NAN,
             },
         })
+    }
+
+    /// Where h (a term in t standing for x) crosses `level` in [lo, hi], by bisection.
+    fn root(&mut self, h: &Expr, lo: f64, hi: f64, level: f64) -> Result<f64> {
+        let (mut lo, mut hi) = (lo, hi);
+        let below = self.value(h, lo)? < level;
+        for _ in 0..2000 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if (self.value(h, mid)? < level) == below {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(0.5 * (lo + hi))
+    }
+
+    /// g⁻¹(u) on the piece, held to it: an infinite end replaced by the first of ±2^k
+    /// past which g no longer crosses u, then bisection.
+    fn inverse(&mut self, inv: &implicit::Inverse, u: f64) -> Result<f64> {
+        if u.is_nan() {
+            return Ok(f64::NAN);
+        }
+        let up = if inv.increasing { 1.0 } else { -1.0 };
+        let s = |x: f64, me: &mut Self| -> Result<f64> { Ok(up * (me.value(&inv.g, x)? - u)) };
+        let (mut lo, mut hi) = (inv.lo.value, inv.hi.value);
+        if lo.is_finite() && s(lo, self)? >= 0.0 {
+            return Ok(lo);
+        }
+        if hi.is_finite() && s(hi, self)? <= 0.0 {
+            return Ok(hi);
+        }
+        if lo.is_infinite() {
+            let base = if hi.is_finite() { hi } else { 0.0 };
+            let mut k = 0;
+            loop {
+                lo = base - 2f64.powi(k);
+                if s(lo, self)? < 0.0 {
+                    break;
+                }
+                k += 1;
+                if k > 1020 {
+                    return Ok(f64::NEG_INFINITY);
+                }
+            }
+        }
+        if hi.is_infinite() {
+            let base = lo.max(0.0);
+            let mut k = 0;
+            loop {
+                hi = base + 2f64.powi(k);
+                if s(hi, self)? > 0.0 {
+                    break;
+                }
+                k += 1;
+                if k > 1020 {
+                    return Ok(f64::INFINITY);
+                }
+            }
+        }
+        for _ in 0..2000 {
+            let mid = 0.5 * (lo + hi);
+            if mid <= lo || mid >= hi {
+                break;
+            }
+            if s(mid, self)? < 0.0 {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        Ok(0.5 * (lo + hi))
     }
 
     fn list(&mut self, e: &Expr, mut id: Id, t: f64) -> Result<Vec<f64>> {

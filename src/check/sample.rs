@@ -245,9 +245,23 @@ impl<'a> Plan<'a> {
         sum
     }
 
-    /// A sum, difference, product or quotient of node `id`: one operand random, the other constant.
+    /// A sum, difference, product or quotient of node `id`: one operand random and the
+    /// other constant, or both maps of the one input, which then see the same draws
+    /// (as the branches of an `if` do): h + h is 2h.
     fn affine(&self, id: Id, a: Id, b: Id, len: usize, rng: &mut ChaCha8Rng) -> Vec<f64> {
         let a_random = self.constant[usize::from(a)].is_none();
+        if a_random && self.constant[usize::from(b)].is_none() {
+            let mut again = rng.clone();
+            let x = self.column(a, len, rng);
+            let y = self.column(b, len, &mut again);
+            let op: fn(f64, f64) -> f64 = match &self.e[id] {
+                Node::Add(_) => |x, y| x + y,
+                Node::Sub(_) => |x, y| x - y,
+                Node::Mul(_) => |x, y| x * y,
+                _ => |x, y| x / y,
+            };
+            return x.into_iter().zip(y).map(|(x, y)| op(x, y)).collect();
+        }
         let (r, c) = if a_random {
             (a, self.value(b))
         } else {

@@ -159,7 +159,8 @@ pub fn split(model: &Model, facts: &Facts, limits: Limits) -> Result<(Expr, Supp
             (false, false) => 0.0,
         };
         let piece = branch(&g, mid, &shown)?;
-        piece_runs(&piece, a, b, &shown, &mut runs, &mut points)?;
+        let tidy = |e: &Expr| simplify(e, limits, facts, rules::for_simplify());
+        piece_runs(&piece, (a, b, mid), &shown, &tidy, &mut runs, &mut points)?;
     }
     let (cdf_start, inverses) = cdf_sum(&variable, &runs);
     let support = support(&runs, facts, limits);
@@ -605,15 +606,16 @@ fn branch(g: &Expr, mid: f64, shown: &str) -> Result<Expr> {
     Ok(subterm(&out, root))
 }
 
-/// The runs of g on the piece (a, b) where it has no kink.
+/// The runs of g on the piece (a, b) where it has no kink (`mid` is inside it).
 fn piece_runs(
     g: &Expr,
-    a: &implicit::End,
-    b: &implicit::End,
+    (a, b, mid): (&implicit::End, &implicit::End, f64),
     shown: &str,
+    tidy: &dyn Fn(&Expr) -> Expr,
     runs: &mut Vec<Run>,
     points: &mut Vec<usize>,
 ) -> Result<()> {
+    let g = &tidy(g);
     let has_t = g.as_ref().iter().any(|n| matches!(n, Node::T));
     let h = if has_t {
         Some(derivative(g).ok_or_else(|| no_derivative(shown))?)
@@ -625,10 +627,12 @@ fn piece_runs(
         Some(h) => super::polynomial::surely_zero(h),
     };
     if flat {
+        // its value: g at a point of the piece, exactly
+        let at = BigRational::from_float(mid).ok_or_else(|| no_derivative(shown))?;
         runs.push(Run {
             lo: a.clone(),
             hi: b.clone(),
-            g: g.clone(),
+            g: tidy(&at_term(g, &num_expr(Num::from(at)))),
             kind: Kind::Flat,
         });
         return Ok(());
@@ -636,8 +640,19 @@ fn piece_runs(
     let h = h.expect("not flat");
     denominators(g, a.value, b.value, shown)?;
     let dh = derivative(&h).ok_or_else(|| no_derivative(shown))?;
-    let found =
-        cells(&h, &dh, a.value, b.value, &REGISTRY).map_err(|why| cannot_prove(shown, &why))?;
+    // g′ as derived, or simplified when intervals cannot sign it as it is
+    // (1/(1 − x) + x/(1 − x)² is 1/(1 − x)²)
+    let (h, found) = match cells(&h, &dh, a.value, b.value, &REGISTRY) {
+        Ok(found) => (h, found),
+        Err(why) => {
+            let h2 = tidy(&h);
+            let dh2 = derivative(&h2).ok_or_else(|| no_derivative(shown))?;
+            match cells(&h2, &dh2, a.value, b.value, &REGISTRY) {
+                Ok(found) => (h2, found),
+                Err(_) => return Err(cannot_prove(shown, &why)),
+            }
+        }
+    };
     let mut start = a.clone();
     let mut dir: Option<Kind> = None;
     let close = |start: &mut implicit::End, end: implicit::End, kind: Kind, runs: &mut Vec<Run>| {
@@ -675,7 +690,7 @@ fn piece_runs(
                 }
                 dir = Some(kind);
             }
-            Cell::Turn { at, best, .. } => {
+            Cell::Turn { at, best, minimum } => {
                 let cut = named(&h, at, best);
                 if let Some(k) = point_index(&cut.term) {
                     points.push(k);
@@ -685,7 +700,12 @@ fn piece_runs(
                     value: cut.value,
                     turn: true,
                 };
-                let d = dir.ok_or_else(|| cannot_prove(shown, "a turn at the end of a piece"))?;
+                // before a minimum the map decreases
+                let d = dir.unwrap_or(if minimum {
+                    Kind::Decreasing
+                } else {
+                    Kind::Increasing
+                });
                 close(&mut start, end, d, runs);
                 dir = Some(if d == Kind::Increasing {
                     Kind::Decreasing
@@ -775,6 +795,35 @@ fn cdf_sum(variable: &Expr, runs: &[Run]) -> (Expr, Vec<usize>) {
                 let c = append(&mut e, &r.g);
                 let above = e.add(Node::Ge([t, c]));
                 e.add(Node::Mul([above, mass]))
+            }
+            kind if affine(&r.g, Id::from(r.g.as_ref().len() - 1))
+                .is_some_and(|(p, _)| !p.is_zero()) =>
+            {
+                // p·x + q: its inverse (t − q)/p, clamped to the piece, in closed form
+                let (p, q) = affine(&r.g, Id::from(r.g.as_ref().len() - 1)).expect("affine");
+                let t = e.add(Node::T);
+                let q = e.add(Node::Num(Num::from(q)));
+                let p = e.add(Node::Num(Num::from(p)));
+                let d = e.add(Node::Sub([t, q]));
+                let u = e.add(Node::Div([d, p]));
+                let lo_t = r.lo.term.as_ref().map(|x| append(&mut e, x));
+                let hi_t = r.hi.term.as_ref().map(|x| append(&mut e, x));
+                let inv = match (lo_t, hi_t) {
+                    (Some(a), Some(b)) => e.add(Node::Clamp([u, a, b])),
+                    (Some(a), None) => e.add(Node::Max([u, a])),
+                    (None, Some(b)) => e.add(Node::Min([u, b])),
+                    (None, None) => u,
+                };
+                let f = cdf_at(&mut e, inv);
+                match (kind, lo, hi) {
+                    (Kind::Increasing, Some(l), _) => e.add(Node::Sub([f, l])),
+                    (Kind::Increasing, None, _) => f,
+                    (_, _, Some(h)) => e.add(Node::Sub([h, f])),
+                    (_, _, None) => {
+                        let one = e.add(Node::Num(Num::int(1)));
+                        e.add(Node::Sub([one, f]))
+                    }
+                }
             }
             kind => {
                 let k = implicit::inverse(Inverse {

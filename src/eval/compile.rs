@@ -4,6 +4,7 @@
 
 use super::{Op, Values};
 use crate::error::{Error, ErrorKind, Result};
+use crate::lang::implicit;
 use crate::lang::{special, Expr, Node, Num};
 use egg::Language;
 
@@ -151,6 +152,15 @@ pub(super) struct Compiling<'a> {
     pub(super) vals: Vec<f64>,
     /// The factor lists of `LogProduct` instructions.
     pub(super) products: Vec<Vec<Factor>>,
+    /// The solvers of `Inverse` instructions, one per inverse.
+    pub(super) solvers: Vec<std::sync::Arc<super::solve::Solver>>,
+}
+
+fn not_named(node: &Node) -> Error {
+    Error::new(
+        ErrorKind::Internal,
+        format!("`{node}` refers to a definition that does not exist"),
+    )
 }
 
 impl Compiling<'_> {
@@ -199,6 +209,28 @@ impl Compiling<'_> {
             Node::WSum(list) | Node::WSq(list) => {
                 self.vals[i] = self.weights(*list, matches!(node, Node::WSq(_)))?;
                 Op::Const
+            }
+            // a named point is a number; an inverse on a piece, by its index
+            Node::Ref(r) => {
+                self.vals[i] = f64::from(r.0);
+                Op::Const
+            }
+            Node::Point(_) => {
+                let k = implicit::index(e, node).ok_or_else(|| not_named(node))?;
+                self.vals[i] = implicit::get_point(k).ok_or_else(|| not_named(node))?.value;
+                Op::Const
+            }
+            Node::Inverse([_, u]) | Node::InverseD([_, u]) => {
+                let k = implicit::index(e, node).ok_or_else(|| not_named(node))?;
+                let inv = implicit::get_inverse(k).ok_or_else(|| not_named(node))?;
+                let slot = self.solvers.len();
+                self.solvers
+                    .push(std::sync::Arc::new(super::solve::Solver::new(&inv)?));
+                if matches!(node, Node::Inverse(_)) {
+                    Op::Inverse(slot, usize::from(*u))
+                } else {
+                    Op::InverseD(slot, usize::from(*u))
+                }
             }
             n if n.function().is_some() && n.children().len() == 1 => match n.function() {
                 Some(f) => Op::Call(f, c(0)),

@@ -8,6 +8,7 @@
 
 mod compile;
 mod params;
+mod solve;
 
 use compile::{log_product, Compiling, Factor, LogForm};
 
@@ -92,6 +93,10 @@ enum Op {
     /// A function of the registry that has no instruction of its own: by its vector
     /// kernel, or its scalar value.
     Call(&'static Function, usize),
+    /// The inverse on a piece and its derivative (`solve`): the index of its solver,
+    /// and the row of its argument.
+    Inverse(usize, usize),
+    InverseD(usize, usize),
 }
 
 impl Op {
@@ -124,7 +129,9 @@ impl Op {
             | Factorial(a)
             | Phi(a)
             | NPdf(a)
-            | Call(_, a) => vec![a],
+            | Call(_, a)
+            | Inverse(_, a)
+            | InverseD(_, a) => vec![a],
             Add(a, b)
             | Sub(a, b)
             | Mul(a, b)
@@ -169,6 +176,8 @@ pub struct Compiled {
     values: Vec<f64>,
     /// The factor lists of `LogProduct` instructions.
     products: Vec<Vec<Factor>>,
+    /// The solvers of `Inverse` instructions.
+    solvers: Vec<std::sync::Arc<solve::Solver>>,
 }
 
 impl Compiled {
@@ -182,13 +191,14 @@ impl Compiled {
             varying: vec![false; n],
             vals: vec![0.0; n],
             products: Vec::new(),
+            solvers: Vec::new(),
         };
         for (i, node) in e.as_ref().iter().enumerate() {
             let op = b.instruction(i, node)?;
             b.varying[i] =
                 matches!(op, Op::T) || node.children().iter().any(|ch| b.varying[usize::from(*ch)]);
             if !b.varying[i] && !matches!(op, Op::Const) {
-                b.vals[i] = apply_scalar(op, &b.vals, &b.products, 0.0);
+                b.vals[i] = apply_scalar(op, &b.vals, &(&b.products, &b.solvers), 0.0);
             }
             ops.push(op);
         }
@@ -196,6 +206,7 @@ impl Compiled {
             varying,
             vals,
             products,
+            solvers,
             ..
         } = b;
         // instructions no other reads (Φ(u) under a fused Φ(u)^n, the factors inside
@@ -217,6 +228,7 @@ impl Compiled {
             varying,
             values: vals,
             products,
+            solvers,
         })
     }
 
@@ -268,7 +280,14 @@ impl Compiled {
                 }
                 let (before, rest) = rows.split_at_mut(i * CHUNK);
                 let dst = &mut rest[..len];
-                run(self.ops[i], before, CHUNK, &self.products, tc, dst);
+                run(
+                    self.ops[i],
+                    before,
+                    CHUNK,
+                    &(&self.products, &self.solvers),
+                    tc,
+                    dst,
+                );
             }
             oc.copy_from_slice(&rows[root * CHUNK..root * CHUNK + len]);
         }
@@ -280,7 +299,12 @@ fn row(rows: &[f64], stride: usize, i: usize, len: usize) -> &[f64] {
 }
 
 /// One instruction over a chunk; `rows` holds every earlier instruction's row.
-fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64], dst: &mut [f64]) {
+/// What instructions read besides their rows: the factor lists of log-space products
+/// and the solvers of inverses.
+type Tables<'a> = (&'a [Vec<Factor>], &'a [std::sync::Arc<solve::Solver>]);
+
+fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &mut [f64]) {
+    let (products, solvers) = *tables;
     let len = dst.len();
     macro_rules! unary {
         ($a:expr, $f:expr) => {{
@@ -382,6 +406,8 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
             Some(kernel) => vector!(a, kernel),
             None => unary!(a, |x| (f.value)(&[x])),
         },
+        Op::Inverse(k, a) => solvers[k].solve(row(rows, stride, a, dst.len()), dst),
+        Op::InverseD(k, a) => solvers[k].derivative(row(rows, stride, a, dst.len()), dst),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),
         Op::Gt(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x > y))),
         Op::LogProduct(k) => {
@@ -392,9 +418,9 @@ fn run(op: Op, rows: &[f64], stride: usize, products: &[Vec<Factor>], ts: &[f64]
     }
 }
 
-fn apply_scalar(op: Op, vals: &[f64], products: &[Vec<Factor>], t: f64) -> f64 {
+fn apply_scalar(op: Op, vals: &[f64], tables: &Tables, t: f64) -> f64 {
     let mut dst = [0.0];
-    run(op, vals, 1, products, &[t], &mut dst);
+    run(op, vals, 1, tables, &[t], &mut dst);
     dst[0]
 }
 

@@ -30,13 +30,13 @@ pub fn derivative(e: &Expr) -> Option<Expr> {
                     b.add(l, r)
                 }
                 Node::Div([x, y]) => {
-                    // (u/v)' = u'/v − u v'/v²
-                    let l = b.div(d(x), s(y));
-                    let uv = b.mul(s(x), d(y));
+                    // (u/v)' = (u′v − uv′)/v², one fraction: its sign is its numerator's
+                    let l = b.mul(d(x), s(y));
+                    let r = b.mul(s(x), d(y));
+                    let num = b.sub(l, r);
                     let two = b.num(2);
                     let v2 = b.node(Node::Pow([s(y), two]));
-                    let r = b.div(uv, v2);
-                    b.sub(l, r)
+                    b.div(num, v2)
                 }
                 Node::Pow([x, n]) => {
                     let k = match &e[*n] {

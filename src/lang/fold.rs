@@ -59,6 +59,14 @@ pub fn fold(node: &Node, x: impl Fn(Id) -> Option<Num>) -> Option<Num> {
             _ => PosInf,
         },
         Node::Pow([a, b]) => {
+            // a limit at ±∞ to a positive whole power
+            if let (inf @ (PosInf | NegInf), Some(e)) = (x(*a)?, int_of(&x(*b)?)) {
+                return match e {
+                    e if e > 0 && (e % 2 == 0 || inf == PosInf) => Some(PosInf),
+                    e if e > 0 => Some(NegInf),
+                    _ => None,
+                };
+            }
             let (base, e) = (r(x(*a)?)?, int_of(&x(*b)?)?);
             // keep folded constants small: beyond this they stay symbolic
             if e.abs() > 64 || base.numer().bits() + base.denom().bits() > 256 {

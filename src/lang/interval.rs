@@ -25,11 +25,6 @@ pub struct Iv {
 }
 
 impl Iv {
-    pub const ALL: Iv = Iv {
-        lo: f64::NEG_INFINITY,
-        hi: f64::INFINITY,
-    };
-
     /// [lo, hi]; `None` for NaN ends or lo > hi.
     pub fn new(lo: f64, hi: f64) -> Option<Iv> {
         (lo <= hi).then_some(Iv { lo, hi })
@@ -196,13 +191,11 @@ fn up(x: f64) -> f64 {
     }
 }
 
-/// Where a function turns: its position and its value there, each enclosed, and
-/// whether it is a minimum.
+/// Where a function turns: its position and its value there, each enclosed.
 #[derive(Clone, Copy, Debug)]
 pub struct Turn {
     pub at: Iv,
     pub value: Iv,
-    pub minimum: bool,
 }
 
 /// What an interval evaluation may look up: the turns of a registry function that

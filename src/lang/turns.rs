@@ -286,11 +286,10 @@ fn registry_turns(f: &'static Function) -> Result<Vec<Turn>, String> {
         Turns::Unknown => Err(format!("the turns of {} are not known", f.op)),
         Turns::At(points) => points
             .iter()
-            .map(|&(x, minimum)| {
+            .map(|&(x, _)| {
                 Ok(Turn {
                     at: Iv::point(x),
                     value: at_value(f, x)?,
-                    minimum,
                 })
             })
             .collect(),
@@ -301,7 +300,7 @@ fn registry_turns(f: &'static Function) -> Result<Vec<Turn>, String> {
             let cells = cells(&h, &dh, f64::NEG_INFINITY, f64::INFINITY, &REGISTRY)?;
             let mut turns = Vec::new();
             for c in cells {
-                let Cell::Turn { at: a, minimum, .. } = c else {
+                let Cell::Turn { at: a, .. } = c else {
                     continue;
                 };
                 // f is within |a|·sup|f′| of its value at an end of the enclosure
@@ -314,7 +313,6 @@ fn registry_turns(f: &'static Function) -> Result<Vec<Turn>, String> {
                         lo: (ends.lo - room).next_down(),
                         hi: (ends.hi + room).next_up(),
                     },
-                    minimum,
                 });
             }
             Ok(turns)
@@ -425,7 +423,9 @@ mod tests {
                 .unwrap_or_else(|| panic!("{op} has no turns"));
             assert_eq!(turns.len(), 1, "{op}: {turns:?}");
             let t = turns[0];
-            assert!(t.minimum, "{op}");
+            // a minimum: below the values half a unit either side
+            let (l, r) = ((f.value)(&[reference - 0.5]), (f.value)(&[reference + 0.5]));
+            assert!(t.value.hi < l && t.value.hi < r, "{op}: {t:?}");
             assert!(
                 t.at.lo <= reference + 1e-12 && reference - 1e-12 <= t.at.hi,
                 "{op}: {t:?}"
@@ -442,8 +442,8 @@ mod tests {
         let turns = REGISTRY.turns(d).unwrap();
         assert_eq!(turns.len(), 2, "{turns:?}");
         let r2 = std::f64::consts::SQRT_2;
-        assert!(turns[0].at.lo <= -r2 && -r2 <= turns[0].at.hi && turns[0].minimum);
-        assert!(turns[1].at.lo <= r2 && r2 <= turns[1].at.hi && !turns[1].minimum);
+        assert!(turns[0].at.lo <= -r2 && -r2 <= turns[0].at.hi);
+        assert!(turns[1].at.lo <= r2 && r2 <= turns[1].at.hi);
     }
 
     #[test]

@@ -2,13 +2,25 @@
 //! law for a paper, and JSON for other programs.
 
 use crate::derive::{Derivation, End, Step};
-use crate::lang::print::{latex, text, Names, Printer, Style};
+use crate::lang::print::{Names, Printer, Style};
 use crate::lang::Expr;
 use crate::lower::Model;
 use serde_json::{json, Value};
 
+mod pieces;
+
 /// What the first line of a program with `if` says.
 const SPLIT: &str = "split over the pieces of the conditions: P(x in [a, b), B(x) <= t) = P(B(clamp(x, a, b)) <= t) - P(x < a)[t >= B(a)] - P(x >= b)[t >= B(b)]";
+
+/// A printer for a derivation's terms: the input by its name, and the inverses and
+/// points of a derivation by pieces numbered in its order.
+fn printer(d: &Derivation, style: Style) -> Printer<'_> {
+    let p = Printer::new(style, Some(d.model.names()));
+    match &d.pieces {
+        Some(pc) => p.with_refs(&pc.inverses, &pc.points),
+        None => p,
+    }
+}
 
 /// The program in one line: `Y = tanh(x), x ~ N(μ, σ²)`.
 fn summary(d: &Derivation, style: Style) -> String {
@@ -67,7 +79,7 @@ fn assumptions(m: &Model) -> Vec<String> {
 }
 
 fn support_text(d: &Derivation, style: Style) -> String {
-    let p = Printer::new(style, Some(d.model.names()));
+    let p = printer(d, style);
     let (inf, minus_inf) = match style {
         Style::Text => ("∞", "−∞"),
         Style::Latex => ("\\infty", "-\\infty"),
@@ -84,7 +96,7 @@ fn support_text(d: &Derivation, style: Style) -> String {
 }
 
 fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
-    let p = Printer::new(style, Some(d.model.names()));
+    let p = printer(d, style);
     d.atoms
         .iter()
         .map(|a| format!("P(Y = {}) = {}", p.print(&a.at), p.print(&a.mass)))
@@ -95,7 +107,7 @@ fn atoms_text(d: &Derivation, style: Style) -> Vec<String> {
 pub fn to_text(d: &Derivation) -> String {
     let m = &d.model;
     let names = names(d);
-    let p = Printer::new(Style::Text, Some(m.names())).with_names(names.as_ref());
+    let p = printer(d, Style::Text).with_names(names.as_ref());
     let mut out = String::new();
     out.push_str(&summary(d, Style::Text));
     out.push('\n');
@@ -113,11 +125,24 @@ pub fn to_text(d: &Derivation) -> String {
             ));
         }
     }
+    if let Some(pc) = &d.pieces {
+        for (k, line) in pieces::legend(d, pc, Style::Text).iter().enumerate() {
+            let lead = if k == 0 && names.is_none() {
+                "where"
+            } else {
+                "     "
+            };
+            out.push_str(&format!("{lead} {line}\n"));
+        }
+    }
     let block = |out: &mut String, head: &str, start: String, steps: &[Step]| {
         let pad = " ".repeat(head.chars().count());
         out.push_str(&format!("\n{head} = {start}\n"));
         if head == "F_Y(t)" && d.model.cdf_start.is_some() {
             out.push_str(&format!("{pad}     ({SPLIT})\n"));
+        }
+        if head == "F_Y(t)" && d.pieces.is_some() {
+            out.push_str(&format!("{pad}     ({})\n", pieces::SPLIT));
         }
         let mut last = String::new();
         for s in steps {
@@ -178,9 +203,8 @@ fn latex_escape(s: &str) -> String {
 /// The derivation as LaTeX: one amsmath `aligned` block for the CDF, one for the PDF,
 /// each in display math, and a line for the atoms and the support.
 pub fn to_latex(d: &Derivation) -> String {
-    let m = &d.model;
     let names = names(d);
-    let p = Printer::new(Style::Latex, Some(m.names())).with_names(names.as_ref());
+    let p = printer(d, Style::Latex).with_names(names.as_ref());
     let mut out = String::new();
     out.push_str(&format!(
         "% pushforward: {}\n",
@@ -220,11 +244,25 @@ pub fn to_latex(d: &Derivation) -> String {
         }
         out.push_str("\n\\end{aligned}\n\\]\n");
     };
-    let first = if d.model.cdf_start.is_some() {
+    if let Some(pc) = &d.pieces {
+        out.push_str("\\begin{itemize}\n");
+        for line in pieces::legend(d, pc, Style::Latex) {
+            out.push_str(&format!("  \\item {line}\n"));
+        }
+        out.push_str("\\end{itemize}\n");
+    }
+    let split = if d.model.cdf_start.is_some() {
+        Some(SPLIT)
+    } else if d.pieces.is_some() {
+        Some(pieces::SPLIT)
+    } else {
+        None
+    };
+    let first = if let Some(split) = split {
         format!(
             "F_Y(t) &= P(Y \\le t) = {} && \\text{{{}}}",
             p.print(&d.cdf_start),
-            latex_escape(SPLIT)
+            latex_escape(split)
         )
     } else {
         format!("F_Y(t) &= P(Y \\le t) = {}", p.print(&d.cdf_start))
@@ -251,15 +289,15 @@ pub fn to_latex(d: &Derivation) -> String {
     out
 }
 
-fn term_json(e: &Expr, m: &Model) -> Value {
+fn term_json(e: &Expr, d: &Derivation) -> Value {
     json!({
         "sexp": e.to_string(),
-        "text": text(e, Some(m.names())),
-        "latex": latex(e, Some(m.names())),
+        "text": printer(d, Style::Text).print(e),
+        "latex": printer(d, Style::Latex).print(e),
     })
 }
 
-fn steps_json(steps: &[Step], m: &Model) -> Value {
+fn steps_json(steps: &[Step], d: &Derivation) -> Value {
     Value::Array(
         steps
             .iter()
@@ -267,7 +305,7 @@ fn steps_json(steps: &[Step], m: &Model) -> Value {
                 json!({
                     "rules": s.rules,
                     "description": s.description(),
-                    "term": term_json(&s.term, m),
+                    "term": term_json(&s.term, d),
                 })
             })
             .collect(),
@@ -279,7 +317,7 @@ pub fn to_json(d: &Derivation) -> Value {
     let m = &d.model;
     let end = |e: &End| {
         json!({
-            "value": e.value.as_ref().map(|v| term_json(v, m)),
+            "value": e.value.as_ref().map(|v| term_json(v, d)),
             "closed": e.closed,
         })
     };
@@ -287,19 +325,20 @@ pub fn to_json(d: &Derivation) -> Value {
         "program": {
             "input": m.input_name,
             "output": m.output_name,
-            "y": term_json(&m.y, m),
+            "y": term_json(&m.y, d),
             "parameters": m.params.keys().collect::<Vec<_>>(),
             "assumptions": assumptions(m),
         },
-        "cdf": term_json(&d.cdf, m),
-        "pdf": term_json(&d.pdf, m),
-        "density": term_json(&d.density, m),
-        "atoms": d.atoms.iter().map(|a| json!({"at": term_json(&a.at, m), "mass": term_json(&a.mass, m)})).collect::<Vec<_>>(),
+        "cdf": term_json(&d.cdf, d),
+        "pdf": term_json(&d.pdf, d),
+        "density": term_json(&d.density, d),
+        "atoms": d.atoms.iter().map(|a| json!({"at": term_json(&a.at, d), "mass": term_json(&a.mass, d)})).collect::<Vec<_>>(),
         "support": {"lo": end(&d.support.lo), "hi": end(&d.support.hi), "text": support_text(d, Style::Text)},
         "steps": {
-            "cdf": steps_json(&d.cdf_steps, m),
-            "pdf": steps_json(&d.pdf_steps, m),
+            "cdf": steps_json(&d.cdf_steps, d),
+            "pdf": steps_json(&d.pdf_steps, d),
         },
+        "pieces": d.pieces.as_ref().map(|pc| pieces::json(d, pc)),
         "egraph": {"cdf": d.cdf_stats, "pdf": d.pdf_stats},
     })
 }

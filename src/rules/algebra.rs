@@ -25,6 +25,7 @@ fn identities() -> Vec<Rule> {
         rule(A, "add-neg",      "(+ ?a (neg ?b))",    "(- ?a ?b)",              &[], "a + (-b) = a - b"),
         rule(A, "sub-add-cancel","(- (+ ?a ?b) ?b)",  "?a",                     &[Finite("?b")], "(a + b) - b = a"),
         rule(A, "sub-sub",      "(- ?a (- ?a ?b))",   "?b",                     &[Finite("?a")], "a - (a - b) = b"),
+        rule(A, "add-sub-cancel","(+ (- ?a ?b) ?b)",  "?a",                     &[Finite("?b")], "(a - b) + b = a"),
         rule(A, "mul-one",      "(* ?a 1)",           "?a",                     &[], "multiplying by 1"),
         rule(A, "one-mul",      "(* 1 ?a)",           "?a",                     &[], "multiplying by 1"),
         rule(A, "mul-zero",     "(* ?a 0)",           "0",                      &[], "multiplying by 0 (a false Iverson bracket is a strong zero)"),

@@ -26,6 +26,9 @@ pub fn rules() -> Vec<Rule> {
         rule(D, "d-bracket-ge", "(Dc (>= ?a ?b))",  "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
         rule(D, "d-bracket-gt", "(Dc (> ?a ?b))",   "0",                                    &[], "an Iverson bracket is constant away from its jump (the jump is a Dirac term)"),
         rule(D, "d-chain-power","(Dc (^ ?u ?n))",   "(* (* ?n (^ ?u (- ?n 1))) (Dc ?u))",   &[NoT("?n")], "chain rule for a power"),
+        rule(D, "d-chain-clamp", "(Dc (clamp ?u ?a ?b))", "(* (* (> ?u ?a) (> ?b ?u)) (Dc ?u))", &[NoT("?a"), NoT("?b")], "chain rule: clamp(u, a, b)' = [a < u < b] u' away from a and b"),
+        rule(D, "d-chain-max", "(Dc (max ?u ?c))", "(* (> ?u ?c) (Dc ?u))", &[NoT("?c")], "chain rule: max(u, c)' = [u > c] u' away from c"),
+        rule(D, "d-chain-min", "(Dc (min ?u ?c))", "(* (> ?c ?u) (Dc ?u))", &[NoT("?c")], "chain rule: min(u, c)' = [u < c] u' away from c"),
         rule(D, "d-chain-inverse", "(Dc (inverse ?k ?u))", "(* (inverse-d ?k ?u) (Dc ?u))", &[NoT("?k")], "chain rule through the inverse on a piece: (g^-1)'(t) = 1/g'(g^-1(t))"),
         // e^u/(e^u - 1) overflows to inf/inf past u = 709; this form does not
         rule(D, "d-chain-softplus-inverse", "(Dc (log (- (exp ?u) 1)))", "(/ (Dc ?u) (- 1 (exp (neg ?u))))", &[], "chain rule: (log(e^u - 1))' = 1/(1 - e^(-u))"),

@@ -650,11 +650,6 @@ pub fn text(e: &Expr, input: Option<Input>) -> String {
     Printer::new(Style::Text, input).print(e)
 }
 
-/// A term as LaTeX (math mode).
-pub fn latex(e: &Expr, input: Option<Input>) -> String {
-    Printer::new(Style::Latex, input).print(e)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
