@@ -2,7 +2,8 @@
 //! the LaTeX and text renderings (targets: 5 ms each in issue 2, 2 ms in issue 5);
 //! and compositions of 1 to 40 layers, tanh(2·sigmoid(2·(...) − 1) + 1), alternating
 //! maps and affine steps (issue 5: at most 50 ms at depth 20, growing no faster than
-//! linearly). Figures are kept in docs/performance.md.
+//! linearly); and maps derived by their pieces (issue 13: gelu at most 5 ms). Figures
+//! are kept in docs/performance.md.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use std::hint::black_box;
@@ -81,5 +82,30 @@ fn depth(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, paper, depth);
+/// Maps derived by their pieces (issue 13: `derive` of gelu(x) at most 5 ms): the
+/// activations that turn, and compositions with the input in more than one place.
+fn pieces(c: &mut Criterion) {
+    let mut group = c.benchmark_group("pieces");
+    for name in [
+        "gelu",
+        "silu",
+        "mish",
+        "gelu_tanh",
+        "hardswish",
+        "x_tanh_x",
+        "bump",
+    ] {
+        let path = format!(
+            "{}/examples/compositions/{name}.pf",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let src = std::fs::read_to_string(&path).unwrap();
+        group.bench_function(name, |b| {
+            b.iter(|| black_box(pushforward::derive_source(black_box(&src)).unwrap()))
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, paper, depth, pieces);
 criterion_main!(benches);

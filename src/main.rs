@@ -364,14 +364,24 @@ fn evaluate(
     law.density.eval_parallel(&ts, &mut pdf);
     // an infinite density where the CDF is fine is the law's singularity (x³ at 0,
     // where F is continuous but has an infinite slope): a fact to report, not a bug
-    if let Some((t, _)) = ts
+    // and so is a density with no value at all (0/0) where the CDF is fine: x² at 0,
+    // where the density's limit is infinite, or the value of a map at a turn
+    if let Some((t, (_, p))) = ts
         .iter()
         .zip(cdf.iter().zip(&pdf))
-        .find(|(_, (c, p))| **p == f64::INFINITY && (0.0..=1.0).contains(*c))
+        .find(|(_, (c, p))| (**p == f64::INFINITY || p.is_nan()) && (0.0..=1.0).contains(*c))
     {
+        let what = if p.is_nan() {
+            "has no value in f64 (0/0)"
+        } else {
+            "is infinite"
+        };
         return Err(Error::new(
             ErrorKind::Unsupported,
-            format!("the density is infinite at t = {t}: the CDF is continuous there but its slope is not finite"),
+            format!(
+                "the density {what} at t = {}: the density is singular there (the CDF has no finite slope)",
+                shown(*t)
+            ),
         )
         .help("evaluate at points next to it; the CDF at that point is finite"));
     }
@@ -385,7 +395,7 @@ fn evaluate(
     if let Some((t, (c, p))) = bad {
         return Err(Error::new(
             ErrorKind::Internal,
-            format!("the derived formulas give cdf = {c}, pdf = {p} at t = {t}; this is a bug in pushforward"),
+            format!("the derived formulas give cdf = {c}, pdf = {p} at t = {}; this is a bug in pushforward", shown(*t)),
         ));
     }
     if let Some(a) = law
@@ -415,4 +425,13 @@ fn evaluate(
             out
         }
     })
+}
+
+/// A point as a person reads it: in scientific notation when very small or large.
+fn shown(t: f64) -> String {
+    if t != 0.0 && !(1e-4..1e15).contains(&t.abs()) {
+        format!("{t:e}")
+    } else {
+        format!("{t}")
+    }
 }

@@ -36,6 +36,8 @@ fn values(d: &pushforward::Derivation) -> Values {
         ("p", 0.3),
         ("lo", -0.5),
         ("hi", 1.5),
+        ("a", 1.5),
+        ("b", -0.5),
     ];
     let mut v = Values::default();
     for (k, x) in all {

@@ -105,8 +105,22 @@ enum Kind {
     Flat,
 }
 
-/// P(Y ≤ t) split over the pieces of the input's map, the support, and what it names.
+/// P(Y ≤ t) split over the pieces of the input's map, the support, and what it names;
+/// an error points at the map in the program.
 pub fn split(model: &Model, facts: &Facts, limits: Limits) -> Result<(Expr, Support, Pieces)> {
+    let root = crate::lang::structural_hash(&model.y);
+    let place = model
+        .origins
+        .iter()
+        .find(|(h, _)| *h == root)
+        .map(|(_, s)| *s);
+    split_map(model, facts, limits).map_err(|e| match (e.span, place) {
+        (None, Some(span)) => e.at(span, "this map of the input"),
+        _ => e,
+    })
+}
+
+fn split_map(model: &Model, facts: &Facts, limits: Limits) -> Result<(Expr, Support, Pieces)> {
     let span = model.input_span;
     let here = |e: Error| e.at(span, "the input");
     let (variable, g) = variable_and_map(model)?;
@@ -122,7 +136,7 @@ pub fn split(model: &Model, facts: &Facts, limits: Limits) -> Result<(Expr, Supp
         ))
         .help("give the parameter a number in the program; parameters may scale and shift the input (gelu(a*x + b)) and set its law"));
     }
-    let shown = crate::lang::print::text(&g, None).replace('t', "x");
+    let shown = written(&g);
     let mut cuts = kinks(&g, &shown)?;
     cuts.sort_by(|a, b| a.value.total_cmp(&b.value));
     cuts.dedup_by(|b, a| a.term == b.term || (a.lo == a.hi && b.lo == b.hi && a.value == b.value));
@@ -735,8 +749,10 @@ fn denominators(g: &Expr, a: f64, b: f64, shown: &str) -> Result<()> {
                 return Err(Error::new(
                     ErrorKind::Unsupported,
                     format!(
-                        "in `{shown}`, the denominator `{}` may be 0 for x in ({a}, {b})",
-                        crate::lang::print::text(&den, None).replace('t', "x")
+                        "in `{shown}`, the denominator `{}` may be 0 for x in ({}, {})",
+                        written(&den),
+                        number(a),
+                        number(b)
                     ),
                 )
                 .help("pushforward divides only by a term that is never 0 (1 + x^2, 1 + abs(x))"));
@@ -744,6 +760,25 @@ fn denominators(g: &Expr, a: f64, b: f64, shown: &str) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A term in the map's variable as text, the variable written x.
+fn written(e: &Expr) -> String {
+    let x = {
+        let mut x = Expr::default();
+        x.add(Node::Symbol(egg::Symbol::from("x")));
+        x
+    };
+    crate::lang::print::text(&at_term(e, &x), None)
+}
+
+/// A piece's end as a person writes it.
+fn number(v: f64) -> String {
+    match v {
+        f64::INFINITY => "∞".into(),
+        f64::NEG_INFINITY => "−∞".into(),
+        v => format!("{v}").replace('-', "−"),
+    }
 }
 
 fn no_derivative(shown: &str) -> Error {
@@ -765,7 +800,9 @@ fn cannot_prove(shown: &str, why: &str) -> Error {
 /// The CDF as the sum over the runs, and the inverses it names.
 fn cdf_sum(variable: &Expr, runs: &[Run]) -> (Expr, Vec<usize>) {
     let mut e = Expr::default();
-    let mut terms: Vec<Id> = Vec::new();
+    // signed terms: F at an inverse or an end, and the flat pieces' atoms; F at an end
+    // two neighbouring pieces share cancels (F(x*) − F(x*) for GELU's two pieces)
+    let mut terms: Vec<(bool, Id, usize)> = Vec::new();
     let mut inverses = Vec::new();
     let cdf_at = |e: &mut Expr, v: Id| {
         let z = append(e, variable);
@@ -781,10 +818,10 @@ fn cdf_sum(variable: &Expr, runs: &[Run]) -> (Expr, Vec<usize>) {
             None => None,
         }
     };
-    for r in runs {
+    for (n, r) in runs.iter().enumerate() {
         let lo = end_cdf(&mut e, &r.lo);
         let hi = end_cdf(&mut e, &r.hi);
-        let term = match r.kind {
+        let inv = match r.kind {
             Kind::Flat => {
                 let mass = match (hi, lo) {
                     (Some(h), Some(l)) => e.add(Node::Sub([h, l])),
@@ -794,68 +831,139 @@ fn cdf_sum(variable: &Expr, runs: &[Run]) -> (Expr, Vec<usize>) {
                 let t = e.add(Node::T);
                 let c = append(&mut e, &r.g);
                 let above = e.add(Node::Ge([t, c]));
-                e.add(Node::Mul([above, mass]))
+                terms.push((true, e.add(Node::Mul([above, mass])), n));
+                continue;
             }
-            kind if affine(&r.g, Id::from(r.g.as_ref().len() - 1))
-                .is_some_and(|(p, _)| !p.is_zero()) =>
-            {
-                // p·x + q: its inverse (t − q)/p, clamped to the piece, in closed form
-                let (p, q) = affine(&r.g, Id::from(r.g.as_ref().len() - 1)).expect("affine");
-                let t = e.add(Node::T);
-                let q = e.add(Node::Num(Num::from(q)));
-                let p = e.add(Node::Num(Num::from(p)));
-                let d = e.add(Node::Sub([t, q]));
-                let u = e.add(Node::Div([d, p]));
-                let lo_t = r.lo.term.as_ref().map(|x| append(&mut e, x));
-                let hi_t = r.hi.term.as_ref().map(|x| append(&mut e, x));
-                let inv = match (lo_t, hi_t) {
-                    (Some(a), Some(b)) => e.add(Node::Clamp([u, a, b])),
-                    (Some(a), None) => e.add(Node::Max([u, a])),
-                    (None, Some(b)) => e.add(Node::Min([u, b])),
-                    (None, None) => u,
-                };
-                let f = cdf_at(&mut e, inv);
-                match (kind, lo, hi) {
-                    (Kind::Increasing, Some(l), _) => e.add(Node::Sub([f, l])),
-                    (Kind::Increasing, None, _) => f,
-                    (_, _, Some(h)) => e.add(Node::Sub([h, f])),
-                    (_, _, None) => {
-                        let one = e.add(Node::Num(Num::int(1)));
-                        e.add(Node::Sub([one, f]))
-                    }
-                }
-            }
-            kind => {
-                let k = implicit::inverse(Inverse {
-                    g: r.g.clone(),
-                    dg: derivative(&r.g).expect("checked when the runs were cut"),
-                    lo: r.lo.clone(),
-                    hi: r.hi.clone(),
-                    increasing: kind == Kind::Increasing,
-                });
-                inverses.push(k);
-                let ki = e.add(Node::Ref(implicit::Ref(k as u32)));
-                let t = e.add(Node::T);
-                let inv = e.add(Node::Inverse([ki, t]));
-                let f = cdf_at(&mut e, inv);
-                match (kind, lo, hi) {
-                    (Kind::Increasing, Some(l), _) => e.add(Node::Sub([f, l])),
-                    (Kind::Increasing, None, _) => f,
-                    (_, _, Some(h)) => e.add(Node::Sub([h, f])),
-                    (_, _, None) => {
-                        let one = e.add(Node::Num(Num::int(1)));
-                        e.add(Node::Sub([one, f]))
-                    }
-                }
-            }
+            _ => inverse_term(&mut e, r, &mut inverses),
         };
-        terms.push(term);
+        let f = cdf_at(&mut e, inv);
+        // an affine piece from a finite end: its mass below t as one term, zero (a strong
+        // zero) until t passes g's value at that end, so that in the tail beyond it no
+        // F(a) − F(a) is left to round to 1e−17
+        let affine_piece = affine(&r.g, Id::from(r.g.as_ref().len() - 1)).is_some();
+        let start = if r.kind == Kind::Increasing {
+            &r.lo
+        } else {
+            &r.hi
+        };
+        if let (true, Some(x)) = (affine_piece, &start.term) {
+            let c = append(&mut e, &at_term(&r.g, x));
+            let t = e.add(Node::T);
+            let past = e.add(Node::Gt([t, c]));
+            let end = if r.kind == Kind::Increasing { lo } else { hi }.expect("a finite end");
+            let mass = if r.kind == Kind::Increasing {
+                e.add(Node::Sub([f, end]))
+            } else {
+                e.add(Node::Sub([end, f]))
+            };
+            terms.push((true, e.add(Node::Mul([past, mass])), n));
+            continue;
+        }
+        let (plus, minus) = if r.kind == Kind::Increasing {
+            (Some(f), lo)
+        } else {
+            (
+                Some(hi.unwrap_or_else(|| e.add(Node::Num(Num::int(1))))),
+                Some(f),
+            )
+        };
+        terms.extend(plus.map(|p| (true, p, n)));
+        terms.extend(minus.map(|m| (false, m, n)));
     }
-    let mut acc = terms[0];
-    for &t in &terms[1..] {
-        acc = e.add(Node::Add([acc, t]));
+    // cancel +F(c) against −F(c)
+    let mut kept: Vec<(bool, Id, usize)> = Vec::new();
+    for (sign, id, run) in terms {
+        let term = subterm(&e, id);
+        match kept
+            .iter()
+            .position(|(s, k, _)| *s != sign && subterm(&e, *k) == term)
+        {
+            Some(i) => {
+                kept.remove(i);
+            }
+            None => kept.push((sign, id, run)),
+        }
+    }
+    // each difference whole, F(b) − F(a) of one piece (1 − F(u) too, which the Normal's
+    // symmetry turns into Φ(−(u − μ)/σ)): summed as such, a piece that contributes 0
+    // is 0, not a difference of two sums that rounds to 1e−17 beside a tail's 1e−15
+    let mut i = 0;
+    while i < kept.len() {
+        let (sign, id, run) = kept[i];
+        let partner = if sign {
+            None
+        } else {
+            kept.iter()
+                .position(|(s, _, r)| *s && *r == run)
+                .or_else(|| kept.iter().position(|(s, _, _)| *s))
+        };
+        match partner {
+            Some(j) => {
+                let joined = e.add(Node::Sub([kept[j].1, id]));
+                kept[j] = (true, joined, run);
+                kept.remove(i);
+                if j > i {
+                    i = 0;
+                }
+            }
+            None => i += 1,
+        }
+    }
+    let mut kept: Vec<(bool, Id)> = kept.into_iter().map(|(s, k, _)| (s, k)).collect();
+    kept.sort_by_key(|(sign, _)| !*sign);
+    let mut acc = match kept.first() {
+        Some((true, id)) => *id,
+        Some((false, id)) => e.add(Node::Neg(*id)),
+        None => e.add(Node::Num(Num::int(0))),
+    };
+    for &(sign, id) in kept.iter().skip(1) {
+        acc = e.add(if sign {
+            Node::Add([acc, id])
+        } else {
+            Node::Sub([acc, id])
+        });
     }
     (subterm(&e, acc), inverses)
+}
+
+/// g⁻¹(t) on a monotone piece, held to it: (t − q)/p clamped for an affine piece p·x + q
+/// (exact), else a named inverse (`lang::implicit`).
+fn inverse_term(e: &mut Expr, r: &Run, inverses: &mut Vec<usize>) -> Id {
+    let t = e.add(Node::T);
+    if let Some((p, q)) =
+        affine(&r.g, Id::from(r.g.as_ref().len() - 1)).filter(|(p, _)| !p.is_zero())
+    {
+        let d = if q.is_zero() {
+            t
+        } else {
+            let q = e.add(Node::Num(Num::from(q)));
+            e.add(Node::Sub([t, q]))
+        };
+        let u = if p == BigRational::from_integer(BigInt::from(1)) {
+            d
+        } else {
+            let p = e.add(Node::Num(Num::from(p)));
+            e.add(Node::Div([d, p]))
+        };
+        let lo = r.lo.term.as_ref().map(|x| append(e, x));
+        let hi = r.hi.term.as_ref().map(|x| append(e, x));
+        return match (lo, hi) {
+            (Some(a), Some(b)) => e.add(Node::Clamp([u, a, b])),
+            (Some(a), None) => e.add(Node::Max([u, a])),
+            (None, Some(b)) => e.add(Node::Min([u, b])),
+            (None, None) => u,
+        };
+    }
+    let k = implicit::inverse(Inverse {
+        g: r.g.clone(),
+        dg: derivative(&r.g).expect("checked when the runs were cut"),
+        lo: r.lo.clone(),
+        hi: r.hi.clone(),
+        increasing: r.kind == Kind::Increasing,
+    });
+    inverses.push(k);
+    let ki = e.add(Node::Ref(implicit::Ref(k as u32)));
+    e.add(Node::Inverse([ki, t]))
 }
 
 /// The smallest interval that holds g's values: the hull of every run's values at its

@@ -226,10 +226,14 @@ impl Compiling<'_> {
                 let slot = self.solvers.len();
                 self.solvers
                     .push(std::sync::Arc::new(super::solve::Solver::new(&inv)?));
-                if matches!(node, Node::Inverse(_)) {
-                    Op::Inverse(slot, usize::from(*u))
-                } else {
-                    Op::InverseD(slot, usize::from(*u))
+                // the derivative reads g⁻¹(t) from the inverse beside it, if it came first
+                let solved = e.as_ref()[..i]
+                    .iter()
+                    .position(|n| matches!(n, Node::Inverse(kids) if kids == node.children()));
+                match (node, solved) {
+                    (Node::Inverse(_), _) => Op::Inverse(slot, usize::from(*u)),
+                    (_, Some(x)) => Op::InverseDAt(slot, x, usize::from(*u)),
+                    (_, None) => Op::InverseD(slot, usize::from(*u)),
                 }
             }
             n if n.function().is_some() && n.children().len() == 1 => match n.function() {

@@ -97,6 +97,9 @@ enum Op {
     /// and the row of its argument.
     Inverse(usize, usize),
     InverseD(usize, usize),
+    /// The derivative, reading g⁻¹(t) from the row of the inverse beside it: (solver,
+    /// row of g⁻¹(t), row of t).
+    InverseDAt(usize, usize, usize),
 }
 
 impl Op {
@@ -132,6 +135,7 @@ impl Op {
             | Call(_, a)
             | Inverse(_, a)
             | InverseD(_, a) => vec![a],
+            InverseDAt(_, x, a) => vec![x, a],
             Add(a, b)
             | Sub(a, b)
             | Mul(a, b)
@@ -408,6 +412,11 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
         },
         Op::Inverse(k, a) => solvers[k].solve(row(rows, stride, a, dst.len()), dst),
         Op::InverseD(k, a) => solvers[k].derivative(row(rows, stride, a, dst.len()), dst),
+        Op::InverseDAt(k, x, a) => solvers[k].derivative_at(
+            row(rows, stride, x, dst.len()),
+            row(rows, stride, a, dst.len()),
+            dst,
+        ),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),
         Op::Gt(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x > y))),
         Op::LogProduct(k) => {

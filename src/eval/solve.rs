@@ -32,22 +32,29 @@ impl Solver {
         let g = Compiled::new(&inv.g, &none)?;
         let dg = Compiled::new(&inv.dg, &none)?;
         let (lo, hi) = (inv.lo.value, inv.hi.value);
-        // a grid inside a finite piece; doubling steps out to an infinite end
+        // a grid inside a finite piece; toward an infinite end, steps of 1/32 out to 32
+        // (where most roots are: Newton then starts a few digits from them), doubling
+        // beyond (and halving toward a finite end, for roots next to it)
+        let offsets: Vec<f64> = (1..=15)
+            .map(|k| 2f64.powi(k - 20))
+            .chain((1..=1024).map(|k| k as f64 / 32.0))
+            .chain((6..1020).map(|k| 2f64.powi(k)))
+            .collect();
         let mut xs: Vec<f64> = Vec::new();
         match (lo.is_finite(), hi.is_finite()) {
-            (true, true) => xs.extend((0..=64).map(|k| lo + (hi - lo) * k as f64 / 64.0)),
+            (true, true) => xs.extend((0..=256).map(|k| lo + (hi - lo) * k as f64 / 256.0)),
             (false, true) => {
-                xs.extend((0..1020).rev().map(|k| hi - 2f64.powi(k - 20)));
+                xs.extend(offsets.iter().rev().map(|d| hi - d));
                 xs.push(hi);
             }
             (true, false) => {
                 xs.push(lo);
-                xs.extend((0..1020).map(|k| lo + 2f64.powi(k - 20)));
+                xs.extend(offsets.iter().map(|d| lo + d));
             }
             (false, false) => {
-                xs.extend((0..1020).rev().map(|k| -(2f64.powi(k - 20))));
+                xs.extend(offsets.iter().rev().map(|d| -d));
                 xs.push(0.0);
-                xs.extend((0..1020).map(|k| 2f64.powi(k - 20)));
+                xs.extend(offsets.iter().copied());
             }
         }
         let mut gs = vec![0.0; xs.len()];
@@ -80,8 +87,13 @@ impl Solver {
                 out[i] = f64::NAN;
                 continue;
             }
-            // the first table point where s ≥ 0
-            let j = self.table.partition_point(|&(_, v)| s(v, t) < 0.0);
+            // the first table point where s ≥ 0 (beyond the table's ends at once: most
+            // points of a piece's neighbours are)
+            let j = match (self.table.first(), self.table.last()) {
+                (Some(&(_, v)), _) if s(v, t) >= 0.0 => 0,
+                (_, Some(&(_, v))) if s(v, t) < 0.0 => self.table.len(),
+                _ => self.table.partition_point(|&(_, v)| s(v, t) < 0.0),
+            };
             if j == 0 {
                 out[i] = self.lo;
                 continue;
@@ -90,7 +102,7 @@ impl Solver {
                 out[i] = self.hi;
                 continue;
             }
-            let (x0, _) = self.table[j - 1];
+            let (x0, v0) = self.table[j - 1];
             let (x1, v1) = self.table[j];
             if s(v1, t) == 0.0 {
                 out[i] = x1;
@@ -98,7 +110,14 @@ impl Solver {
             }
             lo[i] = x0;
             hi[i] = x1;
-            out[i] = x0 + (x1 - x0) / 2.0;
+            // start where the chord through the bracket's ends crosses t
+            let (s0, s1) = (s(v0, t), s(v1, t));
+            let chord = x0 + (x1 - x0) * (-s0 / (s1 - s0));
+            out[i] = if x0 < chord && chord < x1 {
+                chord
+            } else {
+                x0 + (x1 - x0) / 2.0
+            };
             active.push(i);
         }
         let mut x: Vec<f64> = Vec::new();
@@ -133,11 +152,17 @@ impl Solver {
                 }
                 let d = self.sign * dx[k];
                 let newton = x[k] - v / d;
-                out[i] = if d > 0.0 && newton > lo[i] && newton < hi[i] && newton != x[k] {
-                    newton
+                if d > 0.0 && newton > lo[i] && newton < hi[i] {
+                    out[i] = newton;
+                    // a step of a few ulps: Newton has converged
+                    if (newton - x[k]).abs()
+                        <= 4.0 * f64::EPSILON * newton.abs() + f64::MIN_POSITIVE
+                    {
+                        continue;
+                    }
                 } else {
-                    m
-                };
+                    out[i] = m;
+                }
                 still.push(i);
             }
             active = still;
@@ -149,10 +174,15 @@ impl Solver {
     pub fn derivative(&self, ts: &[f64], out: &mut [f64]) {
         let mut x = vec![0.0; ts.len()];
         self.solve(ts, &mut x);
+        self.derivative_at(&x, ts, out);
+    }
+
+    /// The same, given x = g⁻¹(t) already solved (the density holds g⁻¹(t) beside it).
+    pub fn derivative_at(&self, x: &[f64], ts: &[f64], out: &mut [f64]) {
         let mut gx = vec![0.0; ts.len()];
         let mut dx = vec![0.0; ts.len()];
-        self.g.eval_batch(&x, &mut gx);
-        self.dg.eval_batch(&x, &mut dx);
+        self.g.eval_batch(x, &mut gx);
+        self.dg.eval_batch(x, &mut dx);
         let infinite = self.sign * f64::INFINITY;
         for i in 0..ts.len() {
             out[i] = if x[i].is_nan() {
@@ -173,7 +203,9 @@ impl Solver {
                     1.0 / dx[i]
                 }
             } else if dx[i] == 0.0 {
-                infinite
+                // inside the piece g′ ≠ 0: it underflowed (GELU′ near x = −38), and
+                // 1/g′ is past f64's range
+                self.sign * f64::MAX
             } else {
                 1.0 / dx[i]
             };

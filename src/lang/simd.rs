@@ -163,6 +163,61 @@ pub fn std_normal_cdf(x: f64x4) -> f64x4 {
     patch(v, x, !a.simd_lt(f64x4::splat(6.0)), special::std_normal_cdf)
 }
 
+/// Lanes that are ±∞ or NaN, where a product with a vanishing factor (x·Φ(x) at −∞) is
+/// left to the scalar value.
+fn not_finite(x: f64x4) -> f64x4 {
+    !(x.abs().simd_lt(f64x4::splat(f64::INFINITY)))
+}
+
+/// GELU(x) = x·Φ(x), as the registry's value computes it.
+#[inline]
+pub fn gelu(x: f64x4) -> f64x4 {
+    patch(x * std_normal_cdf(x), x, not_finite(x), |u| {
+        (crate::lang::functions::GELU.value)(&[u])
+    })
+}
+
+/// GELU′(x) = Φ(x) + x·φ(x).
+#[inline]
+pub fn gelu_d(x: f64x4) -> f64x4 {
+    patch(
+        std_normal_cdf(x) + x * std_normal_pdf(x),
+        x,
+        not_finite(x),
+        |u| (crate::lang::functions::GELU_D.value)(&[u]),
+    )
+}
+
+/// SiLU(x) = x·σ(x).
+#[inline]
+pub fn silu(x: f64x4) -> f64x4 {
+    patch(x * sigmoid(x), x, not_finite(x), |u| {
+        (crate::lang::functions::SILU.value)(&[u])
+    })
+}
+
+/// Mish(x) = x·(1 − q²)/(1 + q²) with q = σ(−x).
+#[inline]
+pub fn mish(x: f64x4) -> f64x4 {
+    let q = sigmoid(-x);
+    let q2 = q * q;
+    patch(
+        x * (f64x4::ONE - q2) / (f64x4::ONE + q2),
+        x,
+        not_finite(x),
+        |u| (crate::lang::functions::MISH.value)(&[u]),
+    )
+}
+
+/// PyTorch's tanh GELU, x·σ(2k(x + 0.044715x³)).
+#[inline]
+pub fn gelu_tanh(x: f64x4) -> f64x4 {
+    let s = f64x4::splat(1.5957691216057308) * (x + f64x4::splat(0.044715) * x * x * x);
+    patch(x * sigmoid(s), x, not_finite(x), |u| {
+        (crate::lang::functions::GELU_TANH.value)(&[u])
+    })
+}
+
 /// Φ(u)^n: the plain power for the same integer n in every lane with |n| ≤ 1000 (as
 /// `special::std_normal_cdf_pow` does; by squaring here), scalar otherwise.
 #[inline]

@@ -244,9 +244,13 @@ pub fn to_latex(d: &Derivation) -> String {
         }
         out.push_str("\n\\end{aligned}\n\\]\n");
     };
-    if let Some(pc) = &d.pieces {
+    let legend = d
+        .pieces
+        .as_ref()
+        .map(|pc| pieces::legend(d, pc, Style::Latex));
+    if let Some(lines) = legend.filter(|l| !l.is_empty()) {
         out.push_str("\\begin{itemize}\n");
-        for line in pieces::legend(d, pc, Style::Latex) {
+        for line in lines {
             out.push_str(&format!("  \\item {line}\n"));
         }
         out.push_str("\\end{itemize}\n");

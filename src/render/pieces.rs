@@ -42,6 +42,16 @@ fn digits(v: f64) -> String {
     format!("{v:.9e}")
         .parse::<f64>()
         .map_or_else(|_| v.to_string(), |r| format!("{r}"))
+        .replace('-', "−")
+}
+
+/// A number with the minus sign of the style (Unicode in text, ASCII in LaTeX).
+fn signed(v: f64, tex: bool) -> String {
+    if tex {
+        format!("{v}")
+    } else {
+        format!("{v}").replace('-', "−")
+    }
 }
 
 /// One line per definition, in the style's notation.
@@ -67,11 +77,7 @@ pub fn legend(d: &Derivation, pc: &Pieces, style: Style) -> Vec<String> {
                 if tex { "\\sim" } else { "~" },
                 p.print(&pc.variable)
             )),
-            if tex {
-                "(an affine map of the input)"
-            } else {
-                "(an affine map of the input)"
-            }
+            "(an affine map of the input)"
         ));
     }
     let end = |e: &End, lower: bool| -> String {
@@ -114,7 +120,7 @@ pub fn legend(d: &Derivation, pc: &Pieces, style: Style) -> Vec<String> {
         } else {
             piece
         };
-        let t = if tex { "t" } else { "t" };
+        let t = "t";
         let r = p.reference(k, false);
         let (below, above) = if inv.increasing {
             (end(&inv.lo, true), end(&inv.hi, false))
@@ -122,8 +128,9 @@ pub fn legend(d: &Derivation, pc: &Pieces, style: Style) -> Vec<String> {
             (end(&inv.hi, false), end(&inv.lo, true))
         };
         lines.push(format!(
-            "{}: the {name} in {} with {} ({} {} there); {} below its values there, {} above",
+            "{}: the {} in {} with {} ({} {} there); {} below its values there, {} above",
             math(format!("{r}({t})")),
+            math(x.clone()),
             math(piece),
             math(format!("{g} = {t}")),
             math(g.clone()),
@@ -144,13 +151,17 @@ pub fn legend(d: &Derivation, pc: &Pieces, style: Style) -> Vec<String> {
         lines.push(format!(
             "{} = {}, the root of {} in {}",
             math(p.reference(k, true)),
-            math(digits(pt.value)),
+            math(if tex {
+                digits(pt.value).replace('−', "-")
+            } else {
+                digits(pt.value)
+            }),
             math(format!("{h} = 0")),
             math(format!(
                 "{}{}, {}{}",
                 if tex { "\\left[" } else { "[" },
-                pt.lo,
-                pt.hi,
+                signed(pt.lo, tex),
+                signed(pt.hi, tex),
                 if tex { "\\right]" } else { "]" }
             )),
         ));
@@ -167,7 +178,7 @@ pub fn json(d: &Derivation, pc: &Pieces) -> Value {
         let e = in_variable(e, &name);
         json!({"sexp": e.to_string(), "text": text.print(&e), "latex": latex.print(&e)})
     };
-    let end = |e: &End| json!({"value": e.value, "term": e.term.as_ref().map(|t| term(t))});
+    let end = |e: &End| json!({"value": e.value, "term": e.term.as_ref().map(&term)});
     json!({
         "variable": {"name": name, "law": term(&pc.variable)},
         "inverses": pc.inverses.iter().filter_map(|&k| {

@@ -247,10 +247,40 @@ fn chain_at(e: &Expr, y: Id, u: f64, d: &Draws, t: f64) -> Option<(f64, f64)> {
 }
 
 /// The value of a real term at t.
+/// The inverse the rules through `(inverse K u)` are sampled with: x³ + x, increasing
+/// on the whole line.
+fn test_inverse() -> crate::lang::implicit::Inverse {
+    use crate::lang::implicit::{End, Inverse};
+    let end = |value: f64| End {
+        term: None,
+        value,
+        turn: false,
+    };
+    Inverse {
+        g: crate::lang::expr("(+ (^ t 3) t)").expect("a term"),
+        dg: crate::lang::expr("(+ (* 3 (^ t 2)) 1)").expect("a term"),
+        lo: end(f64::NEG_INFINITY),
+        hi: end(f64::INFINITY),
+        increasing: true,
+    }
+}
+
 fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
     let v = |i: &Id| value(e, *i, t, d);
     let phi = std_normal_pdf;
+    let inverse = |k: &Id| match &e[*k] {
+        Node::Ref(r) => crate::lang::implicit::get_inverse(r.0 as usize),
+        _ => None,
+    };
     match &e[id] {
+        // the inverse by lang::implicit's own bisection and Newton steps (not the
+        // evaluator's), its derivative as 1/g′ there
+        Node::Inverse([k, u]) => {
+            inverse(k).map_or(f64::NAN, |i| crate::lang::implicit::solve(&i, v(u)))
+        }
+        Node::InverseD([k, u]) => {
+            inverse(k).map_or(f64::NAN, |i| crate::lang::implicit::solve_d(&i, v(u)))
+        }
         Node::Num(n) => n.to_f64(),
         Node::T => t,
         Node::Symbol(s) if s.as_str() == "pos" => d.pos.get(),
@@ -396,6 +426,11 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
     let m = number(rng, 0.0, 1.5, false);
     let s = number(rng, 0.3, 1.5, true);
     let normal = format!("(normal {m} {s})");
+    if var == "?k" && rule.info.lhs.contains("(inverse ?k") {
+        // a piece's inverse: of x³ + x on the whole line
+        let k = crate::lang::implicit::inverse(test_inverse());
+        return format!("#{k}");
+    }
     if is(&|w| matches!(w, When::Bracket(v) if *v == var)) {
         return format!("(>= t {})", number(rng, 0.05, 0.9, false));
     }

@@ -642,6 +642,7 @@ pub const GELU: Function = Function {
         "y = gelu(x)",
     ),
     value: |x| if x[0] == f64::NEG_INFINITY { 0.0 } else { x[0] * special::std_normal_cdf(x[0]) },
+    vector: Some(crate::lang::simd::gelu),
     print: Print::Call("GELU", "\\operatorname{GELU}"),
     exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
     signs: Signs::Same,
@@ -669,6 +670,7 @@ pub const GELU_D: Function = Function {
             p + u * special::std_normal_pdf(u)
         }
     },
+    vector: Some(crate::lang::simd::gelu_d),
     print: Print::As("(+ (Phi ?u) (* ?u (phi ?u)))"),
     exact: &[("-inf", "0"), ("inf", "1"), ("0", "1/2")],
     signs: Signs::Any,
@@ -700,6 +702,7 @@ pub const GELU_TANH: Function = Function {
         }
         u * special::sigmoid(1.5957691216057308 * (u + 0.044715 * u * u * u))
     },
+    vector: Some(crate::lang::simd::gelu_tanh),
     print: Print::Call("GELU_tanh", "\\operatorname{GELU}_{\\tanh}"),
     exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
     signs: Signs::Same,
@@ -729,6 +732,7 @@ pub const SILU: Function = Function {
             x[0] * special::sigmoid(x[0])
         }
     },
+    vector: Some(crate::lang::simd::silu),
     print: Print::Call("SiLU", "\\operatorname{SiLU}"),
     exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
     signs: Signs::Same,
@@ -761,6 +765,7 @@ pub const MISH: Function = Function {
         let q = special::sigmoid(-u);
         u * (1.0 - q * q) / (1.0 + q * q)
     },
+    vector: Some(crate::lang::simd::mish),
     print: Print::Call("Mish", "\\operatorname{Mish}"),
     exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
     signs: Signs::Same,

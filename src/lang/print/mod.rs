@@ -658,7 +658,7 @@ mod tests {
     fn shows(sexp: &str, expected_text: &str, expected_latex: &str) {
         let e = crate::lang::expr(sexp).unwrap();
         assert_eq!(text(&e, None), expected_text);
-        assert_eq!(latex(&e, None), expected_latex);
+        assert_eq!(Printer::new(Style::Latex, None).print(&e), expected_latex);
     }
 
     #[test]
