@@ -25,11 +25,11 @@ fn agree(ours: f64, scipy: f64, what: &str) {
     );
 }
 
-#[test]
-fn paper_formulas_match_scipy() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scipy/paper_formulas.py");
+/// The cases a script of `tests/scipy/` prints.
+fn cases(script: &str) -> Vec<Case> {
+    let path = format!("{}/tests/scipy/{script}", env!("CARGO_MANIFEST_DIR"));
     let out = Command::new("python3")
-        .arg(script)
+        .arg(path)
         .output()
         .expect("python3 must be installed");
     assert!(
@@ -37,7 +37,12 @@ fn paper_formulas_match_scipy() {
         "the SciPy script failed (is scipy installed?):\n{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let cases: Vec<Case> = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+#[test]
+fn paper_formulas_match_scipy() {
+    let cases = cases("paper_formulas.py");
     assert!(cases.len() >= 18);
     let mut points = 0;
     for case in cases {
@@ -80,17 +85,7 @@ fn paper_formulas_match_scipy() {
 /// turns; 50+ points for each of three parameter sets per map, the tails included.
 #[test]
 fn pieces_match_scipy() {
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/scipy/pieces.py");
-    let out = Command::new("python3")
-        .arg(script)
-        .output()
-        .expect("python3 must be installed");
-    assert!(
-        out.status.success(),
-        "the SciPy script failed (is scipy installed?):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let cases: Vec<Case> = serde_json::from_slice(&out.stdout).unwrap();
+    let cases = cases("pieces.py");
     assert!(cases.len() >= 30);
     let (mut worst_cdf, mut worst_pdf) = (0.0f64, 0.0f64);
     for case in cases {

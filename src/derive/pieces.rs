@@ -689,15 +689,7 @@ fn piece_runs(
                 match dir {
                     Some(d) if d != kind => {
                         // g′ = 0 exactly at the boundary of two cells of opposite signs
-                        let cut = named(&h, Iv::point(iv.lo), iv.lo);
-                        if let Some(k) = point_index(&cut.term) {
-                            points.push(k);
-                        }
-                        let end = implicit::End {
-                            term: Some(cut.term),
-                            value: cut.value,
-                            turn: true,
-                        };
+                        let end = turn_end(&h, Iv::point(iv.lo), iv.lo, points);
                         close(&mut start, end, d, runs);
                     }
                     _ => {}
@@ -705,15 +697,7 @@ fn piece_runs(
                 dir = Some(kind);
             }
             Cell::Turn { at, best, minimum } => {
-                let cut = named(&h, at, best);
-                if let Some(k) = point_index(&cut.term) {
-                    points.push(k);
-                }
-                let end = implicit::End {
-                    term: Some(cut.term),
-                    value: cut.value,
-                    turn: true,
-                };
+                let end = turn_end(&h, at, best, points);
                 // before a minimum the map decreases
                 let d = dir.unwrap_or(if minimum {
                     Kind::Decreasing
@@ -732,6 +716,18 @@ fn piece_runs(
     let d = dir.ok_or_else(|| cannot_prove(shown, "no cells"))?;
     close(&mut start, b.clone(), d, runs);
     Ok(())
+}
+
+/// The end of a run where g′ = 0: the zero of h in `at`, exact or a named point (kept
+/// in `points`).
+fn turn_end(h: &Expr, at: Iv, best: f64, points: &mut Vec<usize>) -> implicit::End {
+    let cut = named(h, at, best);
+    points.extend(point_index(&cut.term));
+    implicit::End {
+        term: Some(cut.term),
+        value: cut.value,
+        turn: true,
+    }
 }
 
 /// Every denominator of g is nonzero on (a, b).
