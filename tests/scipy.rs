@@ -40,28 +40,34 @@ fn cases(script: &str) -> Vec<Case> {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// The case's program (in `examples/DIR/`) derived, with the case's parameters: its law,
+/// and the CDF and density at the case's points.
+fn evaluate(dir: &str, case: &Case) -> (Law, Vec<f64>, Vec<f64>) {
+    let path = format!(
+        "{}/examples/{dir}/{}",
+        env!("CARGO_MANIFEST_DIR"),
+        case.file
+    );
+    let d = pushforward::derive_source(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let mut v = Values::default();
+    for (k, x) in &case.params {
+        v.insert(k, *x);
+    }
+    let law = Law::new(&d, &v).unwrap();
+    let mut cdf = vec![0.0; case.t.len()];
+    let mut pdf = vec![0.0; case.t.len()];
+    law.cdf.eval_batch(&case.t, &mut cdf);
+    law.density.eval_batch(&case.t, &mut pdf);
+    (law, cdf, pdf)
+}
+
 #[test]
 fn paper_formulas_match_scipy() {
     let cases = cases("paper_formulas.py");
     assert!(cases.len() >= 18);
     let mut points = 0;
     for case in cases {
-        let src = std::fs::read_to_string(format!(
-            "{}/examples/paper/{}",
-            env!("CARGO_MANIFEST_DIR"),
-            case.file
-        ))
-        .unwrap();
-        let d = pushforward::derive_source(&src).unwrap();
-        let mut v = Values::default();
-        for (k, x) in &case.params {
-            v.insert(k, *x);
-        }
-        let law = Law::new(&d, &v).unwrap();
-        let mut cdf = vec![0.0; case.t.len()];
-        let mut pdf = vec![0.0; case.t.len()];
-        law.cdf.eval_batch(&case.t, &mut cdf);
-        law.density.eval_batch(&case.t, &mut pdf);
+        let (law, cdf, pdf) = evaluate("paper", &case);
         for i in 0..case.t.len() {
             let what = format!("{} {:?} at t = {}", case.file, case.params, case.t[i]);
             agree(cdf[i], case.cdf[i], &format!("cdf of {what}"));
@@ -90,22 +96,7 @@ fn pieces_match_scipy() {
     let (mut worst_cdf, mut worst_pdf) = (0.0f64, 0.0f64);
     for case in cases {
         assert!(case.t.len() >= 50, "{}: {} points", case.file, case.t.len());
-        let src = std::fs::read_to_string(format!(
-            "{}/examples/compositions/{}",
-            env!("CARGO_MANIFEST_DIR"),
-            case.file
-        ))
-        .unwrap();
-        let d = pushforward::derive_source(&src).unwrap();
-        let mut v = Values::default();
-        for (k, x) in &case.params {
-            v.insert(k, *x);
-        }
-        let law = Law::new(&d, &v).unwrap();
-        let mut cdf = vec![0.0; case.t.len()];
-        let mut pdf = vec![0.0; case.t.len()];
-        law.cdf.eval_batch(&case.t, &mut cdf);
-        law.density.eval_batch(&case.t, &mut pdf);
+        let (law, cdf, pdf) = evaluate("compositions", &case);
         for i in 0..case.t.len() {
             let what = format!("{} {:?} at t = {:e}", case.file, case.params, case.t[i]);
             let d = (cdf[i] - case.cdf[i]).abs();
