@@ -217,7 +217,7 @@ print(json.dumps({"version": f"mpmath {mp.__version__}", "min": mp.nstr(m, 40), 
 def venv(name, packages, probe):
     """The python of target/peers/NAME, made and filled quietly if missing; None if it can't be."""
     py = os.path.join(PEERS, name, "bin", "python")
-    if subprocess.run([py, "-c", probe], capture_output=True).returncode == 0:
+    if os.path.exists(py) and subprocess.run([py, "-c", probe], capture_output=True).returncode == 0:
         return py
     try:
         subprocess.run([sys.executable, "-m", "venv", os.path.join(PEERS, name)], check=True, capture_output=True)
@@ -225,7 +225,8 @@ def venv(name, packages, probe):
     except subprocess.CalledProcessError as e:
         print(f"{name}: could not install {' '.join(packages)}: {(e.stderr or b'').decode()[-300:]}", file=sys.stderr)
         return None
-    return py if subprocess.run([py, "-c", probe], capture_output=True).returncode == 0 else None
+    ok = os.path.exists(py) and subprocess.run([py, "-c", probe], capture_output=True).returncode == 0
+    return py if ok else None
 
 
 def child(py, code, stdin=None):

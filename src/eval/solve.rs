@@ -1,36 +1,108 @@
 //! The inverse of the input's map on one monotone piece (`lang::implicit::Inverse`),
-//! on a batch of points: g and g′ compiled like any formula, a table of g along the
-//! piece to bracket each point's root, then a safeguarded Newton iteration on all the
-//! points at once (a bisection step wherever Newton would leave the bracket), to the
-//! last ulp the bracket allows.
+//! on a batch of points: g and g′ compiled like any formula (or one kernel for both
+//! where g is GELU or SiLU itself), and a table of g and g′ along the piece. Each
+//! point's root is bracketed by a cell of the table (a bucket of equal width in g
+//! gives a few candidates, then a branch-free binary search), and started from the
+//! cubic through the cell's ends with the slopes 1/g′ (Hermite interpolation of g⁻¹).
+//! Then a safeguarded Newton iteration runs on all the points at once (a bisection in
+//! the order of floats wherever Newton would leave the bracket or its steps do not
+//! shrink fourfold) until its step is a few ulps, or until the error left after the
+//! step (its square times the cell's curvature bound |g″|/(2|g′|), Newton's quadratic
+//! convergence, plus the step times g′'s rounding) is below half an ulp of the root.
 
 use super::{Compiled, Values};
 use crate::error::Result;
-use crate::lang::implicit::Inverse;
+use crate::lang::implicit::{middle, Inverse};
+use crate::lang::{simd, Node};
+use wide::f64x4;
 
-/// How many Newton or bisection steps a point may take (a bisection halves the bracket,
-/// so 1100 would reach any ulp of f64; Newton needs a handful).
+/// How many Newton or bisection steps a point may take (a bisection halves the floats
+/// in the bracket, so 64 reach two neighbouring floats; Newton needs a handful).
 const MAX_STEPS: usize = 200;
+
+/// g and g′ on a batch: one kernel for both where g is a function of the registry with
+/// a value-and-derivative kernel (GELU, SiLU), else the two compiled formulas.
+#[derive(Clone, Debug)]
+enum Map {
+    Kernel(fn(f64x4) -> (f64x4, f64x4)),
+    Formulas { g: Box<Compiled>, dg: Box<Compiled> },
+}
+
+impl Map {
+    fn new(inv: &Inverse) -> Result<Map> {
+        // g = f(t) for such an f: the term's two nodes
+        if let [Node::T, call] = inv.g.as_ref() {
+            if let Some(kernel) = call.function().and_then(|f| f.with_derivative) {
+                return Ok(Map::Kernel(kernel));
+            }
+        }
+        let none = Values::default();
+        Ok(Map::Formulas {
+            g: Box::new(Compiled::new(&inv.g, &none)?),
+            dg: Box::new(Compiled::new(&inv.dg, &none)?),
+        })
+    }
+
+    /// g and g′ at each x.
+    fn both(&self, x: &[f64], g: &mut [f64], dg: &mut [f64]) {
+        match self {
+            Map::Kernel(kernel) => simd::map_pair(x, g, dg, kernel),
+            Map::Formulas { g: gf, dg: dgf } => {
+                gf.eval_batch(x, g);
+                dgf.eval_batch(x, dg);
+            }
+        }
+    }
+
+    /// g′ alone.
+    fn slope(&self, x: &[f64], dg: &mut [f64]) {
+        match self {
+            Map::Kernel(kernel) => simd::map(x, dg, |v| kernel(v).1),
+            Map::Formulas { dg: dgf, .. } => dgf.eval_batch(x, dg),
+        }
+    }
+
+    /// g alone.
+    fn value(&self, x: &[f64], g: &mut [f64]) {
+        match self {
+            Map::Kernel(kernel) => simd::map(x, g, |v| kernel(v).0),
+            Map::Formulas { g: gf, .. } => gf.eval_batch(x, g),
+        }
+    }
+}
 
 #[derive(Clone, Debug)]
 pub struct Solver {
-    g: Compiled,
-    dg: Compiled,
+    map: Map,
     /// +1 for an increasing piece, −1 for a decreasing one: s(x) = sign·(g(x) − t) rises.
     sign: f64,
     lo: f64,
     hi: f64,
     /// Whether g′ = 0 at each end (the density is infinite where t is g's value there).
     turn: (bool, bool),
-    /// Points of the piece left to right and g there (finite values only).
-    table: Vec<(f64, f64)>,
+    /// Points of the piece left to right (where g is finite) ...
+    xs: Vec<f64>,
+    /// ... sign·g there (rising) ...
+    ws: Vec<f64>,
+    /// ... dx/dw = 1/|g′| there (infinite where g′ = 0) ...
+    slopes: Vec<f64>,
+    /// ... and, for the cell from each point to the next, a bound of |g″|/(2|g′|) on it
+    /// (four times the largest divided difference of g′ over it and its neighbours,
+    /// over the least |g′| at its ends; infinite where g′ vanishes).
+    curvature: Vec<f64>,
+    /// Where to search: the table's w from its first point to the last within 32 of
+    /// the piece's finite end (or of 0) cut into equal buckets, and for each bucket
+    /// the first table point in it or beyond ...
+    guide: Vec<u32>,
+    /// ... how many halvings its search takes ...
+    levels: Vec<u8>,
+    /// ... and the buckets' start and how many there are per unit of w.
+    guide_at: (f64, f64),
 }
 
 impl Solver {
     pub fn new(inv: &Inverse) -> Result<Solver> {
-        let none = Values::default();
-        let g = Compiled::new(&inv.g, &none)?;
-        let dg = Compiled::new(&inv.dg, &none)?;
+        let map = Map::new(inv)?;
         let (lo, hi) = (inv.lo.value, inv.hi.value);
         // a grid inside a finite piece; toward an infinite end, steps of 1/32 out to 32
         // (where most roots are: Newton then starts a few digits from them), doubling
@@ -58,71 +130,162 @@ impl Solver {
             }
         }
         let mut gs = vec![0.0; xs.len()];
-        g.eval_batch(&xs, &mut gs);
-        let table = xs
-            .into_iter()
-            .zip(gs)
-            .filter(|(x, v)| x.is_finite() && v.is_finite())
+        let mut ds = vec![0.0; xs.len()];
+        map.both(&xs, &mut gs, &mut ds);
+        let sign = if inv.increasing { 1.0 } else { -1.0 };
+        let kept: Vec<(f64, f64, f64)> = (0..xs.len())
+            .filter(|&k| xs[k].is_finite() && gs[k].is_finite())
+            .map(|k| (xs[k], sign * gs[k], (sign * ds[k]).abs()))
             .collect();
+        let xs: Vec<f64> = kept.iter().map(|p| p.0).collect();
+        let ws: Vec<f64> = kept.iter().map(|p| p.1).collect();
+        let slopes: Vec<f64> = kept.iter().map(|p| 1.0 / p.2).collect();
+        // |g″| on each cell from the divided differences of g′ around it
+        let diff: Vec<f64> = kept
+            .windows(2)
+            .map(|c| ((c[1].2 - c[0].2) / (c[1].0 - c[0].0)).abs())
+            .collect();
+        let curvature = (0..diff.len())
+            .map(|k| {
+                let near = diff[k.saturating_sub(1)..(k + 2).min(diff.len())]
+                    .iter()
+                    .fold(
+                        0.0f64,
+                        |m, &v| if v.is_nan() { f64::INFINITY } else { m.max(v) },
+                    );
+                let least = kept[k].2.min(kept[k + 1].2);
+                let c = 4.0 * near / (2.0 * least);
+                if c.is_nan() || least == 0.0 {
+                    f64::INFINITY
+                } else {
+                    c
+                }
+            })
+            .collect();
+        let (guide, levels, guide_at) = guide(&xs, &ws, lo, hi);
         Ok(Solver {
-            g,
-            dg,
-            sign: if inv.increasing { 1.0 } else { -1.0 },
+            guide,
+            levels,
+            guide_at,
+            map,
+            sign,
             lo,
             hi,
             turn: (inv.lo.turn, inv.hi.turn),
-            table,
+            xs,
+            ws,
+            slopes,
+            curvature,
         })
+    }
+
+    /// For each w, the first table point where sign·g ≥ w: the guide's bucket gives a
+    /// few candidates, then a binary search takes as many halvings for every point as
+    /// the batch's fullest bucket needs, one halving of all the points at a time, so
+    /// that the points' searches overlap rather than wait on each other's loads.
+    /// Points beyond the guide (far in a tail) are searched one by one.
+    fn cells(&self, ws: &[f64], out: &mut [usize]) {
+        let table = &self.ws[..];
+        let n = table.len();
+        let (start, per) = self.guide_at;
+        let buckets = self.levels.len();
+        let mut far = Vec::new();
+        let mut levels = 0;
+        let (first, last) = (table.first().copied(), table.last().copied());
+        for (k, (base, &w)) in out.iter_mut().zip(ws).enumerate() {
+            let b = ((w - start) * per).max(0.0);
+            // before the first point or after the last (t beyond the piece's values,
+            // half of all points where two pieces share a value set): no search
+            if first.is_some_and(|v| w <= v) {
+                *base = 0;
+            } else if last.is_some_and(|v| w > v) {
+                *base = n;
+            } else if b < buckets as f64 {
+                let b = b as usize;
+                *base = self.guide[b] as usize;
+                levels = levels.max(self.levels[b]);
+            } else {
+                *base = 0;
+                far.push(k);
+            }
+        }
+        let mut size = 1usize << levels;
+        while size > 1 {
+            let half = size / 2;
+            for (base, &w) in out.iter_mut().zip(ws) {
+                *base += usize::from(table[(*base + half - 1).min(n - 1)] < w) * half;
+            }
+            size -= half;
+        }
+        for base in out.iter_mut() {
+            *base = (*base).min(n);
+        }
+        for k in far {
+            out[k] = table.partition_point(|&v| v < ws[k]);
+        }
+    }
+
+    /// Where to start on cell j − 1 .. j for sign·g = w: the cubic Hermite interpolant
+    /// of g⁻¹ through the cell's ends, or its chord where that leaves the cell (or a
+    /// slope is infinite, at a turn), or its middle.
+    fn start(&self, j: usize, w: f64) -> f64 {
+        let (x0, x1) = (self.xs[j - 1], self.xs[j]);
+        let (w0, w1) = (self.ws[j - 1], self.ws[j]);
+        let h = w1 - w0;
+        let s = (w - w0) / h;
+        let (m0, m1) = (self.slopes[j - 1] * h, self.slopes[j] * h);
+        let dx = x1 - x0;
+        // Hermite basis in s: x = x0 + dx·s + s(1 − s)·((m0 − dx)(1 − s) − (m1 − dx)s)
+        let cubic = x0 + dx * s + s * (1.0 - s) * ((m0 - dx) * (1.0 - s) - (m1 - dx) * s);
+        let chord = x0 + dx * s;
+        if x0 < cubic && cubic < x1 {
+            cubic
+        } else if x0 < chord && chord < x1 {
+            chord
+        } else {
+            x0 + dx / 2.0
+        }
     }
 
     /// g⁻¹(t) for each t, clamped to the piece.
     pub fn solve(&self, ts: &[f64], out: &mut [f64]) {
-        let s = |v: f64, t: f64| self.sign * (v - t);
-        // each point's bracket from the table, or its answer
+        let n = self.ws.len();
+        let ws: Vec<f64> = ts.iter().map(|&t| self.sign * t).collect();
+        let mut cells: Vec<usize> = vec![0; ts.len()];
+        self.cells(&ws, &mut cells);
+        // each point's cell in the table, or its answer
         let mut active: Vec<usize> = Vec::with_capacity(ts.len());
         let mut lo = vec![0.0; ts.len()];
         let mut hi = vec![0.0; ts.len()];
-        for (i, &t) in ts.iter().enumerate() {
-            if t.is_nan() {
+        // each point's last Newton step (infinite before the first and after a bisection)
+        let mut last = vec![f64::INFINITY; ts.len()];
+        for (i, &w) in ws.iter().enumerate() {
+            let j = cells[i];
+            if w.is_nan() || n == 0 {
                 out[i] = f64::NAN;
                 continue;
             }
-            // the first table point where s ≥ 0 (beyond the table's ends at once: most
-            // points of a piece's neighbours are)
-            let j = match (self.table.first(), self.table.last()) {
-                (Some(&(_, v)), _) if s(v, t) >= 0.0 => 0,
-                (_, Some(&(_, v))) if s(v, t) < 0.0 => self.table.len(),
-                _ => self.table.partition_point(|&(_, v)| s(v, t) < 0.0),
-            };
             if j == 0 {
                 out[i] = self.lo;
                 continue;
             }
-            if j == self.table.len() {
+            if j == n {
                 out[i] = self.hi;
                 continue;
             }
-            let (x0, v0) = self.table[j - 1];
-            let (x1, v1) = self.table[j];
-            if s(v1, t) == 0.0 {
-                out[i] = x1;
+            if self.ws[j] == w {
+                out[i] = self.xs[j];
                 continue;
             }
-            lo[i] = x0;
-            hi[i] = x1;
-            // start where the chord through the bracket's ends crosses t
-            let (s0, s1) = (s(v0, t), s(v1, t));
-            let chord = x0 + (x1 - x0) * (-s0 / (s1 - s0));
-            out[i] = if x0 < chord && chord < x1 {
-                chord
-            } else {
-                x0 + (x1 - x0) / 2.0
-            };
+            cells[i] = j - 1;
+            lo[i] = self.xs[j - 1];
+            hi[i] = self.xs[j];
+            out[i] = self.start(j, w);
             active.push(i);
         }
-        let mut x: Vec<f64> = Vec::new();
-        let mut gx: Vec<f64> = Vec::new();
-        let mut dx: Vec<f64> = Vec::new();
+        let mut x: Vec<f64> = Vec::with_capacity(active.len());
+        let mut gx: Vec<f64> = Vec::with_capacity(active.len());
+        let mut dx: Vec<f64> = Vec::with_capacity(active.len());
         for _ in 0..MAX_STEPS {
             if active.is_empty() {
                 break;
@@ -131,11 +294,11 @@ impl Solver {
             x.extend(active.iter().map(|&i| out[i]));
             gx.resize(x.len(), 0.0);
             dx.resize(x.len(), 0.0);
-            self.g.eval_batch(&x, &mut gx);
-            self.dg.eval_batch(&x, &mut dx);
-            let mut still = Vec::with_capacity(active.len());
-            for (k, &i) in active.iter().enumerate() {
-                let v = s(gx[k], ts[i]);
+            self.map.both(&x, &mut gx, &mut dx);
+            let mut still = 0;
+            for k in 0..active.len() {
+                let i = active[k];
+                let v = self.sign * (gx[k] - ts[i]);
                 if v == 0.0 {
                     continue;
                 }
@@ -144,28 +307,36 @@ impl Solver {
                 } else {
                     hi[i] = x[k];
                 }
-                let m = lo[i] + (hi[i] - lo[i]) / 2.0;
-                if !(lo[i] < m && m < hi[i]) {
+                if lo[i].next_up() >= hi[i] {
                     // the bracket is two neighbouring floats: the root is one of them
                     out[i] = if v < 0.0 { hi[i] } else { lo[i] };
                     continue;
                 }
                 let d = self.sign * dx[k];
                 let newton = x[k] - v / d;
-                if d > 0.0 && newton > lo[i] && newton < hi[i] {
+                let step = (newton - x[k]).abs();
+                // Newton while its steps shrink fourfold (as they do once it converges
+                // quadratically), a bisection in between where they do not (toward a
+                // root at a turn, where Newton only halves its distance)
+                if d > 0.0 && newton > lo[i] && newton < hi[i] && step <= last[i] / 4.0 {
                     out[i] = newton;
-                    // a step of a few ulps: Newton has converged
-                    if (newton - x[k]).abs()
-                        <= 4.0 * f64::EPSILON * newton.abs() + f64::MIN_POSITIVE
-                    {
+                    last[i] = step;
+                    let ulp = f64::EPSILON * newton.abs().max(f64::MIN_POSITIVE);
+                    // a step of a few ulps, or one after which Newton's error, the
+                    // step's square times the curvature plus the step times g′'s
+                    // rounding, is below half an ulp: Newton has converged
+                    let error = self.curvature[cells[i]] * step * step + 2.0 * f64::EPSILON * step;
+                    if step <= 4.0 * ulp || error <= ulp / 2.0 {
                         continue;
                     }
                 } else {
-                    out[i] = m;
+                    out[i] = middle(lo[i], hi[i]);
+                    last[i] = f64::INFINITY;
                 }
-                still.push(i);
+                active[still] = i;
+                still += 1;
             }
-            active = still;
+            active.truncate(still);
         }
     }
 
@@ -178,30 +349,25 @@ impl Solver {
     }
 
     /// The same, given x = g⁻¹(t) already solved (the density holds g⁻¹(t) beside it).
+    /// g itself is evaluated only where x is an end of the piece, to tell the clamp
+    /// (t beyond g's values) from g⁻¹(t) at the end.
     pub fn derivative_at(&self, x: &[f64], ts: &[f64], out: &mut [f64]) {
-        let mut gx = vec![0.0; ts.len()];
         let mut dx = vec![0.0; ts.len()];
-        self.g.eval_batch(x, &mut gx);
-        self.dg.eval_batch(x, &mut dx);
+        // g′ only where some x is inside the piece (not where all are clamped to its
+        // ends, as for t beyond the piece's values)
+        if x.iter().any(|&v| self.lo < v && v < self.hi) {
+            self.map.slope(x, &mut dx);
+        }
         let infinite = self.sign * f64::INFINITY;
+        let mut ends: Vec<usize> = Vec::new();
         for i in 0..ts.len() {
             out[i] = if x[i].is_nan() {
                 f64::NAN
             } else if x[i].is_infinite() {
                 0.0
             } else if x[i] == self.lo || x[i] == self.hi {
-                let turn = if x[i] == self.lo {
-                    self.turn.0
-                } else {
-                    self.turn.1
-                };
-                if gx[i] != ts[i] {
-                    0.0
-                } else if turn {
-                    infinite
-                } else {
-                    1.0 / dx[i]
-                }
+                ends.push(i);
+                0.0
             } else if dx[i] == 0.0 {
                 // inside the piece g′ ≠ 0: it underflowed (GELU′ near x = −38), and
                 // 1/g′ is past f64's range
@@ -210,5 +376,148 @@ impl Solver {
                 1.0 / dx[i]
             };
         }
+        if ends.is_empty() {
+            return;
+        }
+        let at: Vec<f64> = ends.iter().map(|&i| x[i]).collect();
+        let mut gx = vec![0.0; at.len()];
+        self.map.value(&at, &mut gx);
+        for (k, &i) in ends.iter().enumerate() {
+            let turn = if x[i] == self.lo {
+                self.turn.0
+            } else {
+                self.turn.1
+            };
+            out[i] = if gx[k] != ts[i] {
+                0.0
+            } else if turn {
+                infinite
+            } else {
+                1.0 / dx[i]
+            };
+        }
+    }
+}
+
+/// The search guide of a table (see `Solver::guide`): the w from the first point to
+/// the last within 32 of the piece's finite end (or of 0) in four buckets per point,
+/// each bucket's first point at or beyond it and the halvings that its candidates,
+/// from there to the next bucket's first point, take.
+fn guide(xs: &[f64], ws: &[f64], lo: f64, hi: f64) -> (Vec<u32>, Vec<u8>, (f64, f64)) {
+    let centre = if lo.is_finite() {
+        lo
+    } else if hi.is_finite() {
+        hi
+    } else {
+        0.0
+    };
+    let core = xs.iter().filter(|&&x| (x - centre).abs() <= 32.0).count();
+    let last = xs.iter().rposition(|&x| (x - centre).abs() <= 32.0);
+    let (Some(last), Some(&first)) = (last, ws.first()) else {
+        return (vec![0], Vec::new(), (0.0, 0.0));
+    };
+    let width = ws[last] - first;
+    let buckets = (4 * core).max(1);
+    let per = buckets as f64 / width;
+    if !(per.is_finite() && per > 0.0) {
+        return (vec![0], Vec::new(), (0.0, 0.0));
+    }
+    // a point's bucket, by the same arithmetic as a query's, so that the first point
+    // of bucket b + 1 lies beyond every w of bucket b
+    let bucket = |w: f64| ((w - first) * per).max(0.0);
+    let mut guide = Vec::with_capacity(buckets + 1);
+    let mut j = 0;
+    for b in 0..=buckets {
+        while j < ws.len() && bucket(ws[j]) < b as f64 {
+            j += 1;
+        }
+        guide.push(u32::try_from(j).unwrap_or(u32::MAX));
+    }
+    let levels = guide
+        .windows(2)
+        .map(|g| {
+            let candidates = (g[1] - g[0]) as usize + 1;
+            candidates.next_power_of_two().trailing_zeros() as u8
+        })
+        .collect();
+    (guide, levels, (first, per))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::implicit::{self, get_inverse};
+
+    /// Every inverse that the pieces of these maps name, at t = g(x) for x along the
+    /// piece (steps of 1/64 to ±8, powers of 2 out to ±2^60 and in to ±2^−1000, the
+    /// piece's ends
+    /// nudged inward), and at t nudged by an ulp: the batch solver agrees with the
+    /// scalar reference (`implicit::solve`: bisection and Newton from a doubling
+    /// bracket, run until the bracket is two neighbouring floats) to within 4 ulps of
+    /// x plus what 4 ulps of t move the root (4 ulp(t)/|g′|).
+    #[test]
+    fn batch_solver_agrees_with_the_scalar_reference() {
+        for f in [
+            "gelu",
+            "gelu_tanh",
+            "silu",
+            "mish",
+            "x_tanh_x",
+            "bump",
+            "x_plus_tanh",
+            "softsign_written",
+            "hardswish",
+        ] {
+            let path = format!(
+                "{}/examples/compositions/{f}.pf",
+                env!("CARGO_MANIFEST_DIR")
+            );
+            let src = std::fs::read_to_string(path).unwrap();
+            crate::derive_source(&src).unwrap();
+        }
+        let core = (-512..=512).map(|k| k as f64 / 64.0);
+        let tails = (3..=60).flat_map(|k| [2f64.powi(k), -(2f64.powi(k))]);
+        // next to a root at 0 (x·tanh(x) = t for t down to 1e-300)
+        let tiny = (7..=1000)
+            .step_by(7)
+            .flat_map(|k| [2f64.powi(-k), -(2f64.powi(-k))]);
+        let xs: Vec<f64> = core.chain(tails).chain(tiny).collect();
+        let (mut inverses, mut points) = (0, 0);
+        for k in 0.. {
+            let Some(inv) = get_inverse(k) else { break };
+            inverses += 1;
+            let solver = Solver::new(&inv).unwrap();
+            let (lo, hi) = (inv.lo.value, inv.hi.value);
+            let inside: Vec<f64> = xs
+                .iter()
+                .copied()
+                .chain([lo + 1e-9 * lo.abs().max(1.0), hi - 1e-9 * hi.abs().max(1.0)])
+                .filter(|&x| lo < x && x < hi)
+                .collect();
+            let ts: Vec<f64> = inside
+                .iter()
+                .filter_map(|&x| implicit::at(&inv.g, x))
+                .filter(|t| t.is_finite())
+                .flat_map(|t| [t, t.next_up(), t.next_down()])
+                .collect();
+            let mut got = vec![0.0; ts.len()];
+            solver.solve(&ts, &mut got);
+            for (&t, &x) in ts.iter().zip(&got) {
+                let want = implicit::solve(&inv, t);
+                let slope = implicit::at(&inv.dg, want).unwrap().abs();
+                let ulp = |v: f64| v.abs().max(f64::MIN_POSITIVE) * f64::EPSILON;
+                let tol = 4.0 * ulp(want) + 4.0 * ulp(t) / slope;
+                assert!(
+                    (x - want).abs() <= tol || x == want,
+                    "inverse #{k} of {} at t = {t:e}: {x:e}, reference {want:e} (tolerance {tol:e})",
+                    inv.g
+                );
+                points += 1;
+            }
+        }
+        assert!(
+            inverses >= 12 && points > 20_000,
+            "{inverses} inverses, {points} points"
+        );
     }
 }

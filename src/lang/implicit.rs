@@ -162,9 +162,27 @@ pub fn at(e: &Expr, x: f64) -> Option<f64> {
     vals.last().copied()
 }
 
+/// The float halfway between lo and hi in the order of f64s (as many floats below it
+/// as above), so that a bisection reaches two neighbouring floats in at most 64 steps
+/// even where the bracket spans many binades (a root at 0 between 0 and 1e-16).
+pub fn middle(lo: f64, hi: f64) -> f64 {
+    const SIGN: u64 = 1 << 63;
+    let key = |v: f64| {
+        let b = v.to_bits();
+        if b & SIGN != 0 {
+            !b
+        } else {
+            b ^ SIGN
+        }
+    };
+    let (a, b) = (key(lo), key(hi));
+    let m = a + (b - a) / 2;
+    f64::from_bits(if m & SIGN != 0 { m ^ SIGN } else { !m })
+}
+
 /// g⁻¹(t) on the piece, clamped to it: a safeguarded Newton iteration inside a bracket
-/// of the piece (bisection whenever a Newton step would leave it), to the last ulp the
-/// bracket allows. An infinite end is approached by doubling steps; past ±2^1000 the
+/// of the piece (bisection in the order of floats whenever a Newton step would leave
+/// it or does not shrink fourfold), to the last ulp the bracket allows. An infinite end is approached by doubling steps; past ±2^1000 the
 /// root is that end.
 pub fn solve(inv: &Inverse, t: f64) -> f64 {
     if t.is_nan() {
@@ -206,8 +224,12 @@ pub fn solve(inv: &Inverse, t: f64) -> f64 {
     }
     // now s(lo) ≤ 0 ≤ s(hi)
     let ds = |x: f64| sign * at(&inv.dg, x).unwrap_or(f64::NAN);
-    let mut x = lo + (hi - lo) / 2.0;
-    for _ in 0..200 {
+    // Newton while its steps shrink fourfold, a bisection (in the order of floats)
+    // otherwise: toward a root at a turn, or in a tail where g is nearly exponential,
+    // Newton alone only halves its distance or creeps by 1/|x|
+    let mut x = middle(lo, hi);
+    let mut last = f64::INFINITY;
+    for _ in 0..400 {
         let v = s(x);
         if v == 0.0 {
             return x;
@@ -217,16 +239,18 @@ pub fn solve(inv: &Inverse, t: f64) -> f64 {
         } else {
             hi = x;
         }
-        let m = lo + (hi - lo) / 2.0;
+        let m = middle(lo, hi);
         if !(lo < m && m < hi) {
             break;
         }
         let d = ds(x);
         let newton = x - v / d;
-        x = if d.is_finite() && d > 0.0 && newton > lo && newton < hi {
-            newton
+        let step = (newton - x).abs();
+        (x, last) = if d.is_finite() && d > 0.0 && newton > lo && newton < hi && step <= last / 4.0
+        {
+            (newton, step)
         } else {
-            m
+            (m, f64::INFINITY)
         };
     }
     // the end of the last bracket whose s is nearer 0
@@ -274,4 +298,23 @@ pub fn solve_d(inv: &Inverse, t: f64) -> f64 {
         };
     }
     1.0 / d
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The middle in the order of floats: between neighbours it is the lower one (the
+    /// bisection's stop), and a bracket over many binades is split in the exponent.
+    #[test]
+    fn middle_halves_the_floats_of_a_bracket() {
+        assert_eq!(middle(1.0, 1.0f64.next_up()), 1.0);
+        assert_eq!(middle(-0.0, 0.0), -0.0);
+        assert_eq!(middle(1.0, 4.0), 2.0);
+        assert_eq!(middle(-4.0, -1.0), -2.0);
+        let m = middle(0.0, 1e-16);
+        assert!(1e-170 < m && m < 1e-150, "{m:e}");
+        let z = middle(-1.0, 1.0);
+        assert!(z == 0.0, "{z:e}");
+    }
 }

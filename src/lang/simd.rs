@@ -44,6 +44,24 @@ pub fn map2(a: &[f64], b: &[f64], dst: &mut [f64], f: impl Fn(f64x4, f64x4) -> f
     }
 }
 
+/// `f` over `src` into two outputs, four points at a time.
+pub fn map_pair(src: &[f64], a: &mut [f64], b: &mut [f64], f: impl Fn(f64x4) -> (f64x4, f64x4)) {
+    let mut s = src.chunks_exact(LANES);
+    let mut da = a.chunks_exact_mut(LANES);
+    let mut db = b.chunks_exact_mut(LANES);
+    for ((x, ya), yb) in (&mut s).zip(&mut da).zip(&mut db) {
+        let (va, vb) = f(load(x));
+        store(ya, va);
+        store(yb, vb);
+    }
+    let (x, ya, yb) = (s.remainder(), da.into_remainder(), db.into_remainder());
+    if !x.is_empty() {
+        let (va, vb) = f(load_padded(x));
+        ya.copy_from_slice(&va.to_array()[..x.len()]);
+        yb.copy_from_slice(&vb.to_array()[..x.len()]);
+    }
+}
+
 /// Four lanes from a whole group (`chunks_exact` gives slices of length `LANES`).
 #[inline]
 fn load(x: &[f64]) -> f64x4 {
@@ -83,11 +101,13 @@ fn patch(v: f64x4, x: f64x4, outside: f64x4, f: impl Fn(f64) -> f64) -> f64x4 {
     f64x4::new(out)
 }
 
-/// eˣ; below −708 the result is subnormal, where `wide` flushes to 0: scalar there.
-/// (NaN and ±∞ give what std gives, checked by the tests.)
+/// eˣ; from −708 to −745.2 the result is subnormal, where `wide` flushes to 0: scalar
+/// there. Below, e^x rounds to 0 (at −∞ too), as std gives it. (NaN and ±∞ give what
+/// std gives, checked by the tests.)
 #[inline]
 pub fn exp(x: f64x4) -> f64x4 {
-    patch(x.exp(), x, x.simd_lt(f64x4::splat(-708.0)), f64::exp)
+    let subnormal = x.simd_lt(f64x4::splat(-708.0)) & x.simd_ge(f64x4::splat(-745.2));
+    patch(x.exp(), x, subnormal, f64::exp)
 }
 
 /// The lanes holding a subnormal, where `wide`'s logarithms give −∞.
@@ -153,14 +173,24 @@ pub fn sigmoid(x: f64x4) -> f64x4 {
 }
 
 /// Φ(x) = erfc(−x/√2)/2, with erfc after fdlibm's s_erf.c (the coefficients and
-/// the splitting of e^(−z²) below are Sun's, as musl and the `libm` crate use them);
-/// |x/√2| ≥ 6 (the far tails, ∞, NaN) is scalar.
+/// the splitting of e^(−z²) below are Sun's, as musl and the `libm` crate use them).
+/// For x/√2 ≥ 6 (∞ included) Φ rounds to 1 and below −27.3 (−∞ included) to 0, as
+/// the scalar Φ gives them; the lower tail between, and NaN, is scalar.
 #[inline]
 pub fn std_normal_cdf(x: f64x4) -> f64x4 {
     let z = -x * f64x4::splat(std::f64::consts::FRAC_1_SQRT_2);
     let a = z.abs();
-    let v = erfc(z, a) * f64x4::splat(0.5);
-    patch(v, x, !a.simd_lt(f64x4::splat(6.0)), special::std_normal_cdf)
+    let inside = a.simd_lt(f64x4::splat(6.0));
+    if inside.all() {
+        return erfc(z, a) * f64x4::splat(0.5);
+    }
+    let (upper, lower) = (z.simd_le(f64x4::splat(-6.0)), z.simd_gt(f64x4::splat(27.3)));
+    let ends = upper.select(f64x4::ONE, f64x4::ZERO);
+    if (upper | lower).all() {
+        return ends;
+    }
+    let v = (upper | lower).select(ends, erfc(z, a) * f64x4::splat(0.5));
+    patch(v, x, !(inside | upper | lower), special::std_normal_cdf)
 }
 
 /// Lanes that are ±∞ or NaN, where a product with a vanishing factor (x·Φ(x) at −∞) is
@@ -188,6 +218,34 @@ pub fn gelu_d(x: f64x4) -> f64x4 {
     )
 }
 
+/// GELU and GELU′ together, one Φ(x) for both.
+#[inline]
+pub fn gelu_with_derivative(x: f64x4) -> (f64x4, f64x4) {
+    // at ±∞ (the clamp of a piece's infinite end), where x·Φ(x) and x·φ(x) are ∞·0,
+    // the limits: GELU(−∞) = 0, GELU′(±∞) = Φ(±∞)
+    let p = std_normal_cdf(x);
+    let infinite = x.abs().simd_eq(f64x4::splat(f64::INFINITY));
+    let value = x
+        .simd_eq(f64x4::splat(f64::NEG_INFINITY))
+        .select(f64x4::ZERO, x * p);
+    (value, infinite.select(p, p + x * std_normal_pdf(x)))
+}
+
+/// SiLU and SiLU′ = σ(x)(1 + x·σ(−x)) together, one e^(−|x|) for σ(x) and σ(−x).
+#[inline]
+pub fn silu_with_derivative(x: f64x4) -> (f64x4, f64x4) {
+    let e = exp(-x.abs());
+    let r = f64x4::ONE / (f64x4::ONE + e);
+    let right = x.simd_ge(f64x4::ZERO);
+    let (up, down) = (right.select(r, e * r), right.select(e * r, r));
+    // at ±∞, where x·σ(x) and x·σ(−x) are ∞·0, the limits: SiLU(−∞) = 0, SiLU′(±∞) = σ(±∞)
+    let infinite = x.abs().simd_eq(f64x4::splat(f64::INFINITY));
+    let value = x
+        .simd_eq(f64x4::splat(f64::NEG_INFINITY))
+        .select(f64x4::ZERO, x * up);
+    (value, infinite.select(up, up * (f64x4::ONE + x * down)))
+}
+
 /// SiLU(x) = x·σ(x).
 #[inline]
 pub fn silu(x: f64x4) -> f64x4 {
@@ -199,14 +257,15 @@ pub fn silu(x: f64x4) -> f64x4 {
 /// Mish(x) = x·(1 − q²)/(1 + q²) with q = σ(−x).
 #[inline]
 pub fn mish(x: f64x4) -> f64x4 {
-    let q = sigmoid(-x);
-    let q2 = q * q;
-    patch(
-        x * (f64x4::ONE - q2) / (f64x4::ONE + q2),
-        x,
-        not_finite(x),
-        |u| (crate::lang::functions::MISH.value)(&[u]),
-    )
+    // as `special::mish`: sums of positive terms in r = e^(−|x|) on either side of 0
+    let r = exp(-x.abs());
+    let two = f64x4::splat(2.0);
+    let below = r * (r + two);
+    let above = f64x4::ONE + two * r;
+    let neg = x.simd_le(f64x4::ZERO);
+    let n = neg.select(below, above);
+    let d = neg.select(below + two, above + two * r * r);
+    patch(x * n / d, x, not_finite(x), special::mish)
 }
 
 /// PyTorch's tanh GELU, x·σ(2k(x + 0.044715x³)).
@@ -499,6 +558,68 @@ mod tests {
         ys.extend(edges());
         let (u, at) = worst_ulps(sigmoid, special::sigmoid, &ys);
         assert!(u <= 2.0, "sigmoid: {u} ulps at {at}");
+    }
+
+    /// Each function's value-and-derivative kernel: the value is its vector kernel's,
+    /// bit for bit, and the derivative is its derivative rule's right side (with
+    /// u = x) evaluated by the scalar functions, to 16 ulps of the larger of the
+    /// derivative and the first of its terms (Φ(x) or σ(x): near the turn the sum
+    /// cancels); at ±∞ it is the limit, 0 or 1.
+    #[test]
+    fn values_with_derivatives_agree_with_the_kernels_and_the_rules() {
+        let mut xs = grid(-40.0, 40.0, 100_000);
+        xs.extend(edges());
+        let functions: Vec<_> = crate::lang::FUNCTIONS
+            .iter()
+            .filter(|f| f.with_derivative.is_some())
+            .collect();
+        assert!(functions.len() >= 2);
+        for f in functions {
+            let (pair, vector) = (f.with_derivative.unwrap(), f.vector.unwrap());
+            let rule = f
+                .derivative
+                .unwrap()
+                .rhs
+                .replace("(Dc ?u)", "1")
+                .replace("?u", "t");
+            let rule: crate::lang::Expr = rule.parse().unwrap();
+            let mut value = vec![0.0; xs.len()];
+            let mut slope = vec![0.0; xs.len()];
+            let mut plain = vec![0.0; xs.len()];
+            map_pair(&xs, &mut value, &mut slope, pair);
+            map(&xs, &mut plain, vector);
+            for (k, &x) in xs.iter().enumerate() {
+                assert!(
+                    value[k].to_bits() == plain[k].to_bits(),
+                    "{}({x:e}): {:e}, its kernel {:e}",
+                    f.op,
+                    value[k],
+                    plain[k]
+                );
+                if x.is_nan() {
+                    assert!(slope[k].is_nan());
+                    continue;
+                }
+                if x.is_infinite() {
+                    // both rise from slope 0 at −∞ to slope 1 at ∞
+                    assert_eq!(slope[k], f64::from(u8::from(x > 0.0)), "{}′({x})", f.op);
+                    continue;
+                }
+                let want = crate::lang::implicit::at(&rule, x).unwrap();
+                let first = if f.op == "gelu" {
+                    special::std_normal_cdf(x)
+                } else {
+                    special::sigmoid(x)
+                };
+                let tol = 16.0 * f64::EPSILON * want.abs().max(first);
+                assert!(
+                    (slope[k] - want).abs() <= tol,
+                    "{}′({x:e}): {:e}, its rule {want:e}",
+                    f.op,
+                    slope[k]
+                );
+            }
+        }
     }
 
     #[test]

@@ -13,6 +13,7 @@ const BASE: Function = Function {
     call: None,
     value: |_| f64::NAN,
     vector: None,
+    with_derivative: None,
     print: Print::Own,
     exact: &[],
     signs: Signs::Own,
@@ -148,6 +149,7 @@ pub const EXP: Function = Function {
     call: node("exp", "exp(E)", "e^E, increasing onto (0, ∞)", "y = exp(x)"),
     value: |x| x[0].exp(),
     vector: Some(crate::lang::simd::exp),
+    with_derivative: None,
     print: Print::Call("exp", "\\exp"),
     exact: &[("-inf", "0"), ("inf", "inf"), ("0", "1")],
     signs: Signs::Positive,
@@ -179,6 +181,7 @@ pub const LOG: Function = Function {
     ),
     value: |x| x[0].ln(),
     vector: Some(crate::lang::simd::ln),
+    with_derivative: None,
     print: Print::Call("log", "\\log"),
     exact: &[("inf", "inf"), ("0", "-inf"), ("1", "0")],
     signs: Signs::Any,
@@ -289,6 +292,7 @@ pub const SIGMOID: Function = Function {
     ),
     value: |x| special::sigmoid(x[0]),
     vector: Some(crate::lang::simd::sigmoid),
+    with_derivative: None,
     print: Print::Call("sigmoid", "\\operatorname{sigmoid}"),
     exact: &[("-inf", "0"), ("inf", "1"), ("0", "1/2")],
     signs: Signs::Positive,
@@ -643,6 +647,7 @@ pub const GELU: Function = Function {
     ),
     value: |x| if x[0] == f64::NEG_INFINITY { 0.0 } else { x[0] * special::std_normal_cdf(x[0]) },
     vector: Some(crate::lang::simd::gelu),
+    with_derivative: Some(crate::lang::simd::gelu_with_derivative),
     print: Print::Call("GELU", "\\operatorname{GELU}"),
     exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
     signs: Signs::Same,
@@ -733,6 +738,7 @@ pub const SILU: Function = Function {
         }
     },
     vector: Some(crate::lang::simd::silu),
+    with_derivative: Some(crate::lang::simd::silu_with_derivative),
     print: Print::Call("SiLU", "\\operatorname{SiLU}"),
     exact: &[("0", "0"), ("-inf", "0"), ("inf", "inf")],
     signs: Signs::Same,
@@ -747,8 +753,7 @@ pub const SILU: Function = Function {
     ..BASE
 };
 
-/// Mish, u·tanh(softplus(u)). With q = σ(−u), tanh(softplus(u)) = (1 − q²)/(1 + q²), so
-/// its derivative is σ(u)/(1 + q²)·(1 + q + 4uq²/(1 + q²)).
+/// Mish, u·tanh(softplus(u)) (its value in `special::mish`). With q = σ(−u), its derivative is σ(u)/(1 + q²)·(1 + q + 4uq²/(1 + q²)).
 pub const MISH: Function = Function {
     op: "mish",
     call: node(
@@ -762,8 +767,7 @@ pub const MISH: Function = Function {
         if u == f64::NEG_INFINITY {
             return 0.0;
         }
-        let q = special::sigmoid(-u);
-        u * (1.0 - q * q) / (1.0 + q * q)
+        special::mish(u)
     },
     vector: Some(crate::lang::simd::mish),
     print: Print::Call("Mish", "\\operatorname{Mish}"),
