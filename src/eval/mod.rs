@@ -5,8 +5,12 @@
 //!
 //! Products with an Iverson bracket use Knuth's strong zero: `[false]·anything = 0`,
 //! which is what lets `[|t| < 1]·Φ(artanh t)` be evaluated on all of R.
+//!
+//! Laws without a closed form are numbers of another kind, in [`numeric`]: atoms and a
+//! piecewise Chebyshev density with an error bound.
 
 mod compile;
+pub mod numeric;
 mod params;
 mod solve;
 

@@ -1,0 +1,678 @@
+//! Laws without a closed form, as numbers: atoms (positions and masses) and a
+//! continuous part whose density is piecewise Chebyshev between breakpoints, with the
+//! operations of a network on independent laws (a weight w·X, a sum X + Y by
+//! convolution, the largest of N iid copies), each adding what it may lose to the
+//! law's bound on the absolute error of its CDF.
+//!
+//! The continuous part lives on a finite extent [lo, hi]: the mass beyond it, which the
+//! law's maker states, is part of the error. Inside, the density is smooth between
+//! the *breaks* (where it may jump or bend: a support's end, the image of an atom);
+//! each interval between breaks is fitted adaptively (`chebyshev::fit`, halving an
+//! interval where no degree up to 32 reaches the tolerance). A sum's breaks are the
+//! sums of its terms' breaks and atoms, so that every fit is of a smooth function.
+
+pub mod chebyshev;
+
+use crate::error::{Error, ErrorKind, Result};
+use chebyshev::{fit, Cheb};
+
+/// The most pieces a law's density may have; more is an error (the operation's
+/// density is too rough for piecewise polynomials of degree 32).
+pub const MAX_PIECES: usize = 4096;
+/// The most atoms a law may have (a sum of laws with k and m atoms has up to k·m).
+pub const MAX_ATOMS: usize = 4096;
+/// The most breaks a law may have.
+pub const MAX_BREAKS: usize = 4096;
+/// The narrowest interval a fit may halve to, relative to the law's extent.
+const NARROWEST: f64 = 1e-9;
+
+/// One interval of the density: its interpolant, its antiderivative from the
+/// interval's start, and the continuous mass before the interval.
+#[derive(Clone, Debug)]
+struct Piece {
+    density: Cheb,
+    cumulative: Cheb,
+    before: f64,
+}
+
+/// A law on R as numbers.
+#[derive(Clone, Debug)]
+pub struct NumericLaw {
+    /// (position, mass), ascending, distinct.
+    pub atoms: Vec<(f64, f64)>,
+    /// The density's pieces, ascending and adjoining, from `lo` to `hi`.
+    pieces: Vec<Piece>,
+    /// Where the density may jump or bend, ascending (atoms not included).
+    pub breaks: Vec<f64>,
+    /// The continuous part's extent.
+    pub lo: f64,
+    pub hi: f64,
+    /// The error bound of the CDF, for |F(t) − F̃(t)| over all t: the sum of what each
+    /// step may have lost, mass beyond the extent and each fit's error times its
+    /// interval's width. A fit's error is an estimate (from its Chebyshev tail and a
+    /// look between its points, as Chebfun estimates it), not a proof; the tests hold
+    /// the bound against closed forms and independent quadrature.
+    pub error: f64,
+}
+
+fn limit(message: String) -> Error {
+    Error::new(ErrorKind::Limit, message)
+        .help("the law is too rough or too spread out for a numeric representation; try fewer terms or layers")
+}
+
+impl NumericLaw {
+    /// A law from its density (continuous part) on [lo, hi], smooth between `breaks`,
+    /// and its atoms; `beyond` is the continuous mass outside [lo, hi]. Each interval
+    /// between breaks is fitted to within `tol` times the density's largest value.
+    pub fn from_density(
+        density: &dyn Fn(f64) -> f64,
+        atoms: Vec<(f64, f64)>,
+        breaks: &[f64],
+        (lo, hi): (f64, f64),
+        beyond: f64,
+        tol: f64,
+    ) -> Result<NumericLaw> {
+        let mut cuts: Vec<f64> = breaks
+            .iter()
+            .copied()
+            .filter(|&b| lo < b && b < hi)
+            .collect();
+        cuts.push(lo);
+        cuts.push(hi);
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        if cuts.len() > MAX_BREAKS {
+            return Err(limit(format!(
+                "{} breakpoints, more than {MAX_BREAKS}",
+                cuts.len()
+            )));
+        }
+        // the tolerance is relative to the density's largest value, seen at 33 points
+        // of each interval
+        let scale = cuts
+            .windows(2)
+            .flat_map(|w| (0..=32).map(move |k| w[0] + (w[1] - w[0]) * f64::from(k) / 32.0))
+            .map(|x| density(x).abs())
+            .fold(0.0, f64::max);
+        // (and at least 8 ulps of it: below, a fit would chase the rounding of the
+        // density's own evaluation, a sum of many terms for a convolution)
+        let tol = tol.max(8.0 * f64::EPSILON) * scale.max(f64::MIN_POSITIVE);
+        let mut fits = Vec::new();
+        let narrowest = NARROWEST * (hi - lo);
+        for w in cuts.windows(2) {
+            fit_interval(density, w[0], w[1], tol, narrowest, &mut fits)?;
+        }
+        let mut atoms = atoms;
+        atoms.sort_by(|a, b| a.0.total_cmp(&b.0));
+        merge_atoms(&mut atoms);
+        if atoms.len() > MAX_ATOMS {
+            return Err(limit(format!(
+                "{} atoms, more than {MAX_ATOMS}",
+                atoms.len()
+            )));
+        }
+        let mut error = beyond;
+        let mut pieces = Vec::with_capacity(fits.len());
+        let mut before = 0.0;
+        for f in fits {
+            error += f.error * (f.cheb.b - f.cheb.a);
+            let cumulative = f.cheb.antiderivative();
+            let mass = cumulative.eval(f.cheb.b);
+            pieces.push(Piece {
+                density: f.cheb,
+                cumulative,
+                before,
+            });
+            before += mass;
+        }
+        Ok(NumericLaw {
+            atoms,
+            pieces,
+            breaks: cuts
+                .get(1..cuts.len().saturating_sub(1))
+                .unwrap_or_default()
+                .to_vec(),
+            lo,
+            hi,
+            error,
+        })
+    }
+
+    /// The density of the continuous part at t.
+    pub fn pdf(&self, t: f64) -> f64 {
+        match self.piece_of(t) {
+            Some(p) => p.density.eval(t),
+            None => 0.0,
+        }
+    }
+
+    /// P(Y ≤ t).
+    pub fn cdf(&self, t: f64) -> f64 {
+        let atoms: f64 = self
+            .atoms
+            .iter()
+            .take_while(|a| a.0 <= t)
+            .map(|a| a.1)
+            .sum();
+        let continuous = if t < self.lo {
+            0.0
+        } else if t >= self.hi {
+            self.continuous_mass()
+        } else {
+            self.piece_of(t)
+                .map_or(0.0, |p| p.before + p.cumulative.eval(t))
+        };
+        (atoms + continuous).clamp(0.0, 1.0)
+    }
+
+    /// P(Y < t): the CDF without the atom at t.
+    fn cdf_below(&self, t: f64) -> f64 {
+        let at: f64 = self.atoms.iter().filter(|a| a.0 == t).map(|a| a.1).sum();
+        (self.cdf(t) - at).max(0.0)
+    }
+
+    /// The continuous part's total mass.
+    pub fn continuous_mass(&self) -> f64 {
+        self.pieces
+            .last()
+            .map_or(0.0, |p| p.before + p.cumulative.eval(p.density.b))
+    }
+
+    /// How many pieces the density has.
+    pub fn size(&self) -> usize {
+        self.pieces.len()
+    }
+
+    fn piece_of(&self, t: f64) -> Option<&Piece> {
+        if !(self.lo <= t && t <= self.hi) {
+            return None;
+        }
+        let k = self.pieces.partition_point(|p| p.density.b < t);
+        self.pieces.get(k)
+    }
+
+    /// The law of w·Y (w ≠ 0; w = 0 is the atom at 0).
+    pub fn scale(&self, w: f64) -> NumericLaw {
+        if w == 0.0 {
+            return NumericLaw {
+                atoms: vec![(0.0, 1.0)],
+                pieces: Vec::new(),
+                breaks: Vec::new(),
+                lo: 0.0,
+                hi: 0.0,
+                error: self.error,
+            };
+        }
+        let mut atoms: Vec<(f64, f64)> = self.atoms.iter().map(|&(a, m)| (w * a, m)).collect();
+        atoms.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let mut densities: Vec<Cheb> = self
+            .pieces
+            .iter()
+            .map(|p| {
+                let mut c = p.density.affine(w, 0.0);
+                c.c.iter_mut().for_each(|v| *v /= w.abs());
+                c
+            })
+            .collect();
+        if w < 0.0 {
+            densities.reverse();
+        }
+        let mut breaks: Vec<f64> = self.breaks.iter().map(|b| w * b).collect();
+        breaks.sort_by(f64::total_cmp);
+        let (lo, hi) = if w > 0.0 {
+            (w * self.lo, w * self.hi)
+        } else {
+            (w * self.hi, w * self.lo)
+        };
+        NumericLaw {
+            atoms,
+            pieces: assemble(densities),
+            breaks,
+            lo,
+            hi,
+            error: self.error,
+        }
+    }
+
+    /// The law of Y + Z for Z independent of Y: the atoms' pairwise sums, each atom of
+    /// one shifting the other's density, and the convolution of the densities,
+    /// ∫ f_Y(x) f_Z(z − x) dx, computed exactly for the piecewise polynomials
+    /// (Clenshaw–Curtis of the product's degree on each interval where both are one
+    /// polynomial) and fitted to within `tol` (relative, as in `from_density`) between
+    /// the sum's breaks.
+    pub fn add(&self, other: &NumericLaw, tol: f64) -> Result<NumericLaw> {
+        let mut atoms = Vec::with_capacity(self.atoms.len() * other.atoms.len());
+        for &(a, p) in &self.atoms {
+            for &(b, q) in &other.atoms {
+                atoms.push((a + b, p * q));
+            }
+        }
+        if atoms.len() > MAX_ATOMS {
+            return Err(limit(format!(
+                "a sum with {} atoms, more than {MAX_ATOMS}",
+                atoms.len()
+            )));
+        }
+        let mut breaks = Vec::new();
+        for &(a, _) in &self.atoms {
+            breaks.extend(
+                other
+                    .breaks
+                    .iter()
+                    .chain([&other.lo, &other.hi])
+                    .map(|b| a + b),
+            );
+        }
+        for &(b, _) in &other.atoms {
+            breaks.extend(
+                self.breaks
+                    .iter()
+                    .chain([&self.lo, &self.hi])
+                    .map(|a| a + b),
+            );
+        }
+        for a in self.breaks.iter().chain([&self.lo, &self.hi]) {
+            for b in other.breaks.iter().chain([&other.lo, &other.hi]) {
+                breaks.push(a + b);
+            }
+        }
+        breaks.sort_by(f64::total_cmp);
+        breaks.dedup();
+        if breaks.len() > MAX_BREAKS {
+            return Err(limit(format!(
+                "a sum with {} breakpoints, more than {MAX_BREAKS}",
+                breaks.len()
+            )));
+        }
+        let (mut lo, mut hi) = (self.lo + other.lo, self.hi + other.hi);
+        for &(a, _) in &self.atoms {
+            lo = lo.min(a + other.lo);
+            hi = hi.max(a + other.hi);
+        }
+        for &(b, _) in &other.atoms {
+            lo = lo.min(self.lo + b);
+            hi = hi.max(self.hi + b);
+        }
+        let has_density = !self.pieces.is_empty() || !other.pieces.is_empty();
+        let rules = Rules::default();
+        let density = |z: f64| {
+            let shifted: f64 = self
+                .atoms
+                .iter()
+                .map(|&(a, p)| p * other.pdf(z - a))
+                .sum::<f64>()
+                + other
+                    .atoms
+                    .iter()
+                    .map(|&(b, q)| q * self.pdf(z - b))
+                    .sum::<f64>();
+            shifted + convolution(self, other, z, &rules)
+        };
+        let mut law = if has_density {
+            NumericLaw::from_density(&density, atoms, &breaks, (lo, hi), 0.0, tol)?
+        } else {
+            NumericLaw::from_density(&|_| 0.0, atoms, &[], (0.0, 0.0), 0.0, tol)?
+        };
+        // |F_{Y+Z} − F̃| ≤ the terms' errors (each CDF error moves the sum's by at most
+        // as much) plus this fit's
+        law.error += self.error + other.error;
+        Ok(law)
+    }
+
+    /// The law of the largest of n iid copies: CDF F^n, so the atom at a has mass
+    /// F(a)^n − F(a−)^n and the density is n·F^(n−1)·f, fitted between the breaks and
+    /// atoms to within `tol` (relative). |F^n − F̃^n| ≤ n·|F − F̃|.
+    pub fn max_of(&self, n: u32, tol: f64) -> Result<NumericLaw> {
+        let nf = f64::from(n);
+        let atoms: Vec<(f64, f64)> = self
+            .atoms
+            .iter()
+            .map(|&(a, _)| (a, self.cdf(a).powf(nf) - self.cdf_below(a).powf(nf)))
+            .collect();
+        let mut breaks = self.breaks.clone();
+        breaks.extend(self.atoms.iter().map(|a| a.0));
+        let density = |t: f64| nf * self.cdf(t).powf(nf - 1.0) * self.pdf(t);
+        let mut law =
+            NumericLaw::from_density(&density, atoms, &breaks, (self.lo, self.hi), 0.0, tol)?;
+        law.error += nf * self.error;
+        Ok(law)
+    }
+}
+
+/// Atoms at one position become one.
+fn merge_atoms(atoms: &mut Vec<(f64, f64)>) {
+    let mut merged: Vec<(f64, f64)> = Vec::with_capacity(atoms.len());
+    for &(a, m) in atoms.iter() {
+        match merged.last_mut() {
+            Some(last) if last.0 == a => last.1 += m,
+            _ => merged.push((a, m)),
+        }
+    }
+    *atoms = merged;
+}
+
+/// The pieces of ascending, adjoining densities, with their antiderivatives and the
+/// mass before each.
+fn assemble(densities: Vec<Cheb>) -> Vec<Piece> {
+    let mut before = 0.0;
+    densities
+        .into_iter()
+        .map(|density| {
+            let cumulative = density.antiderivative();
+            let piece = Piece {
+                before,
+                cumulative,
+                density,
+            };
+            before += piece.cumulative.eval(piece.density.b);
+            piece
+        })
+        .collect()
+}
+
+/// The fit of `f` on [a, b], halving where no degree reaches `tol`.
+fn fit_interval(
+    f: &dyn Fn(f64) -> f64,
+    a: f64,
+    b: f64,
+    tol: f64,
+    narrowest: f64,
+    out: &mut Vec<chebyshev::Fit>,
+) -> Result<()> {
+    if let Some(found) = fit(f, a, b, tol) {
+        out.push(found);
+        return Ok(());
+    }
+    if b - a <= narrowest || out.len() >= MAX_PIECES {
+        return Err(limit(format!(
+            "the density could not be fitted to {tol:e} on [{a}, {b}] within {MAX_PIECES} pieces"
+        )));
+    }
+    let m = 0.5 * (a + b);
+    fit_interval(f, a, m, tol, narrowest, out)?;
+    fit_interval(f, m, b, tol, narrowest, out)
+}
+
+/// ∫ f_Y(x) f_Z(z − x) dx over the densities' pieces: on each interval of x where both
+/// are one polynomial, Clenshaw–Curtis with as many points as the product's degree
+/// needs, which integrates it exactly.
+fn convolution(y: &NumericLaw, z_law: &NumericLaw, z: f64, rules: &Rules) -> f64 {
+    let mut total = 0.0;
+    for p in &y.pieces {
+        for q in &z_law.pieces {
+            // x in p's interval and z − x in q's
+            let l = p.density.a.max(z - q.density.b);
+            let r = p.density.b.min(z - q.density.a);
+            if l >= r {
+                continue;
+            }
+            let degree = p.density.c.len() + q.density.c.len();
+            let rule = rules.get(degree);
+            let (nodes, weights) = (&rule.0, &rule.1);
+            let half = 0.5 * (r - l);
+            let sum: f64 = nodes
+                .iter()
+                .zip(weights.iter())
+                .map(|(&s, &w)| {
+                    let x = 0.5 * (l + r) + half * s;
+                    w * p.density.eval_near(x) * q.density.eval_near(z - x)
+                })
+                .sum();
+            total += half * sum;
+        }
+    }
+    total
+}
+
+/// A quadrature rule: nodes on [−1, 1] and their weights.
+type Rule = std::rc::Rc<(Vec<f64>, Vec<f64>)>;
+
+/// Clenshaw–Curtis rules by degree, each computed once per operation.
+#[derive(Default)]
+struct Rules(std::cell::RefCell<std::collections::HashMap<usize, Rule>>);
+
+impl Rules {
+    fn get(&self, degree: usize) -> Rule {
+        self.0
+            .borrow_mut()
+            .entry(degree)
+            .or_insert_with(|| std::rc::Rc::new(clenshaw_curtis(degree)))
+            .clone()
+    }
+}
+
+/// The nodes and weights of Clenshaw–Curtis quadrature with n + 1 points on [−1, 1],
+/// exact for polynomials of degree n (n rounded up to even): the integrals of the
+/// Lagrange polynomials through the Chebyshev points, from the integrals 2/(1 − j²)
+/// of the even T_j.
+fn clenshaw_curtis(n: usize) -> (Vec<f64>, Vec<f64>) {
+    use std::f64::consts::PI;
+    let n = (n + n % 2).max(2);
+    let nodes = chebyshev::points(n);
+    let nf = n as f64;
+    let weights = (0..=n)
+        .map(|k| {
+            let end = k == 0 || k == n;
+            let mut sum = 0.0;
+            for j in (0..=n).step_by(2) {
+                let half = if j == 0 || j == n { 0.5 } else { 1.0 };
+                let t = ((j * k) % (2 * n)) as f64 * PI / nf;
+                sum += half * 2.0 / (1.0 - (j * j) as f64) * t.cos();
+            }
+            // T_j(x_k) with x_k = −cos(πk/n) is (−1)^j cos(πjk/n); j even here
+            let w = 2.0 / nf * sum;
+            if end {
+                0.5 * w
+            } else {
+                w
+            }
+        })
+        .collect();
+    (nodes, weights)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lang::special::{std_normal_cdf as big_phi, std_normal_pdf as phi};
+
+    /// N(μ, σ²) on μ ± 9σ, its mass beyond stated.
+    fn normal(mu: f64, sigma: f64) -> NumericLaw {
+        let beyond = 2.0 * big_phi(-9.0);
+        let f = |x: f64| phi((x - mu) / sigma) / sigma;
+        NumericLaw::from_density(
+            &f,
+            Vec::new(),
+            &[],
+            (mu - 9.0 * sigma, mu + 9.0 * sigma),
+            beyond,
+            1e-15,
+        )
+        .unwrap()
+    }
+
+    /// The largest |F(t) − reference(t)| over t in [lo, hi] at 2001 points.
+    fn worst(law: &NumericLaw, reference: &dyn Fn(f64) -> f64, lo: f64, hi: f64) -> f64 {
+        (0..=2000)
+            .map(|k| lo + (hi - lo) * k as f64 / 2000.0)
+            .map(|t| (law.cdf(t) - reference(t)).abs())
+            .fold(0.0, f64::max)
+    }
+
+    #[test]
+    fn clenshaw_curtis_integrates_its_degree_exactly() {
+        for n in [2, 7, 16, 65] {
+            let (x, w) = clenshaw_curtis(n);
+            for k in 0..=n {
+                let got: f64 = x.iter().zip(&w).map(|(&x, &w)| w * x.powi(k as i32)).sum();
+                let want = if k % 2 == 0 {
+                    2.0 / (k as f64 + 1.0)
+                } else {
+                    0.0
+                };
+                assert!(
+                    (got - want).abs() < 1e-14,
+                    "n = {n}, x^{k}: {got} against {want}"
+                );
+            }
+        }
+    }
+
+    /// N(0.3, 0.8²) + N(−1, 0.5²) is N(−0.7, 0.8² + 0.5²) (closed form), to within the
+    /// reported bound and 1e-13.
+    #[test]
+    fn a_sum_of_normals_is_the_normal_of_the_summed_moments() {
+        let sum = normal(0.3, 0.8).add(&normal(-1.0, 0.5), 1e-15).unwrap();
+        let s = (0.64f64 + 0.25).sqrt();
+        let err = worst(&sum, &|t| big_phi((t + 0.7) / s), -8.0, 7.0);
+        assert!(err <= sum.error, "{err:e} beyond the bound {:e}", sum.error);
+        assert!(sum.error < 1e-13, "bound {:e}", sum.error);
+    }
+
+    /// A narrow and a wide Normal (σ = 10⁻³ and 10³, densities near 400 and 4·10⁻⁴):
+    /// the tolerance follows the density's scale, and the sum is N(0, 10⁶ + 10⁻⁶).
+    #[test]
+    fn laws_of_any_scale_fit_and_add() {
+        let (narrow, wide) = (normal(0.0, 1e-3), normal(0.0, 1e3));
+        let err = worst(&narrow, &|t| big_phi(t / 1e-3), -0.01, 0.01);
+        assert!(
+            err <= narrow.error && err < 1e-14,
+            "{err:e}, bound {:e}",
+            narrow.error
+        );
+        let sum = narrow.add(&wide, 1e-15).unwrap();
+        let s = (1e6f64 + 1e-6).sqrt();
+        let err = worst(&sum, &|t| big_phi(t / s), -9000.0, 9000.0);
+        assert!(
+            err <= sum.error && err < 1e-13,
+            "{err:e}, bound {:e}",
+            sum.error
+        );
+    }
+
+    /// U(0, 1) + U(0, 1) is the triangle on [0, 2]: F = t²/2 then 1 − (2 − t)²/2.
+    #[test]
+    fn a_sum_of_uniforms_is_the_triangle() {
+        let u =
+            NumericLaw::from_density(&|_| 1.0, Vec::new(), &[], (0.0, 1.0), 0.0, 1e-15).unwrap();
+        let sum = u.add(&u, 1e-15).unwrap();
+        let tri = |t: f64| {
+            if t <= 0.0 {
+                0.0
+            } else if t <= 1.0 {
+                t * t / 2.0
+            } else if t <= 2.0 {
+                1.0 - (2.0 - t) * (2.0 - t) / 2.0
+            } else {
+                1.0
+            }
+        };
+        let err = worst(&sum, &tri, -0.5, 2.5);
+        assert!(
+            err <= sum.error.max(1e-15) && err < 1e-14,
+            "{err:e}, bound {:e}",
+            sum.error
+        );
+        assert_eq!(sum.breaks, vec![1.0], "the triangle bends at 1 only");
+    }
+
+    /// relu(X1) + relu(X2)/2 for X ~ N(0.3, 0.8²): the atom at 0 is Φ(−μ/σ)², and the
+    /// CDF of relu(X1) + relu(X2)/2 is p² + p(F(t) − p) + p(G(t) − p) +
+    /// ∫_0^t f(x)(G(t − x) − p) dx (p = F(0), G(y) = F(2y)), the integral by composite
+    /// Simpson on 8000 and 4000 intervals extrapolated (error O(h⁶), below 1e-17 for
+    /// this smooth integrand) as the independent reference.
+    #[test]
+    fn a_sum_of_two_relus_has_its_atom_and_its_convolution() {
+        let (mu, sigma) = (0.3, 0.8);
+        let f = |x: f64| phi((x - mu) / sigma) / sigma;
+        let big_f = |x: f64| big_phi((x - mu) / sigma);
+        let p = big_f(0.0);
+        let hi = mu + 9.0 * sigma;
+        let relu =
+            NumericLaw::from_density(&f, vec![(0.0, p)], &[], (0.0, hi), big_phi(-9.0), 1e-15)
+                .unwrap();
+        let scaled = relu.scale(0.5);
+        let sum = relu.add(&scaled, 1e-15).unwrap();
+        assert_eq!(sum.atoms.len(), 1);
+        assert!((sum.atoms[0].1 - p * p).abs() <= 4.0 * f64::EPSILON * p * p);
+        // reference: relu(X1) + relu(X2)/2
+        let reference = |t: f64| {
+            if t < 0.0 {
+                return 0.0;
+            }
+            let big_g = |x: f64| big_f(2.0 * x);
+            let integrand = |x: f64| f(x) * (big_g(t - x) - p);
+            // (summed with Neumaier's compensation: 8000 plain additions lose 1e-14)
+            let simpson = |n: usize| {
+                let h = t / n as f64;
+                let (mut s, mut c) = (0.0f64, 0.0f64);
+                for k in 0..=n {
+                    let w = if k == 0 || k == n {
+                        1.0
+                    } else if k % 2 == 1 {
+                        4.0
+                    } else {
+                        2.0
+                    };
+                    let v = w * integrand(k as f64 * h);
+                    let sum = s + v;
+                    c += if s.abs() >= v.abs() {
+                        (s - sum) + v
+                    } else {
+                        (v - sum) + s
+                    };
+                    s = sum;
+                }
+                (s + c) * h / 3.0
+            };
+            // Richardson's extrapolation of Simpson's h⁴ term
+            let integral = (16.0 * simpson(8000) - simpson(4000)) / 15.0;
+            p * p + p * (big_f(t) - p) + p * (big_g(t) - p) + integral
+        };
+        let err = worst(&sum, &reference, -0.5, 8.0);
+        assert!(err <= sum.error, "{err:e} beyond the bound {:e}", sum.error);
+        assert!(
+            err < 1e-13 && sum.error < 1e-12,
+            "{err:e}, bound {:e}",
+            sum.error
+        );
+    }
+
+    /// The max of 3 iid N(0, 1): Φ³ (closed form); with an atom (relu), the atom's mass
+    /// is Φ(−μ/σ)³.
+    #[test]
+    fn the_max_of_copies_is_the_cdf_to_the_power() {
+        let m = normal(0.0, 1.0).max_of(3, 1e-15).unwrap();
+        let err = worst(&m, &|t| big_phi(t).powi(3), -9.0, 9.0);
+        assert!(
+            err <= m.error && err < 1e-13,
+            "{err:e}, bound {:e}",
+            m.error
+        );
+        let (mu, sigma) = (0.3, 0.8);
+        let f = |x: f64| phi((x - mu) / sigma) / sigma;
+        let p = big_phi(-mu / sigma);
+        let relu =
+            NumericLaw::from_density(&f, vec![(0.0, p)], &[], (0.0, mu + 9.0 * sigma), 0.0, 1e-15)
+                .unwrap();
+        let m = relu.max_of(3, 1e-15).unwrap();
+        assert!((m.atoms[0].1 - p.powi(3)).abs() < 1e-15);
+        let err = worst(
+            &m,
+            &|t| {
+                if t < 0.0 {
+                    0.0
+                } else {
+                    big_phi((t - mu) / sigma).powi(3)
+                }
+            },
+            -1.0,
+            8.0,
+        );
+        assert!(
+            err <= m.error.max(1e-15) && err < 1e-13,
+            "{err:e}, bound {:e}",
+            m.error
+        );
+    }
+}
