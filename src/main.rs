@@ -410,13 +410,22 @@ fn evaluate(
     }
     Ok(match format {
         EvalFormat::Json => {
-            let v = serde_json::json!({"at": ts, "cdf": cdf, "pdf": pdf, "atoms": law.atoms});
+            let mut v = serde_json::json!({"at": ts, "cdf": cdf, "pdf": pdf, "atoms": law.atoms});
+            // a law computed numerically: the bound of its CDF's absolute error
+            let bound = law.cdf.error_bound();
+            if bound > 0.0 {
+                v["error_bound"] = serde_json::json!(bound);
+            }
             format!("{v}\n")
         }
         EvalFormat::Csv => {
             let mut out = String::new();
             for a in &law.atoms {
                 out.push_str(&format!("# atom at={} mass={}\n", a.at, a.mass));
+            }
+            let bound = law.cdf.error_bound();
+            if bound > 0.0 {
+                out.push_str(&format!("# error_bound of the cdf={bound:e}\n"));
             }
             out.push_str("t,cdf,pdf\n");
             for ((t, c), p) in ts.iter().zip(&cdf).zip(&pdf) {

@@ -27,6 +27,10 @@ pub struct Interp<'a> {
     seed: u64,
     /// Sorted samples of each random subterm met so far, by s-expression.
     cache: HashMap<String, Vec<f64>>,
+    /// The CDF and density of each numeric law met so far, by its index: evaluation's
+    /// own (a weighted sum of iid copies has no closed form for this interpreter to
+    /// read; the Monte Carlo probability of the step before it is what checks it).
+    numeric: HashMap<(usize, bool), crate::eval::Compiled>,
     /// The first step of a derivative's central differences, where the caller knows
     /// the law's local scale (1e-3 of the spacing of its quantiles); else 1e-6·|t|.
     pub step: Option<f64>,
@@ -39,6 +43,7 @@ impl<'a> Interp<'a> {
             samples,
             seed,
             cache: HashMap::new(),
+            numeric: HashMap::new(),
             step: None,
         }
     }
@@ -203,6 +208,26 @@ impl<'a> Interp<'a> {
                     Some(p) => self.root(&p.h, p.lo, p.hi, 0.0)?,
                     None => f64::NAN,
                 }
+            }
+            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) => {
+                let k = implicit::index(e, &e[id]).unwrap_or(usize::MAX);
+                let u = v(u, self)?;
+                let cdf = matches!(e[id], Node::ConvCdf(_));
+                if !self.numeric.contains_key(&(k, cdf)) {
+                    let mut named = Expr::default();
+                    let r = named.add(Node::Ref(implicit::Ref(
+                        u32::try_from(k).unwrap_or(u32::MAX),
+                    )));
+                    let t = named.add(Node::T);
+                    named.add(if cdf {
+                        Node::ConvCdf([r, t])
+                    } else {
+                        Node::ConvPdf([r, t])
+                    });
+                    let compiled = crate::eval::Compiled::new(&named, self.values)?;
+                    self.numeric.insert((k, cdf), compiled);
+                }
+                self.numeric[&(k, cdf)].eval(u)
             }
             Node::Inverse([_, u]) => {
                 let k = implicit::index(e, &e[id]).unwrap_or(usize::MAX);

@@ -135,7 +135,7 @@ pub(super) fn no_closed_form(model: &Model, runner: &Runner, best: &Expr) -> Err
             ErrorKind::Unsupported,
             format!("no closed form for the law of {what}"),
         )
-        .help("pushforward handles monotone maps, relu, leaky_relu, maxpool and conv of a Normal; conv of a non-Normal has no closed form")
+        .help("pushforward handles monotone maps, relu, leaky_relu, maxpool, and conv of any law it derives (numerically where the law is not Normal)")
     } else {
         let mut e = Error::new(
             ErrorKind::MissingAssumption,

@@ -37,6 +37,7 @@ pub mod pieces;
 mod polynomial;
 mod search;
 mod steps;
+mod sum;
 mod support;
 
 pub use search::Readable;
@@ -166,10 +167,17 @@ pub struct Derivation {
     /// For a map of the input derived by its monotone pieces: the inverses and points
     /// its formulas name.
     pub pieces: Option<pieces::Pieces>,
+    /// For `conv(E, w)` of a non-Normal E: E's own derivation, whose law the sum's
+    /// formulas name (`sum.rs`).
+    pub inner: Option<Box<Derivation>>,
 }
 
 /// Derive the CDF and PDF of a model's output.
 pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
+    // a weighted sum of iid copies of a non-Normal law: E's law, and the sum named
+    if let Some(d) = sum::derive(model, limits)? {
+        return Ok(d);
+    }
     let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
 
     // 1. the CDF: derive with the CDF rules, then tidy
@@ -222,6 +230,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         cdf_stats,
         pdf_stats,
         pieces,
+        inner: None,
     })
 }
 

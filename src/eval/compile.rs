@@ -154,6 +154,10 @@ pub(super) struct Compiling<'a> {
     pub(super) products: Vec<Vec<Factor>>,
     /// The solvers of `Inverse` instructions, one per inverse.
     pub(super) solvers: Vec<std::sync::Arc<super::solve::Solver>>,
+    /// The numeric laws of `NumericCdf` and `NumericPdf`, one per distinct law.
+    pub(super) numeric: Vec<std::sync::Arc<super::numeric::NumericLaw>>,
+    /// Which convolution each numeric law is, so that its CDF and density share it.
+    pub(super) numeric_of: Vec<usize>,
 }
 
 fn not_named(node: &Node) -> Error {
@@ -219,6 +223,23 @@ impl Compiling<'_> {
                 let k = implicit::index(e, node).ok_or_else(|| not_named(node))?;
                 self.vals[i] = implicit::get_point(k).ok_or_else(|| not_named(node))?.value;
                 Op::Const
+            }
+            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) => {
+                let k = implicit::index(e, node).ok_or_else(|| not_named(node))?;
+                let slot = match self.numeric_of.iter().position(|&j| j == k) {
+                    Some(slot) => slot,
+                    None => {
+                        let c = implicit::get_convolution(k).ok_or_else(|| not_named(node))?;
+                        self.numeric
+                            .push(std::sync::Arc::new(super::convolve::law(&c, self.values)?));
+                        self.numeric_of.push(k);
+                        self.numeric.len() - 1
+                    }
+                };
+                match node {
+                    Node::ConvCdf(_) => Op::NumericCdf(slot, usize::from(*u)),
+                    _ => Op::NumericPdf(slot, usize::from(*u)),
+                }
             }
             Node::Inverse([_, u]) | Node::InverseD([_, u]) => {
                 let k = implicit::index(e, node).ok_or_else(|| not_named(node))?;

@@ -10,6 +10,7 @@
 //! piecewise Chebyshev density with an error bound.
 
 mod compile;
+mod convolve;
 pub mod numeric;
 mod params;
 mod solve;
@@ -104,6 +105,10 @@ enum Op {
     /// The derivative, reading g⁻¹(t) from the row of the inverse beside it: (solver,
     /// row of g⁻¹(t), row of t).
     InverseDAt(usize, usize, usize),
+    /// The CDF and density of a numeric law (a weighted sum of iid copies): its index
+    /// among the formula's numeric laws, and the row of its argument.
+    NumericCdf(usize, usize),
+    NumericPdf(usize, usize),
 }
 
 impl Op {
@@ -133,6 +138,8 @@ impl Op {
             | RootN(a, _)
             | Softsign(a)
             | SoftsignInv(a)
+            | NumericCdf(_, a)
+            | NumericPdf(_, a)
             | Factorial(a)
             | Phi(a)
             | NPdf(a)
@@ -186,6 +193,8 @@ pub struct Compiled {
     products: Vec<Vec<Factor>>,
     /// The solvers of `Inverse` instructions.
     solvers: Vec<std::sync::Arc<solve::Solver>>,
+    /// The numeric laws of `NumericCdf` and `NumericPdf` instructions.
+    numeric: Vec<std::sync::Arc<numeric::NumericLaw>>,
 }
 
 impl Compiled {
@@ -200,13 +209,15 @@ impl Compiled {
             vals: vec![0.0; n],
             products: Vec::new(),
             solvers: Vec::new(),
+            numeric: Vec::new(),
+            numeric_of: Vec::new(),
         };
         for (i, node) in e.as_ref().iter().enumerate() {
             let op = b.instruction(i, node)?;
             b.varying[i] =
                 matches!(op, Op::T) || node.children().iter().any(|ch| b.varying[usize::from(*ch)]);
             if !b.varying[i] && !matches!(op, Op::Const) {
-                b.vals[i] = apply_scalar(op, &b.vals, &(&b.products, &b.solvers), 0.0);
+                b.vals[i] = apply_scalar(op, &b.vals, &(&b.products, &b.solvers, &b.numeric), 0.0);
             }
             ops.push(op);
         }
@@ -215,6 +226,7 @@ impl Compiled {
             vals,
             products,
             solvers,
+            numeric,
             ..
         } = b;
         // instructions no other reads (Φ(u) under a fused Φ(u)^n, the factors inside
@@ -237,7 +249,14 @@ impl Compiled {
             values: vals,
             products,
             solvers,
+            numeric,
         })
+    }
+
+    /// The error bound of the formula's numeric laws: the sum of their CDF error bounds
+    /// (0 for a formula in closed form). A formula holds at most a few, each once.
+    pub fn error_bound(&self) -> f64 {
+        self.numeric.iter().map(|l| l.error).sum()
     }
 
     /// The value at one point.
@@ -292,7 +311,7 @@ impl Compiled {
                     self.ops[i],
                     before,
                     CHUNK,
-                    &(&self.products, &self.solvers),
+                    &(&self.products, &self.solvers, &self.numeric),
                     tc,
                     dst,
                 );
@@ -307,12 +326,16 @@ fn row(rows: &[f64], stride: usize, i: usize, len: usize) -> &[f64] {
 }
 
 /// One instruction over a chunk; `rows` holds every earlier instruction's row.
-/// What instructions read besides their rows: the factor lists of log-space products
-/// and the solvers of inverses.
-type Tables<'a> = (&'a [Vec<Factor>], &'a [std::sync::Arc<solve::Solver>]);
+/// What instructions read besides their rows: the factor lists of log-space products,
+/// the solvers of inverses and the numeric laws.
+type Tables<'a> = (
+    &'a [Vec<Factor>],
+    &'a [std::sync::Arc<solve::Solver>],
+    &'a [std::sync::Arc<numeric::NumericLaw>],
+);
 
 fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &mut [f64]) {
-    let (products, solvers) = *tables;
+    let (products, solvers, numeric) = *tables;
     let len = dst.len();
     macro_rules! unary {
         ($a:expr, $f:expr) => {{
@@ -421,6 +444,8 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
             row(rows, stride, a, dst.len()),
             dst,
         ),
+        Op::NumericCdf(k, a) => unary!(a, |x| numeric[k].cdf(x)),
+        Op::NumericPdf(k, a) => unary!(a, |x| numeric[k].pdf(x)),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),
         Op::Gt(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x > y))),
         Op::LogProduct(k) => {

@@ -2,6 +2,10 @@
 //! point where the input's map turns or kinks (x* with Φ(x*) + x*·φ(x*) = 0), and the
 //! inverse of the map on one monotone piece ("the root of x·Φ(x) = t in (−∞, x*]").
 //!
+//! And the law of a weighted sum of iid copies of a law, which has no closed form
+//! (`conv(relu(x), w)`): the derivation names its CDF and density, and evaluation
+//! computes them.
+//!
 //! Terms refer to them by index, `(point K)` and `(inverse K u)`, as egg refers to a
 //! name by its interned `Symbol`: the definitions are interned here, once per distinct
 //! definition (a definition already known gets its old index back), so that every
@@ -48,6 +52,24 @@ pub struct Inverse {
     pub increasing: bool,
 }
 
+/// The law of w₁E₁ + … + wₙEₙ for iid copies Eᵢ of a law derived in closed form, which
+/// has none itself (conv of a non-Normal): E's CDF and density (terms in t and the
+/// program's parameters), its atoms, the finite ends of its support, and the weights.
+/// Evaluation computes it numerically (`eval::numeric`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Convolution {
+    /// E itself, as the program wrote it (a random term), for printing.
+    pub term: Expr,
+    pub cdf: Expr,
+    pub density: Expr,
+    /// (position, mass) of each atom of E.
+    pub atoms: Vec<(Expr, Expr)>,
+    /// The ends of E's support, `None` where infinite.
+    pub lo: Option<Expr>,
+    pub hi: Option<Expr>,
+    pub weights: Vec<super::Num>,
+}
+
 /// An index into these tables, as a leaf of terms: `#3`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Ref(pub u32);
@@ -71,6 +93,7 @@ impl std::str::FromStr for Ref {
 struct Tables {
     points: Vec<Arc<Point>>,
     inverses: Vec<Arc<Inverse>>,
+    convolutions: Vec<Arc<Convolution>>,
 }
 
 fn tables() -> &'static Mutex<Tables> {
@@ -79,6 +102,7 @@ fn tables() -> &'static Mutex<Tables> {
         Mutex::new(Tables {
             points: Vec::new(),
             inverses: Vec::new(),
+            convolutions: Vec::new(),
         })
     })
 }
@@ -109,6 +133,20 @@ pub fn inverse(i: Inverse) -> usize {
     t.inverses.len() - 1
 }
 
+/// The index of a convolution, added if new.
+pub fn convolution(c: Convolution) -> usize {
+    let mut t = lock();
+    if let Some(k) = t.convolutions.iter().position(|q| **q == c) {
+        return k;
+    }
+    t.convolutions.push(Arc::new(c));
+    t.convolutions.len() - 1
+}
+
+pub fn get_convolution(k: usize) -> Option<Arc<Convolution>> {
+    lock().convolutions.get(k).cloned()
+}
+
 pub fn get_point(k: usize) -> Option<Arc<Point>> {
     lock().points.get(k).cloned()
 }
@@ -117,10 +155,15 @@ pub fn get_inverse(k: usize) -> Option<Arc<Inverse>> {
     lock().inverses.get(k).cloned()
 }
 
-/// The index in a `(point K)`, `(inverse K u)` or `(inverse-d K u)` node.
+/// The index in a `(point K)`, `(inverse K u)`, `(inverse-d K u)`, `(conv-cdf K u)` or
+/// `(conv-pdf K u)` node.
 pub fn index(e: &Expr, node: &Node) -> Option<usize> {
     let k = match node {
-        Node::Point(k) | Node::Inverse([k, _]) | Node::InverseD([k, _]) => *k,
+        Node::Point(k)
+        | Node::Inverse([k, _])
+        | Node::InverseD([k, _])
+        | Node::ConvCdf([k, _])
+        | Node::ConvPdf([k, _]) => *k,
         _ => return None,
     };
     match &e[k] {

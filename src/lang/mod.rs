@@ -83,7 +83,7 @@ impl Num {
             Num::Rat(_) => Sign::NEG,
         }
     }
-    fn is_zero(&self) -> bool {
+    pub fn is_zero(&self) -> bool {
         matches!(self, Num::Rat(r) if r.is_zero())
     }
 }
@@ -213,6 +213,10 @@ for_each_function! { language {
         // clamped to the piece (see `derive::pieces`); (inverse-d K u) its derivative in u
         "inverse" = Inverse([Id; 2]),
         "inverse-d" = InverseD([Id; 2]),
+        // (conv-cdf K u), (conv-pdf K u): the CDF and density at u of the K-th weighted
+        // sum of iid copies of a law (lang::implicit::Convolution), computed numerically
+        "conv-cdf" = ConvCdf([Id; 2]),
+        "conv-pdf" = ConvPdf([Id; 2]),
     }
 }
 

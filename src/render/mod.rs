@@ -8,6 +8,7 @@ use crate::lower::Model;
 use serde_json::{json, Value};
 
 mod pieces;
+mod sum;
 
 /// What the first line of a program with `if` says.
 const SPLIT: &str = "split over the pieces of the conditions: P(x in [a, b), B(x) <= t) = P(B(clamp(x, a, b)) <= t) - P(x < a)[t >= B(a)] - P(x >= b)[t >= B(b)]";
@@ -124,6 +125,17 @@ pub fn to_text(d: &Derivation) -> String {
                 p.definition(k)
             ));
         }
+    }
+    for (k, line) in sum::legend(d, Style::Text).iter().enumerate() {
+        let lead = if k == 0 && names.is_none() {
+            "where"
+        } else {
+            "     "
+        };
+        out.push_str(&format!(
+            "{lead} {line}
+"
+        ));
     }
     if let Some(pc) = &d.pieces {
         for (k, line) in pieces::legend(d, pc, Style::Text).iter().enumerate() {
@@ -247,7 +259,8 @@ pub fn to_latex(d: &Derivation) -> String {
     let legend = d
         .pieces
         .as_ref()
-        .map(|pc| pieces::legend(d, pc, Style::Latex));
+        .map(|pc| pieces::legend(d, pc, Style::Latex))
+        .or_else(|| Some(sum::legend(d, Style::Latex)));
     if let Some(lines) = legend.filter(|l| !l.is_empty()) {
         out.push_str("\\begin{itemize}\n");
         for line in lines {
@@ -325,7 +338,7 @@ pub fn to_json(d: &Derivation) -> Value {
             "closed": e.closed,
         })
     };
-    json!({
+    let mut out = json!({
         "program": {
             "input": m.input_name,
             "output": m.output_name,
@@ -344,5 +357,11 @@ pub fn to_json(d: &Derivation) -> Value {
         },
         "pieces": d.pieces.as_ref().map(|pc| pieces::json(d, pc)),
         "egraph": {"cdf": d.cdf_stats, "pdf": d.pdf_stats},
-    })
+    });
+    // a weighted sum of iid copies of a non-Normal law: what it names
+    let sum = sum::json(d);
+    if !sum.is_null() {
+        out["sum"] = sum;
+    }
+    out
 }

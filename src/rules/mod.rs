@@ -466,6 +466,10 @@ pub const CDF_SUPPORT: &str = "cdf-support";
 pub const D_CONTINUOUS: &str = "d-continuous";
 /// A phase whose explanation was too long to show rewrite by rewrite.
 pub const CONDENSED: &str = "condensed";
+/// The CDF and density of a weighted sum of iid copies of a non-Normal law, which
+/// have no closed form: named, and computed numerically.
+pub const CONV_NUMERIC: &str = "conv-numeric";
+pub const CONV_NUMERIC_D: &str = "conv-numeric-d";
 /// The most terms an explanation may build before its phase is [`CONDENSED`].
 pub const MAX_EXPLANATION_TERMS: usize = 100_000;
 /// Dirac terms whose masses cancel, recognised by a polynomial normal form.
@@ -480,6 +484,8 @@ pub fn describe(name: &str) -> String {
             MAX_EXPLANATION_TERMS
         ),
         ZERO_MASS => "a Dirac term whose mass is identically 0 (its terms cancel in a polynomial normal form, with Phi(-u) = 1 - Phi(u)) is dropped".into(),
+        CONV_NUMERIC => "Y = w1 E1 + ... + wn En for iid Ei: the convolution of the laws of the wi Ei, computed numerically".into(),
+        CONV_NUMERIC_D => "the convolution of the densities, with the atoms' deltas".into(),
         CDF_SUPPORT => "Y is a strictly monotone map of a Normal, so its support is the open interval (lo, hi) that the map makes of R: F_Y(t) is 0 below lo, 1 above hi, and P(Y <= t) with t inside the support between".into(),
         D_CONTINUOUS => "Y is a strictly monotone map of a Normal: its CDF is continuous (no atoms, so no Dirac terms), 0 below its support (lo, hi) and 1 above, so its derivative is [lo < t < hi] d/dt P(Y <= t)".into(),
         D_DISTRIBUTIONAL => {
@@ -493,8 +499,8 @@ pub fn describe(name: &str) -> String {
 pub fn family(name: &str) -> Family {
     match name {
         CONST_FOLD => Family::Algebra,
-        CDF_SUPPORT => Family::Cdf,
-        D_DISTRIBUTIONAL | D_CONTINUOUS | CONDENSED | ZERO_MASS => Family::Diff,
+        CDF_SUPPORT | CONV_NUMERIC => Family::Cdf,
+        D_DISTRIBUTIONAL | D_CONTINUOUS | CONDENSED | ZERO_MASS | CONV_NUMERIC_D => Family::Diff,
         _ => info(name).map_or(Family::Algebra, |i| i.family),
     }
 }
@@ -532,13 +538,15 @@ pub fn catalogue_markdown() -> String {
         }
     }
     out.push_str(&format!(
-        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{CDF_SUPPORT}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{D_CONTINUOUS}` | {} |\n| `{CONDENSED}` | {} |\n| `{ZERO_MASS}` | {} |\n",
+        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{CDF_SUPPORT}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{D_CONTINUOUS}` | {} |\n| `{CONDENSED}` | {} |\n| `{ZERO_MASS}` | {} |\n| `{CONV_NUMERIC}` | {} |\n| `{CONV_NUMERIC_D}` | {} |\n",
         describe(CONST_FOLD),
         describe(CDF_SUPPORT),
         describe(D_DISTRIBUTIONAL),
         describe(D_CONTINUOUS),
         describe(CONDENSED),
-        describe(ZERO_MASS)
+        describe(ZERO_MASS),
+        describe(CONV_NUMERIC),
+        describe(CONV_NUMERIC_D)
     ));
     out
 }

@@ -289,6 +289,17 @@ impl<'a> Printer<'a> {
                 let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(0);
                 (self.reference(k, true), Prec::Atom)
             }
+            // the law of a weighted sum of iid copies, S (the legend says which)
+            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) => {
+                let f = match (&e[id], self.latex()) {
+                    (Node::ConvCdf(_), true) => "F_{S}",
+                    (Node::ConvCdf(_), false) => "F_S",
+                    (_, true) => "f_{S}",
+                    (_, false) => "f_S",
+                };
+                let arg = self.go(e, *u).0;
+                self.call(f, f, &[arg])
+            }
             Node::Inverse([_, u]) | Node::InverseD([_, u]) => {
                 let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(0);
                 let g = self.reference(k, false);

@@ -1,0 +1,278 @@
+//! `conv(E, w)` of a law E that is not Normal: Y = w₁E₁ + … + wₙEₙ for iid copies Eᵢ.
+//! E's law is derived as any program's, and Y's CDF and density are named as the
+//! convolution of the wᵢEᵢ (`lang::implicit::Convolution`), which evaluation computes
+//! numerically. What has a closed form is written out: the atoms (sums of E's atoms,
+//! with the products of their masses: P(Y = 0) = Φ(−μ/σ)ⁿ for relu) and the support.
+
+use super::{simplify, Atom, Derivation, End, Limits, Stats, Step, Support};
+use crate::error::{Error, ErrorKind, Result};
+use crate::lang::implicit::{self, Convolution, Ref};
+use crate::lang::{append, subterm, Expr, Facts, Node, Num};
+use crate::lower::Model;
+use crate::rules;
+use egg::Id;
+
+/// The most atoms the sum may list (E's atoms to the power of the number of weights).
+pub const MAX_ATOMS: usize = 256;
+
+/// The derivation of Y when Y is `conv(E, w)` with E not Normal; `None` otherwise.
+pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>> {
+    let y = &model.y;
+    let root = Id::from(y.as_ref().len() - 1);
+    let Node::Conv([e, w]) = y[root] else {
+        return Ok(None);
+    };
+    if matches!(y[e], Node::Normal(_)) {
+        return Ok(None);
+    }
+    // an error of the sum itself points at the conv in the program
+    let hash = crate::lang::structural_hash(y);
+    let place = model
+        .origins
+        .iter()
+        .find(|(h, _)| *h == hash)
+        .map(|(_, s)| *s);
+    let here = |e: Error| match (e.span, place) {
+        (None, Some(span)) => e.at(span, "this conv"),
+        _ => e,
+    };
+    if model.cdf_start.is_some() || !model.pieces.is_empty() {
+        return Err(here(
+            Error::new(
+                ErrorKind::Unsupported,
+                "conv of a term with `if` inside is not supported yet",
+            )
+            .help("write the `if` after the conv, or conv a term without `if`"),
+        ));
+    }
+    let weights = weights(y, w).map_err(here)?;
+    let mut inner = model.clone();
+    inner.y = subterm(y, e);
+    let law = super::derive(&inner, limits)?;
+    let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
+    let tidy = |e: &Expr| simplify(e, limits, &facts, rules::for_simplify());
+
+    let atoms: Vec<Atom> = sum_atoms(&law.atoms, &weights)
+        .map_err(here)?
+        .into_iter()
+        .map(|(at, mass)| Atom {
+            at: tidy(&at),
+            mass: tidy(&mass),
+        })
+        .collect();
+    let support = Support {
+        lo: sum_end(&law.support, &weights, true, &tidy),
+        hi: sum_end(&law.support, &weights, false, &tidy),
+    };
+    let k = implicit::convolution(Convolution {
+        term: inner.y.clone(),
+        cdf: law.cdf.clone(),
+        density: law.density.clone(),
+        atoms: law
+            .atoms
+            .iter()
+            .map(|a| (a.at.clone(), a.mass.clone()))
+            .collect(),
+        lo: law.support.lo.value.clone(),
+        hi: law.support.hi.value.clone(),
+        weights: weights.clone(),
+    });
+    let named = |f: fn([Id; 2]) -> Node| {
+        let mut out = Expr::default();
+        let r = out.add(Node::Ref(Ref(u32::try_from(k).unwrap_or(u32::MAX))));
+        let t = out.add(Node::T);
+        out.add(f([r, t]));
+        out
+    };
+    let cdf = named(Node::ConvCdf);
+    let density = named(Node::ConvPdf);
+    let pdf = tidy(&with_deltas(&density, &atoms_of(&atoms)));
+
+    let mut cdf_start = y.clone();
+    let t = cdf_start.add(Node::T);
+    cdf_start.add(Node::Cdf([root, t]));
+    let mut pdf_start = Expr::default();
+    let f = append(&mut pdf_start, &cdf);
+    pdf_start.add(Node::D(f));
+    Ok(Some(Derivation {
+        model: model.clone(),
+        cdf_start,
+        cdf: cdf.clone(),
+        cdf_steps: vec![Step {
+            term: cdf,
+            rules: vec![rules::CONV_NUMERIC.to_string()],
+        }],
+        pdf_start,
+        pdf: pdf.clone(),
+        pdf_steps: vec![Step {
+            term: pdf,
+            rules: vec![rules::CONV_NUMERIC_D.to_string()],
+        }],
+        density,
+        atoms,
+        support,
+        cdf_stats: Stats::default(),
+        pdf_stats: Stats::default(),
+        pieces: None,
+        // E's own derivation, which the sum's formulas name
+        inner: Some(Box::new(law)),
+    }))
+}
+
+/// The weights of a list `(cons w₁ (cons w₂ … nil))` of numbers.
+fn weights(y: &Expr, mut id: Id) -> Result<Vec<Num>> {
+    let mut out = Vec::new();
+    loop {
+        match &y[id] {
+            Node::Cons([head, rest]) => {
+                let Node::Num(n) = &y[*head] else {
+                    return Err(not_numbers());
+                };
+                out.push(n.clone());
+                id = *rest;
+            }
+            Node::Nil => return Ok(out),
+            _ => return Err(not_numbers()),
+        }
+    }
+}
+
+fn not_numbers() -> Error {
+    Error::new(
+        ErrorKind::Unsupported,
+        "conv of a non-Normal term needs its weights as numbers",
+    )
+    .help("write the weights as a list of numbers: conv(relu(x), [0.25, 0.5, 0.25])")
+}
+
+/// Each choice of one atom of E per weight: the sum Σ wᵢaᵢ and the product Π mᵢ, those
+/// at the same position (as terms) merged. Zero weights add 0 with certainty.
+fn sum_atoms(atoms: &[Atom], weights: &[Num]) -> Result<Vec<(Expr, Expr)>> {
+    let live: Vec<&Num> = weights.iter().filter(|w| !w.is_zero()).collect();
+    if atoms.is_empty() && !live.is_empty() {
+        return Ok(Vec::new());
+    }
+    let count = atoms
+        .len()
+        .checked_pow(u32::try_from(live.len()).unwrap_or(u32::MAX));
+    if count.is_none_or(|c| c > MAX_ATOMS) {
+        return Err(Error::new(
+            ErrorKind::Limit,
+            format!(
+                "conv of {} weights of a law with {} atoms has up to {}^{} atoms, more than {MAX_ATOMS}",
+                live.len(),
+                atoms.len(),
+                atoms.len(),
+                live.len()
+            ),
+        )
+        .help("use fewer weights, or a term with fewer atoms"));
+    }
+    let mut out: Vec<(Expr, Expr)> = Vec::new();
+    let mut choice = vec![0usize; live.len()];
+    loop {
+        let mut at = Expr::default();
+        let mut mass = Expr::default();
+        let mut at_root = at.add(Node::Num(Num::int(0)));
+        let mut mass_root = mass.add(Node::Num(Num::int(1)));
+        for (w, &j) in live.iter().zip(&choice) {
+            let wid = at.add(Node::Num((*w).clone()));
+            let a = append(&mut at, &atoms[j].at);
+            let term = at.add(Node::Mul([wid, a]));
+            at_root = at.add(Node::Add([at_root, term]));
+        }
+        // Π m_j^(times atom j was chosen)
+        for (j, atom) in atoms.iter().enumerate() {
+            let times = choice.iter().filter(|&&c| c == j).count();
+            if times == 0 {
+                continue;
+            }
+            let m = append(&mut mass, &atom.mass);
+            let power = if times == 1 {
+                m
+            } else {
+                let n = mass.add(Node::Num(Num::int(times as i64)));
+                mass.add(Node::Pow([m, n]))
+            };
+            mass_root = mass.add(Node::Mul([mass_root, power]));
+        }
+        let (at, mass) = (subterm(&at, at_root), subterm(&mass, mass_root));
+        match out.iter_mut().find(|(a, _)| *a == at) {
+            Some((_, m)) => {
+                let mut both = m.clone();
+                let left = Id::from(both.as_ref().len() - 1);
+                let right = append(&mut both, &mass);
+                both.add(Node::Add([left, right]));
+                *m = both;
+            }
+            None => out.push((at, mass)),
+        }
+        // the next choice, as a number in base atoms.len()
+        let mut i = 0;
+        while i < choice.len() {
+            choice[i] += 1;
+            if choice[i] < atoms.len() {
+                break;
+            }
+            choice[i] = 0;
+            i += 1;
+        }
+        if i == choice.len() {
+            return Ok(out);
+        }
+    }
+}
+
+/// The lower (or upper) end of Σ wᵢEᵢ: each term at the end of E its weight's sign
+/// picks, infinite if any of those is; closed if every one is.
+fn sum_end(support: &Support, weights: &[Num], lower: bool, tidy: &dyn Fn(&Expr) -> Expr) -> End {
+    let mut sum = Expr::default();
+    let mut root = sum.add(Node::Num(Num::int(0)));
+    let mut closed = true;
+    for w in weights.iter().filter(|w| !w.is_zero()) {
+        let positive = w.to_f64() > 0.0;
+        let end = if positive == lower {
+            &support.lo
+        } else {
+            &support.hi
+        };
+        let Some(value) = &end.value else {
+            return End {
+                value: None,
+                closed: false,
+            };
+        };
+        closed &= end.closed;
+        let wid = sum.add(Node::Num(w.clone()));
+        let v = append(&mut sum, value);
+        let term = sum.add(Node::Mul([wid, v]));
+        root = sum.add(Node::Add([root, term]));
+    }
+    End {
+        value: Some(tidy(&subterm(&sum, root))),
+        closed,
+    }
+}
+
+fn atoms_of(atoms: &[Atom]) -> Vec<(Expr, Expr)> {
+    atoms
+        .iter()
+        .map(|a| (a.at.clone(), a.mass.clone()))
+        .collect()
+}
+
+/// density + Σ mass·δ(t − at).
+fn with_deltas(density: &Expr, atoms: &[(Expr, Expr)]) -> Expr {
+    let mut out = density.clone();
+    let mut root = Id::from(out.as_ref().len() - 1);
+    for (at, mass) in atoms {
+        let m = append(&mut out, mass);
+        let t = out.add(Node::T);
+        let a = append(&mut out, at);
+        let shifted = out.add(Node::Sub([t, a]));
+        let delta = out.add(Node::Delta(shifted));
+        let term = out.add(Node::Mul([m, delta]));
+        root = out.add(Node::Add([root, term]));
+    }
+    subterm(&out, root)
+}

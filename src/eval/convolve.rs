@@ -1,0 +1,87 @@
+//! The law of a weighted sum of iid copies (`lang::implicit::Convolution`) in numbers:
+//! E's formulas compiled at the parameters' values, its continuous part fitted on its
+//! support (an infinite end cut where the continuous mass beyond is below 1e-18, which
+//! is counted in the error bound), then each copy weighted and added in turn.
+
+use super::numeric::NumericLaw;
+use super::{Compiled, Values};
+use crate::error::{Error, ErrorKind, Result};
+use crate::lang::implicit::Convolution;
+
+/// The fits' tolerance, relative to each density's largest value.
+const TOL: f64 = 1e-15;
+/// The continuous mass an infinite end may leave out.
+const TAIL: f64 = 1e-18;
+
+pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
+    let cdf = Compiled::new(&c.cdf, values)?;
+    let density = Compiled::new(&c.density, values)?;
+    let constant = |e: &crate::lang::Expr| Compiled::new(e, values).map(|f| f.eval(0.0));
+    let mut atoms = Vec::new();
+    for (at, mass) in &c.atoms {
+        let (at, mass) = (constant(at)?, constant(mass)?);
+        if mass > 0.0 {
+            atoms.push((at, mass));
+        }
+    }
+    if atoms
+        .iter()
+        .any(|a: &(f64, f64)| !a.0.is_finite() || !a.1.is_finite())
+    {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            "an atom of the term inside conv is not a finite number at these values",
+        ));
+    }
+    let mass_of_atoms = |t: f64, strictly: bool| -> f64 {
+        atoms
+            .iter()
+            .filter(|a| if strictly { a.0 < t } else { a.0 <= t })
+            .map(|a| a.1)
+            .sum()
+    };
+    // the continuous part's CDF
+    let continuous = |t: f64| (cdf.eval(t) - mass_of_atoms(t, false)).clamp(0.0, 1.0);
+    let total = 1.0 - atoms.iter().map(|a| a.1).sum::<f64>();
+    let lo_end = c.lo.as_ref().map(&constant).transpose()?;
+    let hi_end = c.hi.as_ref().map(&constant).transpose()?;
+    let centre = atoms.first().map_or(0.0, |a| a.0);
+    let (lo, below) = match lo_end {
+        Some(v) if v.is_finite() => (v, 0.0),
+        _ => reach(&|t| continuous(t), centre, -1.0, TAIL)?,
+    };
+    let (hi, above) = match hi_end {
+        Some(v) if v.is_finite() => (v, 0.0),
+        _ => reach(&|t| total - continuous(t), centre, 1.0, TAIL)?,
+    };
+    let breaks: Vec<f64> = atoms.iter().map(|a| a.0).collect();
+    let f = |x: f64| density.eval(x);
+    let base = NumericLaw::from_density(&f, atoms.clone(), &breaks, (lo, hi), below + above, TOL)?;
+    let mut sum: Option<NumericLaw> = None;
+    for w in &c.weights {
+        let term = base.scale(w.to_f64());
+        sum = Some(match sum {
+            None => term,
+            Some(s) => s.add(&term, TOL)?,
+        });
+    }
+    sum.ok_or_else(|| Error::new(ErrorKind::Syntax, "conv needs at least one weight"))
+}
+
+/// Where a tail's mass (`beyond(t)`, falling as t moves in `direction`) drops to at
+/// most `tail`: steps doubling from `start`; the point and the mass left beyond it.
+fn reach(beyond: &dyn Fn(f64) -> f64, start: f64, direction: f64, tail: f64) -> Result<(f64, f64)> {
+    let mut step = 1.0;
+    for _ in 0..1100 {
+        let t = start + direction * step;
+        let m = beyond(t);
+        if m <= tail {
+            return Ok((t, m.max(0.0)));
+        }
+        step *= 2.0;
+    }
+    Err(Error::new(
+        ErrorKind::Limit,
+        "the law inside conv has a tail too heavy to cut where its mass is below 1e-18",
+    ))
+}
