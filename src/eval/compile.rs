@@ -231,7 +231,7 @@ impl Compiling<'_> {
                     None => {
                         let c = implicit::get_convolution(k).ok_or_else(|| not_named(node))?;
                         self.numeric
-                            .push(std::sync::Arc::new(super::convolve::law(&c, self.values)?));
+                            .push(super::convolve::shared(k, &c, self.values)?);
                         self.numeric_of.push(k);
                         self.numeric.len() - 1
                     }

@@ -7,11 +7,38 @@ use super::numeric::NumericLaw;
 use super::{Compiled, Values};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::implicit::Convolution;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// The fits' tolerance, relative to each density's largest value.
 const TOL: f64 = 1e-15;
 /// The continuous mass an infinite end may leave out.
 const TAIL: f64 = 1e-18;
+
+/// The most laws kept for reuse (the CDF and the density of a law compile apart, and
+/// a check compiles them again).
+const KEPT: usize = 16;
+
+/// The numeric law of the k-th convolution at these values, made once and shared.
+pub fn shared(k: usize, c: &Convolution, values: &Values) -> Result<Arc<NumericLaw>> {
+    type Kept = Vec<((usize, String), Arc<NumericLaw>)>;
+    static CACHE: OnceLock<Mutex<Kept>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(Vec::new()));
+    let key = (k, format!("{values:?}"));
+    let found = {
+        let kept = cache.lock().unwrap_or_else(|e| e.into_inner());
+        kept.iter().find(|(k, _)| *k == key).map(|(_, l)| l.clone())
+    };
+    if let Some(l) = found {
+        return Ok(l);
+    }
+    let made = Arc::new(law(c, values)?);
+    let mut kept = cache.lock().unwrap_or_else(|e| e.into_inner());
+    if kept.len() >= KEPT {
+        kept.remove(0);
+    }
+    kept.push((key, made.clone()));
+    Ok(made)
+}
 
 pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
     let cdf = Compiled::new(&c.cdf, values)?;

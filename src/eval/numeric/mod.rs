@@ -68,9 +68,23 @@ impl NumericLaw {
         density: &dyn Fn(f64) -> f64,
         atoms: Vec<(f64, f64)>,
         breaks: &[f64],
+        extent: (f64, f64),
+        beyond: f64,
+        tol: f64,
+    ) -> Result<NumericLaw> {
+        NumericLaw::fitted(density, atoms, breaks, extent, beyond, tol, &|_, _| 0.0)
+    }
+
+    /// `from_density` with an absolute floor under the tolerance on each interval: the
+    /// rounding error of the density's own evaluation there, which no fit can go below.
+    fn fitted(
+        density: &dyn Fn(f64) -> f64,
+        atoms: Vec<(f64, f64)>,
+        breaks: &[f64],
         (lo, hi): (f64, f64),
         beyond: f64,
         tol: f64,
+        floor: &dyn Fn(f64, f64) -> f64,
     ) -> Result<NumericLaw> {
         let mut cuts: Vec<f64> = breaks
             .iter()
@@ -87,20 +101,23 @@ impl NumericLaw {
                 cuts.len()
             )));
         }
-        // the tolerance is relative to the density's largest value, seen at 33 points
-        // of each interval
-        let scale = cuts
+        // the density's largest value, seen at 33 points of each interval
+        let peak = cuts
             .windows(2)
             .flat_map(|w| (0..=32).map(move |k| w[0] + (w[1] - w[0]) * f64::from(k) / 32.0))
             .map(|x| density(x).abs())
             .fold(0.0, f64::max);
-        // (and at least 8 ulps of it: below, a fit would chase the rounding of the
-        // density's own evaluation, a sum of many terms for a convolution)
-        let tol = tol.max(8.0 * f64::EPSILON) * scale.max(f64::MIN_POSITIVE);
+        let tolerance = Tolerance {
+            // at least 8 ulps: below, a fit would chase the rounding of the density's
+            // own evaluation
+            relative: tol.max(8.0 * f64::EPSILON),
+            peak,
+            floor: &floor,
+        };
         let mut fits = Vec::new();
         let narrowest = NARROWEST * (hi - lo);
         for w in cuts.windows(2) {
-            fit_interval(density, w[0], w[1], tol, narrowest, &mut fits)?;
+            fit_interval(density, w[0], w[1], &tolerance, narrowest, &mut fits)?;
         }
         let mut atoms = atoms;
         atoms.sort_by(|a, b| a.0.total_cmp(&b.0));
@@ -234,6 +251,30 @@ impl NumericLaw {
         }
     }
 
+    /// Where the density may jump or bend: the breaks, and the extent's ends where the
+    /// density does not vanish (a support's end; not a tail cut where the density is
+    /// below 1e-10 of its largest value, whose kink a fit resolves).
+    fn edges(&self) -> Vec<f64> {
+        let peak = self
+            .pieces
+            .iter()
+            .flat_map(|p| {
+                let (a, b) = (p.density.a, p.density.b);
+                [a, 0.5 * (a + b), b].map(|x| p.density.eval(x).abs())
+            })
+            .fold(0.0, f64::max);
+        let mut edges = self.breaks.clone();
+        for (end, inside) in [
+            (self.lo, self.pieces.first()),
+            (self.hi, self.pieces.last()),
+        ] {
+            if inside.is_some_and(|p| p.density.eval(end).abs() > 1e-10 * peak) {
+                edges.push(end);
+            }
+        }
+        edges
+    }
+
     /// The law of Y + Z for Z independent of Y: the atoms' pairwise sums, each atom of
     /// one shifting the other's density, and the convolution of the densities,
     /// ∫ f_Y(x) f_Z(z − x) dx, computed exactly for the piecewise polynomials
@@ -253,26 +294,16 @@ impl NumericLaw {
                 atoms.len()
             )));
         }
+        let (mine, theirs) = (self.edges(), other.edges());
         let mut breaks = Vec::new();
         for &(a, _) in &self.atoms {
-            breaks.extend(
-                other
-                    .breaks
-                    .iter()
-                    .chain([&other.lo, &other.hi])
-                    .map(|b| a + b),
-            );
+            breaks.extend(theirs.iter().map(|b| a + b));
         }
         for &(b, _) in &other.atoms {
-            breaks.extend(
-                self.breaks
-                    .iter()
-                    .chain([&self.lo, &self.hi])
-                    .map(|a| a + b),
-            );
+            breaks.extend(mine.iter().map(|a| a + b));
         }
-        for a in self.breaks.iter().chain([&self.lo, &self.hi]) {
-            for b in other.breaks.iter().chain([&other.lo, &other.hi]) {
+        for a in &mine {
+            for b in &theirs {
                 breaks.push(a + b);
             }
         }
@@ -306,10 +337,19 @@ impl NumericLaw {
                     .iter()
                     .map(|&(b, q)| q * self.pdf(z - b))
                     .sum::<f64>();
-            shifted + convolution(self, other, z, &rules)
+            shifted + convolution(self, other, z, &rules).0
+        };
+        // the rounding of the convolution's sums on [a, b]: 32 ulps of the largest sum
+        // of the magnitudes of its terms, seen at 9 points
+        let floor = |a: f64, b: f64| {
+            32.0 * f64::EPSILON
+                * (0..=8)
+                    .map(|k| a + (b - a) * f64::from(k) / 8.0)
+                    .map(|z| convolution(self, other, z, &rules).1)
+                    .fold(0.0, f64::max)
         };
         let mut law = if has_density {
-            NumericLaw::from_density(&density, atoms, &breaks, (lo, hi), 0.0, tol)?
+            NumericLaw::fitted(&density, atoms, &breaks, (lo, hi), 0.0, tol, &floor)?
         } else {
             NumericLaw::from_density(&|_| 0.0, atoms, &[], (0.0, 0.0), 0.0, tol)?
         };
@@ -371,14 +411,31 @@ fn assemble(densities: Vec<Cheb>) -> Vec<Piece> {
 }
 
 /// The fit of `f` on [a, b], halving where no degree reaches `tol`.
+/// What a fit on an interval must reach: `relative` times the density's largest value
+/// anywhere, and never below the floor there. (Relative to the density's value on the
+/// interval instead, the far tails would need the kinks that the terms' own fits leave
+/// at their pieces' ends resolved far below their size: not done.)
+struct Tolerance<'a> {
+    relative: f64,
+    peak: f64,
+    floor: &'a dyn Fn(f64, f64) -> f64,
+}
+
+impl Tolerance<'_> {
+    fn on(&self, a: f64, b: f64) -> f64 {
+        (self.relative * self.peak.max(f64::MIN_POSITIVE)).max((self.floor)(a, b))
+    }
+}
+
 fn fit_interval(
     f: &dyn Fn(f64) -> f64,
     a: f64,
     b: f64,
-    tol: f64,
+    tolerance: &Tolerance,
     narrowest: f64,
     out: &mut Vec<chebyshev::Fit>,
 ) -> Result<()> {
+    let tol = tolerance.on(a, b);
     if let Some(found) = fit(f, a, b, tol) {
         out.push(found);
         return Ok(());
@@ -389,15 +446,16 @@ fn fit_interval(
         )));
     }
     let m = 0.5 * (a + b);
-    fit_interval(f, a, m, tol, narrowest, out)?;
-    fit_interval(f, m, b, tol, narrowest, out)
+    fit_interval(f, a, m, tolerance, narrowest, out)?;
+    fit_interval(f, m, b, tolerance, narrowest, out)
 }
 
 /// ∫ f_Y(x) f_Z(z − x) dx over the densities' pieces: on each interval of x where both
 /// are one polynomial, Clenshaw–Curtis with as many points as the product's degree
-/// needs, which integrates it exactly.
-fn convolution(y: &NumericLaw, z_law: &NumericLaw, z: f64, rules: &Rules) -> f64 {
-    let mut total = 0.0;
+/// needs, which integrates it exactly; and the integral of the integrand's magnitude,
+/// which bounds the sums' rounding.
+fn convolution(y: &NumericLaw, z_law: &NumericLaw, z: f64, rules: &Rules) -> (f64, f64) {
+    let (mut total, mut magnitude) = (0.0, 0.0);
     for p in &y.pieces {
         for q in &z_law.pieces {
             // x in p's interval and z − x in q's
@@ -410,18 +468,18 @@ fn convolution(y: &NumericLaw, z_law: &NumericLaw, z: f64, rules: &Rules) -> f64
             let rule = rules.get(degree);
             let (nodes, weights) = (&rule.0, &rule.1);
             let half = 0.5 * (r - l);
-            let sum: f64 = nodes
-                .iter()
-                .zip(weights.iter())
-                .map(|(&s, &w)| {
-                    let x = 0.5 * (l + r) + half * s;
-                    w * p.density.eval_near(x) * q.density.eval_near(z - x)
-                })
-                .sum();
+            let (mut sum, mut size) = (0.0, 0.0);
+            for (&s, &w) in nodes.iter().zip(weights.iter()) {
+                let x = 0.5 * (l + r) + half * s;
+                let v = w * p.density.eval_near(x) * q.density.eval_near(z - x);
+                sum += v;
+                size += v.abs();
+            }
             total += half * sum;
+            magnitude += half * size;
         }
     }
-    total
+    (total, magnitude)
 }
 
 /// A quadrature rule: nodes on [−1, 1] and their weights.
