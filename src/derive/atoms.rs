@@ -17,7 +17,7 @@ fn has_t(e: &Expr, id: Id) -> bool {
 }
 
 /// Points c where a bracket `[t ≥ c]`, `[t > c]`, `[c ≥ t]` or `[c > t]` of F jumps.
-fn thresholds(f: &Expr) -> Result<Vec<Expr>> {
+pub(super) fn thresholds(f: &Expr) -> Result<Vec<Expr>> {
     let mut out: Vec<Expr> = Vec::new();
     for (i, node) in f.as_ref().iter().enumerate() {
         if let Node::Ge([a, b]) | Node::Gt([a, b]) = node {

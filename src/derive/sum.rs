@@ -52,14 +52,24 @@ pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>
     let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
     let tidy = |e: &Expr| simplify(e, limits, &facts, rules::for_simplify());
 
-    let atoms: Vec<Atom> = sum_atoms(&law.atoms, &weights)
-        .map_err(here)?
-        .into_iter()
-        .map(|(at, mass)| Atom {
-            at: tidy(&at),
-            mass: tidy(&mass),
-        })
-        .collect();
+    // atoms at one point after tidying (−1 + 1 and 1 − 1) are one
+    let mut atoms: Vec<Atom> = Vec::new();
+    for (at, mass) in sum_atoms(&law.atoms, &weights).map_err(here)? {
+        let at = tidy(&at);
+        match atoms.iter_mut().find(|a| a.at == at) {
+            Some(a) => {
+                let mut both = a.mass.clone();
+                let left = Id::from(both.as_ref().len() - 1);
+                let right = append(&mut both, &mass);
+                both.add(Node::Add([left, right]));
+                a.mass = tidy(&both);
+            }
+            None => atoms.push(Atom {
+                at,
+                mass: tidy(&mass),
+            }),
+        }
+    }
     let support = Support {
         lo: sum_end(&law.support, &weights, true, &tidy),
         hi: sum_end(&law.support, &weights, false, &tidy),
@@ -75,6 +85,7 @@ pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>
             .collect(),
         lo: law.support.lo.value.clone(),
         hi: law.support.hi.value.clone(),
+        breaks: super::atoms::thresholds(&law.density).unwrap_or_default(),
         weights: weights.clone(),
     });
     let named = |f: fn([Id; 2]) -> Node| {
@@ -128,6 +139,9 @@ fn weights(y: &Expr, mut id: Id) -> Result<Vec<Num>> {
                 let Node::Num(n) = &y[*head] else {
                     return Err(not_numbers());
                 };
+                if !n.to_f64().is_finite() {
+                    return Err(not_numbers());
+                }
                 out.push(n.clone());
                 id = *rest;
             }
@@ -140,7 +154,7 @@ fn weights(y: &Expr, mut id: Id) -> Result<Vec<Num>> {
 fn not_numbers() -> Error {
     Error::new(
         ErrorKind::Unsupported,
-        "conv of a non-Normal term needs its weights as numbers",
+        "conv of a non-Normal term needs its weights as numbers (finite in f64)",
     )
     .help("write the weights as a list of numbers: conv(relu(x), [0.25, 0.5, 0.25])")
 }

@@ -47,18 +47,15 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
     let mut atoms = Vec::new();
     for (at, mass) in &c.atoms {
         let (at, mass) = (constant(at)?, constant(mass)?);
+        if !at.is_finite() || !mass.is_finite() {
+            return Err(Error::new(
+                ErrorKind::Unsupported,
+                "an atom of the term inside conv is not a finite number at these values",
+            ));
+        }
         if mass > 0.0 {
             atoms.push((at, mass));
         }
-    }
-    if atoms
-        .iter()
-        .any(|a: &(f64, f64)| !a.0.is_finite() || !a.1.is_finite())
-    {
-        return Err(Error::new(
-            ErrorKind::Unsupported,
-            "an atom of the term inside conv is not a finite number at these values",
-        ));
     }
     let mass_of_atoms = |t: f64, strictly: bool| -> f64 {
         atoms
@@ -81,9 +78,35 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
         Some(v) if v.is_finite() => (v, 0.0),
         _ => reach(&|t| total - continuous(t), centre, 1.0, TAIL)?,
     };
-    let breaks: Vec<f64> = atoms.iter().map(|a| a.0).collect();
+    // breaks: the atoms, where E's density jumps, and (so that no fit can miss a
+    // narrow bulk between its points) where the continuous part's CDF crosses
+    // 1e-9, 1%, 1/2, 99% and 1 − 1e-9 of its mass
+    let mut jumps: Vec<f64> = Vec::new();
+    for b in &c.breaks {
+        let v = constant(b)?;
+        if v.is_finite() && lo < v && v < hi {
+            jumps.push(v);
+        }
+    }
+    let mut breaks: Vec<f64> = atoms
+        .iter()
+        .map(|a| a.0)
+        .chain(jumps.iter().copied())
+        .collect();
+    for level in [1e-9, 0.01, 0.5, 0.99, 1.0 - 1e-9] {
+        breaks.push(crossing(&continuous, level * total, lo, hi));
+    }
     let f = |x: f64| density.eval(x);
-    let base = NumericLaw::from_density(&f, atoms.clone(), &breaks, (lo, hi), below + above, TOL)?;
+    // (the tails' masses come from a CDF rounded to f64: up to an ulp of 1 each)
+    let beyond = below + above + f64::EPSILON;
+    let mut base = NumericLaw::from_density(&f, atoms.clone(), &breaks, (lo, hi), beyond, TOL)?;
+    // the fitted mass against the known one: any gap is lost mass, and counts
+    base.error += ((total - below - above) - base.continuous_mass()).abs();
+    // the crossings cut the fits but are no breaks of the density: a sum's breaks are
+    // the sums of its terms' (the atoms are counted apart)
+    jumps.sort_by(f64::total_cmp);
+    jumps.dedup();
+    base.breaks = jumps;
     let mut sum: Option<NumericLaw> = None;
     for w in &c.weights {
         let term = base.scale(w.to_f64());
@@ -93,6 +116,22 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
         });
     }
     sum.ok_or_else(|| Error::new(ErrorKind::Syntax, "conv needs at least one weight"))
+}
+
+/// The t in [lo, hi] where an increasing `f` reaches `level`, by bisection.
+fn crossing(f: &dyn Fn(f64) -> f64, level: f64, mut lo: f64, mut hi: f64) -> f64 {
+    for _ in 0..200 {
+        let m = 0.5 * (lo + hi);
+        if !(lo < m && m < hi) {
+            break;
+        }
+        if f(m) < level {
+            lo = m;
+        } else {
+            hi = m;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 /// Where a tail's mass (`beyond(t)`, falling as t moves in `direction`) drops to at

@@ -114,7 +114,14 @@ impl Solver {
             .collect();
         let mut xs: Vec<f64> = Vec::new();
         match (lo.is_finite(), hi.is_finite()) {
-            (true, true) => xs.extend((0..=256).map(|k| lo + (hi - lo) * k as f64 / 256.0)),
+            // the ends themselves (lo + (hi − lo) can round past hi)
+            (true, true) => xs.extend((0..=256).map(|k| {
+                if k == 256 {
+                    hi
+                } else {
+                    lo + (hi - lo) * k as f64 / 256.0
+                }
+            })),
             (false, true) => {
                 xs.extend(offsets.iter().rev().map(|d| hi - d));
                 xs.push(hi);

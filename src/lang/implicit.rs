@@ -67,6 +67,8 @@ pub struct Convolution {
     /// The ends of E's support, `None` where infinite.
     pub lo: Option<Expr>,
     pub hi: Option<Expr>,
+    /// Where E's density may jump: the thresholds of its brackets.
+    pub breaks: Vec<Expr>,
     pub weights: Vec<super::Num>,
 }
 

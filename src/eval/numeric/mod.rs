@@ -195,6 +195,11 @@ impl NumericLaw {
             .map_or(0.0, |p| p.before + p.cumulative.eval(p.density.b))
     }
 
+    /// The atoms' total mass.
+    pub fn atom_mass(&self) -> f64 {
+        self.atoms.iter().map(|a| a.1).sum()
+    }
+
     /// How many pieces the density has.
     pub fn size(&self) -> usize {
         self.pieces.len()
@@ -354,8 +359,12 @@ impl NumericLaw {
             NumericLaw::from_density(&|_| 0.0, atoms, &[], (0.0, 0.0), 0.0, tol)?
         };
         // |F_{Y+Z} − F̃| ≤ the terms' errors (each CDF error moves the sum's by at most
-        // as much) plus this fit's
-        law.error += self.error + other.error;
+        // as much) plus this fit's, plus any gap between the fitted continuous mass and
+        // the one the terms' masses give
+        let (cy, cz) = (self.continuous_mass(), other.continuous_mass());
+        let (ay, az) = (self.atom_mass(), other.atom_mass());
+        let expected = cy * cz + cy * az + ay * cz;
+        law.error += self.error + other.error + (expected - law.continuous_mass()).abs();
         Ok(law)
     }
 
@@ -363,6 +372,12 @@ impl NumericLaw {
     /// F(a)^n − F(a−)^n and the density is n·F^(n−1)·f, fitted between the breaks and
     /// atoms to within `tol` (relative). |F^n − F̃^n| ≤ n·|F − F̃|.
     pub fn max_of(&self, n: u32, tol: f64) -> Result<NumericLaw> {
+        if n == 0 {
+            return Err(Error::new(
+                ErrorKind::Parameter,
+                "the max of 0 copies has no law",
+            ));
+        }
         let nf = f64::from(n);
         let atoms: Vec<(f64, f64)> = self
             .atoms
@@ -374,7 +389,11 @@ impl NumericLaw {
         let density = |t: f64| nf * self.cdf(t).powf(nf - 1.0) * self.pdf(t);
         let mut law =
             NumericLaw::from_density(&density, atoms, &breaks, (self.lo, self.hi), 0.0, tol)?;
-        law.error += nf * self.error;
+        // and the gap between the fitted continuous mass and F(hi)^n − F(lo−)^n less
+        // the atoms
+        let expected =
+            self.cdf(self.hi).powf(nf) - self.cdf_below(self.lo).powf(nf) - law.atom_mass();
+        law.error += nf * self.error + (expected - law.continuous_mass()).abs();
         Ok(law)
     }
 }
@@ -440,12 +459,12 @@ fn fit_interval(
         out.push(found);
         return Ok(());
     }
-    if b - a <= narrowest || out.len() >= MAX_PIECES {
+    let m = 0.5 * (a + b);
+    if b - a <= narrowest || out.len() >= MAX_PIECES || !(a < m && m < b) {
         return Err(limit(format!(
             "the density could not be fitted to {tol:e} on [{a}, {b}] within {MAX_PIECES} pieces"
         )));
     }
-    let m = 0.5 * (a + b);
     fit_interval(f, a, m, tolerance, narrowest, out)?;
     fit_interval(f, m, b, tolerance, narrowest, out)
 }
