@@ -484,8 +484,8 @@ pub fn describe(name: &str) -> String {
             MAX_EXPLANATION_TERMS
         ),
         ZERO_MASS => "a Dirac term whose mass is identically 0 (its terms cancel in a polynomial normal form, with Phi(-u) = 1 - Phi(u)) is dropped".into(),
-        CONV_NUMERIC => "Y = w1 E1 + ... + wn En for iid Ei: the convolution of the laws of the wi Ei, computed numerically".into(),
-        CONV_NUMERIC_D => "the convolution of the densities, with the atoms' deltas".into(),
+        CONV_NUMERIC => "a sum of iid copies: their laws' convolution, computed numerically".into(),
+        CONV_NUMERIC_D => "the densities' convolution, and the atoms".into(),
         CDF_SUPPORT => "Y is a strictly monotone map of a Normal, so its support is the open interval (lo, hi) that the map makes of R: F_Y(t) is 0 below lo, 1 above hi, and P(Y <= t) with t inside the support between".into(),
         D_CONTINUOUS => "Y is a strictly monotone map of a Normal: its CDF is continuous (no atoms, so no Dirac terms), 0 below its support (lo, hi) and 1 above, so its derivative is [lo < t < hi] d/dt P(Y <= t)".into(),
         D_DISTRIBUTIONAL => {
