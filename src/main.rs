@@ -412,7 +412,7 @@ fn evaluate(
         EvalFormat::Json => {
             let mut v = serde_json::json!({"at": ts, "cdf": cdf, "pdf": pdf, "atoms": law.atoms});
             // a law computed numerically: the bound of its CDF's absolute error
-            let bound = law.cdf.error_bound();
+            let bound = law.error_bound();
             if bound > 0.0 {
                 v["error_bound"] = serde_json::json!(bound);
             }
@@ -423,7 +423,7 @@ fn evaluate(
             for a in &law.atoms {
                 out.push_str(&format!("# atom at={} mass={}\n", a.at, a.mass));
             }
-            let bound = law.cdf.error_bound();
+            let bound = law.error_bound();
             if bound > 0.0 {
                 out.push_str(&format!("# error_bound of the cdf={bound:e}\n"));
             }

@@ -30,7 +30,8 @@ pub struct Interp<'a> {
     /// The CDF and density of each numeric law met so far, by its index: evaluation's
     /// own (a weighted sum of iid copies has no closed form for this interpreter to
     /// read; the Monte Carlo probability of the step before it is what checks it).
-    numeric: HashMap<(usize, bool), crate::eval::Compiled>,
+    /// (0: the CDF, 1: the density, 2: the CDF's continuous part.)
+    numeric: HashMap<(usize, u8), crate::eval::Compiled>,
     /// The first step of a derivative's central differences, where the caller knows
     /// the law's local scale (1e-3 of the spacing of its quantiles); else 1e-6·|t|.
     pub step: Option<f64>,
@@ -209,25 +210,49 @@ impl<'a> Interp<'a> {
                     None => f64::NAN,
                 }
             }
-            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) => {
+            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) | Node::LawCdf([_, _, u]) => {
                 let k = implicit::index(e, &e[id]).unwrap_or(usize::MAX);
                 let u = v(u, self)?;
-                let cdf = matches!(e[id], Node::ConvCdf(_));
-                if !self.numeric.contains_key(&(k, cdf)) {
+                let kind = match e[id] {
+                    Node::ConvCdf(_) => 0,
+                    Node::ConvPdf(_) => 1,
+                    _ => 2,
+                };
+                if !self.numeric.contains_key(&(k, kind)) {
                     let mut named = Expr::default();
                     let r = named.add(Node::Ref(implicit::Ref(
                         u32::try_from(k).unwrap_or(u32::MAX),
                     )));
                     let t = named.add(Node::T);
-                    named.add(if cdf {
-                        Node::ConvCdf([r, t])
-                    } else {
-                        Node::ConvPdf([r, t])
-                    });
+                    match kind {
+                        0 => named.add(Node::ConvCdf([r, t])),
+                        1 => named.add(Node::ConvPdf([r, t])),
+                        _ => {
+                            let lo = named.add(Node::Nil);
+                            named.add(Node::LawCdf([r, lo, t]))
+                        }
+                    };
                     let compiled = crate::eval::Compiled::new(&named, self.values)?;
-                    self.numeric.insert((k, cdf), compiled);
+                    self.numeric.insert((k, kind), compiled);
                 }
-                self.numeric[&(k, cdf)].eval(u)
+                self.numeric[&(k, kind)].eval(u)
+            }
+            // the steps of a list of atoms at u
+            Node::Jumps([list, u]) | Node::JumpsLt([list, u]) => {
+                let u = v(u, self)?;
+                let strict = matches!(e[id], Node::JumpsLt(_));
+                let mut sum = 0.0;
+                let mut cur = *list;
+                while let Node::Cons([pair, rest]) = e[cur] {
+                    if let Node::Cons([at, mass]) = e[pair] {
+                        let at = v(&at, self)?;
+                        if if strict { u > at } else { u >= at } {
+                            sum += v(&mass, self)?;
+                        }
+                    }
+                    cur = rest;
+                }
+                sum
             }
             Node::Inverse([_, u]) => {
                 let k = implicit::index(e, &e[id]).unwrap_or(usize::MAX);

@@ -51,11 +51,14 @@ pub fn draws_per_value(e: &Expr, values: &Values) -> Result<u64> {
             }
         })
     }
+    let e = &crate::lang::implicit::unleaf(e);
     go(e, Id::from(e.as_ref().len() - 1), values)
 }
 
 /// `n` values of the random term `e`, reproducible from `seed`.
 pub fn sample(e: &Expr, values: &Values, n: usize, seed: u64) -> Result<Vec<f64>> {
+    // a leaf with a numeric law is drawn as the sum it stands for
+    let e = &crate::lang::implicit::unleaf(e);
     let root = Id::from(e.as_ref().len() - 1);
     let plan = Plan::new(e, values)?;
     let chunks: Vec<(usize, usize)> = (0..n)

@@ -41,6 +41,7 @@ mod sum;
 mod support;
 
 pub use search::Readable;
+pub use sum::numeric_parts;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{append, EGraph, Expr, Facts, Node, Num, Runner};
@@ -170,6 +171,9 @@ pub struct Derivation {
     /// For `conv(E, w)` of a non-Normal E: E's own derivation, whose law the sum's
     /// formulas name (`sum.rs`).
     pub inner: Option<Box<Derivation>>,
+    /// The sums of non-Normal terms inside the output, each a leaf `(law K A)` of the
+    /// model's term: their derivations, in the order of the leaves (`sum::leaves`).
+    pub laws: Vec<Derivation>,
 }
 
 /// Derive the CDF and PDF of a model's output.
@@ -178,6 +182,9 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
     if let Some(d) = sum::derive(model, limits)? {
         return Ok(d);
     }
+    // a sum of non-Normal terms inside the output: a leaf with a numeric law
+    let (leafed, laws) = sum::leaves(model, limits)?;
+    let model = &leafed;
     let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
 
     // 1. the CDF: derive with the CDF rules, then tidy
@@ -231,6 +238,7 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         pdf_stats,
         pieces,
         inner: None,
+        laws,
     })
 }
 

@@ -52,7 +52,12 @@ pub fn applies(model: &Model) -> bool {
     if nodes.iter().any(|n| {
         matches!(
             n,
-            Node::MaxPool(_) | Node::MinPool(_) | Node::Order(_) | Node::Conv(_) | Node::Ite(_)
+            Node::MaxPool(_)
+                | Node::MinPool(_)
+                | Node::Order(_)
+                | Node::Conv(_)
+                | Node::Law(_)
+                | Node::Ite(_)
         )
     }) {
         return false;

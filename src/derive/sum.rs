@@ -87,6 +87,10 @@ pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>
         hi: law.support.hi.value.clone(),
         breaks: super::atoms::thresholds(&law.density).unwrap_or_default(),
         weights: weights.clone(),
+        sum_ends: [
+            (support.lo.value.clone(), support.lo.closed),
+            (support.hi.value.clone(), support.hi.closed),
+        ],
     });
     let named = |f: fn([Id; 2]) -> Node| {
         let mut out = Expr::default();
@@ -127,7 +131,106 @@ pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>
         pieces: None,
         // E's own derivation, which the sum's formulas name
         inner: Some(Box::new(law)),
+        laws: Vec::new(),
     }))
+}
+
+/// The model with each `conv(E, w)` of a non-Normal E inside its output (not at its
+/// root) replaced by a leaf `(law K A)`: a random variable whose law is that sum's,
+/// numeric in its continuous part and exact in its atoms A. Innermost first, so that
+/// a sum of maxpools of sums names the inner sum's law in the outer one's. With the
+/// sums' own derivations, in the order of their leaves.
+pub(super) fn leaves(model: &Model, limits: Limits) -> Result<(Model, Vec<Derivation>)> {
+    let mut model = model.clone();
+    let mut laws = Vec::new();
+    loop {
+        let y = &model.y;
+        let root = y.as_ref().len() - 1;
+        let found = y.as_ref().iter().enumerate().position(|(i, n)| {
+            matches!(n, Node::Conv([e, _]) if i < root && is_random(y, *e) && !matches!(y[*e], Node::Normal(_)))
+        });
+        let Some(at) = found else {
+            return Ok((model, laws));
+        };
+        if laws.len() >= MAX_LAWS {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!("the program holds more than {MAX_LAWS} sums of non-Normal terms"),
+            )
+            .help("write fewer layers"));
+        }
+        let mut part = model.clone();
+        part.y = subterm(y, Id::from(at));
+        let Some(d) = derive(&part, limits)? else {
+            return Ok((model, laws));
+        };
+        let k = d
+            .cdf
+            .as_ref()
+            .iter()
+            .find_map(|n| implicit::index(&d.cdf, n))
+            .unwrap_or(usize::MAX);
+        // (law #k A), A the list of (cons at mass)
+        let mut leaf = Expr::default();
+        let r = leaf.add(Node::Ref(Ref(u32::try_from(k).unwrap_or(u32::MAX))));
+        let mut list = leaf.add(Node::Nil);
+        for a in d.atoms.iter().rev() {
+            let at = append(&mut leaf, &a.at);
+            let mass = append(&mut leaf, &a.mass);
+            let pair = leaf.add(Node::Cons([at, mass]));
+            list = leaf.add(Node::Cons([pair, list]));
+        }
+        let lo = match &d.support.lo.value {
+            Some(v) => append(&mut leaf, v),
+            None => leaf.add(Node::Nil),
+        };
+        leaf.add(Node::Law([r, list, lo]));
+        model.y = replace(y, Id::from(at), &leaf);
+        laws.push(d);
+    }
+}
+
+/// The most sums of non-Normal terms one program may hold.
+pub const MAX_LAWS: usize = 64;
+
+fn is_random(y: &Expr, id: Id) -> bool {
+    use egg::Language;
+    matches!(y[id], Node::Normal(_) | Node::Law(_))
+        || y[id].children().iter().any(|c| is_random(y, *c))
+}
+
+/// `y` with its subterm `at` replaced by `with`.
+fn replace(y: &Expr, at: Id, with: &Expr) -> Expr {
+    use egg::Language;
+    let mut out = Expr::default();
+    let mut memo: Vec<Id> = Vec::with_capacity(y.as_ref().len());
+    for (i, node) in y.as_ref().iter().enumerate() {
+        let id = if i == usize::from(at) {
+            append(&mut out, with)
+        } else {
+            out.add(node.clone().map_children(|c| memo[usize::from(c)]))
+        };
+        memo.push(id);
+    }
+    subterm(&out, *memo.last().unwrap_or(&Id::from(0)))
+}
+
+/// The numeric laws a derivation's formulas read, each with how many independent
+/// copies of it the output is a function of (a pool of N multiplies by N). A law's
+/// error bound is on the total variation of its continuous part, so an event of the
+/// output, P(Y ≤ t) among them, is off by at most the sum of copies × bound.
+pub fn numeric_parts(d: &Derivation) -> Vec<(usize, f64)> {
+    if d.inner.is_some() {
+        // the sum itself, at the root
+        return d
+            .cdf
+            .as_ref()
+            .iter()
+            .find_map(|n| implicit::index(&d.cdf, n))
+            .map(|k| vec![(k, 1.0)])
+            .unwrap_or_default();
+    }
+    implicit::leaf_copies(&d.model.y)
 }
 
 /// The weights of a list `(cons w₁ (cons w₂ … nil))` of numbers.

@@ -95,6 +95,25 @@ fn interval(y: &Expr, id: Id, signs: &Signs) -> (End, End) {
     }
     match &y[id] {
         Node::Normal(_) | Node::Conv(_) => full(),
+        // a numeric law's range, as its sum of copies made it
+        Node::Law(_) => match crate::lang::implicit::index(y, &y[id])
+            .and_then(crate::lang::implicit::get_convolution)
+        {
+            Some(c) => {
+                let [(lo, lo_closed), (hi, hi_closed)] = c.sum_ends.clone();
+                (
+                    End {
+                        value: lo,
+                        closed: lo_closed,
+                    },
+                    End {
+                        value: hi,
+                        closed: hi_closed,
+                    },
+                )
+            }
+            None => full(),
+        },
         Node::MinPool([a, _]) => interval(y, *a, signs),
         Node::Ite([_, _, a, b]) => {
             // the union of the branches' ranges
@@ -419,5 +438,6 @@ fn affine(y: &Expr, id: Id, a: Id, b: Id, signs: &Signs) -> (End, End) {
 }
 
 fn is_random(y: &Expr, id: Id) -> bool {
-    matches!(y[id], Node::Normal(_)) || y[id].children().iter().any(|c| is_random(y, *c))
+    matches!(y[id], Node::Normal(_) | Node::Law(_))
+        || y[id].children().iter().any(|c| is_random(y, *c))
 }

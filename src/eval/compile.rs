@@ -224,7 +224,7 @@ impl Compiling<'_> {
                 self.vals[i] = implicit::get_point(k).ok_or_else(|| not_named(node))?.value;
                 Op::Const
             }
-            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) => {
+            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) | Node::LawCdf([_, _, u]) => {
                 let k = implicit::index(e, node).ok_or_else(|| not_named(node))?;
                 let slot = match self.numeric_of.iter().position(|&j| j == k) {
                     Some(slot) => slot,
@@ -238,6 +238,7 @@ impl Compiling<'_> {
                 };
                 match node {
                     Node::ConvCdf(_) => Op::NumericCdf(slot, usize::from(*u)),
+                    Node::LawCdf(_) => Op::NumericCdfC(slot, usize::from(*u)),
                     _ => Op::NumericPdf(slot, usize::from(*u)),
                 }
             }

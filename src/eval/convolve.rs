@@ -107,9 +107,22 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
     jumps.sort_by(f64::total_cmp);
     jumps.dedup();
     base.breaks = jumps;
+    // E's formulas read numeric laws of their own (a sum of maxpools of sums): E's law
+    // is then off by at most their bounds times the copies of them E takes
+    let mut inherited = 0.0;
+    for (k, copies) in crate::lang::implicit::leaf_copies(&c.term) {
+        let inner = crate::lang::implicit::get_convolution(k).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Internal,
+                "a numeric law inside conv is not defined",
+            )
+        })?;
+        inherited += copies * shared(k, &inner, values)?.error;
+    }
     let mut sum: Option<NumericLaw> = None;
     for w in &c.weights {
-        let term = base.scale(w.to_f64());
+        let mut term = base.scale(w.to_f64());
+        term.error += inherited;
         sum = Some(match sum {
             None => term,
             Some(s) => s.add(&term, TOL)?,

@@ -20,7 +20,7 @@ use compile::{log_product, Compiling, Factor, LogForm};
 pub use params::{bind, Values};
 
 use crate::derive::Derivation;
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::lang::functions::Function;
 use crate::lang::{simd, special, Expr};
 use egg::Language;
@@ -109,6 +109,8 @@ enum Op {
     /// among the formula's numeric laws, and the row of its argument.
     NumericCdf(usize, usize),
     NumericPdf(usize, usize),
+    /// The continuous part of a numeric law's CDF (its atoms are steps of the formula).
+    NumericCdfC(usize, usize),
 }
 
 impl Op {
@@ -140,6 +142,7 @@ impl Op {
             | SoftsignInv(a)
             | NumericCdf(_, a)
             | NumericPdf(_, a)
+            | NumericCdfC(_, a)
             | Factorial(a)
             | Phi(a)
             | NPdf(a)
@@ -446,6 +449,7 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
         ),
         Op::NumericCdf(k, a) => unary!(a, |x| numeric[k].cdf(x)),
         Op::NumericPdf(k, a) => unary!(a, |x| numeric[k].pdf(x)),
+        Op::NumericCdfC(k, a) => unary!(a, |x| numeric[k].continuous_cdf(x)),
         Op::Ge(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x >= y))),
         Op::Gt(a, b) => binary!(a, b, |x, y| f64::from(u8::from(x > y))),
         Op::LogProduct(k) => {
@@ -475,6 +479,9 @@ pub struct Law {
     pub cdf: Compiled,
     pub density: Compiled,
     pub atoms: Vec<PointMass>,
+    /// The bound on the error of any probability of the law, P(Y ≤ t) among them,
+    /// from its numeric parts (0 for a law in closed form): see `error_bound`.
+    error: f64,
 }
 
 impl Law {
@@ -498,11 +505,30 @@ impl Law {
         }
         // a jump that is 0 at these values is no atom
         atoms.retain(|a| a.mass.abs() > 1e-15 || !a.mass.is_finite());
+        let mut error = 0.0;
+        for (k, copies) in crate::derive::numeric_parts(d) {
+            let c = crate::lang::implicit::get_convolution(k).ok_or_else(|| {
+                Error::new(
+                    ErrorKind::Internal,
+                    "a numeric law the derivation names is not defined",
+                )
+            })?;
+            error += copies * convolve::shared(k, &c, values)?.error;
+        }
         Ok(Law {
             cdf,
             density: Compiled::new(&d.density, values)?,
             atoms,
+            error,
         })
+    }
+
+    /// The bound on the absolute error of the CDF at every t (indeed of the probability
+    /// of any event of Y): each numeric law's bound on the total variation of its error,
+    /// times the independent copies of it that Y is a function of (a pool of N takes
+    /// N). 0 for a law in closed form.
+    pub fn error_bound(&self) -> f64 {
+        self.error
     }
 }
 

@@ -153,7 +153,7 @@ impl Analysis<Node> for Facts {
         let d = |i: &Id| &egraph[*i].data;
         let num = folded(egraph, enode);
         let random = match enode {
-            Node::Normal(_) => true,
+            Node::Normal(_) | Node::Law(_) => true,
             Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) | Node::PdfIn(_) => false,
             _ => enode.children().iter().any(|c| d(c).random),
         };

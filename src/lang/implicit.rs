@@ -70,6 +70,66 @@ pub struct Convolution {
     /// Where E's density may jump: the thresholds of its brackets.
     pub breaks: Vec<Expr>,
     pub weights: Vec<super::Num>,
+    /// The ends of the sum's own support (`None` where infinite), and whether each is
+    /// in it: the range of a `(law K A)` leaf.
+    pub sum_ends: [(Option<Expr>, bool); 2],
+}
+
+/// Each `(law K A)` of a term with the copies of it the term takes.
+pub fn leaf_copies(y: &Expr) -> Vec<(usize, f64)> {
+    fn go(y: &Expr, id: egg::Id, times: f64, out: &mut Vec<(usize, f64)>) {
+        use egg::Language;
+        let node = &y[id];
+        match node {
+            Node::Law(_) => {
+                if let Some(k) = index(y, node) {
+                    match out.iter_mut().find(|(j, _)| *j == k) {
+                        Some((_, c)) => *c += times,
+                        None => out.push((k, times)),
+                    }
+                }
+            }
+            Node::MaxPool([a, n]) | Node::MinPool([a, n]) | Node::Order([a, _, n]) => {
+                let n = super::value(&super::subterm(y, *n)).unwrap_or(f64::INFINITY);
+                go(y, *a, times * n, out);
+            }
+            _ => {
+                for c in node.children() {
+                    go(y, *c, times, out);
+                }
+            }
+        }
+    }
+    let mut out = Vec::new();
+    go(y, egg::Id::from(y.as_ref().len() - 1), 1.0, &mut out);
+    out
+}
+
+/// The term with each `(law K A)` leaf written out again as the `conv` it stands for,
+/// so that a sampler can run it forward from Normal draws.
+pub fn unleaf(e: &Expr) -> Expr {
+    use egg::Language;
+    if !e.as_ref().iter().any(|n| matches!(n, Node::Law(_))) {
+        return e.clone();
+    }
+    let mut out = Expr::default();
+    let mut memo: Vec<egg::Id> = Vec::with_capacity(e.as_ref().len());
+    for node in e.as_ref() {
+        let id = match (node, index(e, node).and_then(get_convolution)) {
+            (Node::Law(_), Some(c)) => {
+                let inner = super::append(&mut out, &unleaf(&c.term));
+                let mut list = out.add(Node::Nil);
+                for w in c.weights.iter().rev() {
+                    let w = out.add(Node::Num(w.clone()));
+                    list = out.add(Node::Cons([w, list]));
+                }
+                out.add(Node::Conv([inner, list]))
+            }
+            _ => out.add(node.clone().map_children(|c| memo[usize::from(c)])),
+        };
+        memo.push(id);
+    }
+    super::subterm(&out, *memo.last().unwrap_or(&egg::Id::from(0)))
 }
 
 /// An index into these tables, as a leaf of terms: `#3`.
@@ -165,7 +225,9 @@ pub fn index(e: &Expr, node: &Node) -> Option<usize> {
         | Node::Inverse([k, _])
         | Node::InverseD([k, _])
         | Node::ConvCdf([k, _])
-        | Node::ConvPdf([k, _]) => *k,
+        | Node::ConvPdf([k, _])
+        | Node::LawCdf([k, _, _])
+        | Node::Law([k, _, _]) => *k,
         _ => return None,
     };
     match &e[k] {

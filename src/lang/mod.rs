@@ -182,6 +182,14 @@ for_each_function! { language {
         "ibeta" = OrderCdf([Id; 3]),
         "fact" = Factorial(Id),
         "conv" = Conv([Id; 2]),
+        // a random variable with a numeric law, (law K A L): the K-th weighted sum of iid
+        // copies (lang::implicit::Convolution) standing inside a larger term, with its
+        // atoms A as a list of (cons at mass) pairs and the lower end L of its support
+        // (nil where it is −∞)
+        "law" = Law([Id; 3]),
+        // the steps a list of atoms adds to a CDF at u: Σ m [u ≥ a], and Σ m [u > a]
+        "jumps" = Jumps([Id; 2]),
+        "jumps<" = JumpsLt([Id; 2]),
         // weight vectors, as cons lists, and their sum and sum of squares
         "cons" = Cons([Id; 2]),
         "nil" = Nil,
@@ -217,6 +225,9 @@ for_each_function! { language {
         // sum of iid copies of a law (lang::implicit::Convolution), computed numerically
         "conv-cdf" = ConvCdf([Id; 2]),
         "conv-pdf" = ConvPdf([Id; 2]),
+        // (law-cdf K L u): the continuous part of that CDF, P(S ≤ u) less the atoms at
+        // or below u, whose derivative is (conv-pdf K u); 0 at the support's lower end L
+        "law-cdf" = LawCdf([Id; 3]),
     }
 }
 

@@ -16,7 +16,7 @@ const SPLIT: &str = "split over the pieces of the conditions: P(x in [a, b), B(x
 /// A printer for a derivation's terms: the input by its name, and the inverses and
 /// points of a derivation by pieces numbered in its order.
 fn printer(d: &Derivation, style: Style) -> Printer<'_> {
-    let p = Printer::new(style, Some(d.model.names()));
+    let p = Printer::new(style, Some(d.model.names())).with_laws(sum::leaf_laws(d));
     match &d.pieces {
         Some(pc) => p.with_refs(&pc.inverses, &pc.points),
         None => p,
@@ -27,7 +27,8 @@ fn printer(d: &Derivation, style: Style) -> Printer<'_> {
 fn summary(d: &Derivation, style: Style) -> String {
     let m = &d.model;
     let p = Printer::new(style, Some(m.names()));
-    let y = p.print(&m.y);
+    // sums inside the output as the program wrote them (the legend names their laws)
+    let y = p.print(&crate::lang::implicit::unleaf(&m.y));
     // the input's own term as N(μ, σ²), not as its name
     let normal = Printer::new(style, None).print(&m.input);
     match style {

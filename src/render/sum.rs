@@ -37,19 +37,65 @@ fn sum_term(c: &implicit::Convolution) -> Expr {
     e
 }
 
-/// One line per definition, in the style's notation (none for other derivations).
+/// The global indices of the numeric laws a derivation's leaves name, innermost first
+/// (those of the term inside a sum at the root included), for the printer's S₁, S₂, ….
+pub fn leaf_laws(d: &Derivation) -> Vec<usize> {
+    let mut out = Vec::new();
+    for l in all_leaves(d) {
+        if let Some(k) = index(l) {
+            if !out.contains(&k) {
+                out.push(k);
+            }
+        }
+    }
+    out
+}
+
+/// The derivations of every leaf a derivation names, innermost first.
+fn all_leaves(d: &Derivation) -> Vec<&Derivation> {
+    let mut out: Vec<&Derivation> = Vec::new();
+    if let Some(inner) = d.inner.as_deref() {
+        out.extend(all_leaves(inner));
+    }
+    out.extend(d.laws.iter());
+    out
+}
+
+/// The index of the convolution a sum's derivation names.
+fn index(d: &Derivation) -> Option<usize> {
+    d.cdf
+        .as_ref()
+        .iter()
+        .find(|n| matches!(n, Node::ConvCdf(_)))
+        .and_then(|n| implicit::index(&d.cdf, n))
+}
+
+/// One line per definition, in the style's notation (none for other derivations): each
+/// leaf's law Sᵢ, then the sum at the root, S.
 pub fn legend(d: &Derivation, style: Style) -> Vec<String> {
+    let laws = leaf_laws(d);
+    let mut out = Vec::new();
+    for l in all_leaves(d) {
+        out.extend(lines(l, style, &laws, true));
+    }
+    out.extend(lines(d, style, &laws, false));
+    out
+}
+
+/// The lines of one sum: its terms, their law, and how its own is computed.
+fn lines(d: &Derivation, style: Style, laws: &[usize], leaf: bool) -> Vec<String> {
     let (Some(c), Some(inner)) = (convolution(d), d.inner.as_deref()) else {
         return Vec::new();
     };
-    let p = printer(d, style);
-    let q = printer(inner, style);
+    let p = printer(d, style).with_laws(laws.to_vec());
+    let q = printer(inner, style).with_laws(laws.to_vec());
     let tex = style == Style::Latex;
     let math = |s: String| if tex { format!("${s}$") } else { s };
-    vec![
+    let s = index(d).map_or("S".to_string(), |k| p.law_name(k));
+    let mut out = vec![
         format!(
             "{} for iid copies {} of {}",
-            math(format!("S = {}", p.print(&sum_term(&c)))),
+            math(format!("{s} = {}", p.print(&sum_term(&c)))),
             math(if tex { "E_i" } else { "Eᵢ" }.to_string()),
             math(format!("E = {}", p.print(&c.term)))
         ),
@@ -63,12 +109,43 @@ pub fn legend(d: &Derivation, style: Style) -> Vec<String> {
             if tex { "f_{E}" } else { "f_E" },
             q.print(&inner.density)
         )),
-        format!(
-            "{} and {}: {METHOD}",
-            math("F_S".into()),
-            math("f_S".into())
-        ),
-    ]
+    ];
+    if leaf {
+        let atoms: Vec<String> = d
+            .atoms
+            .iter()
+            .map(|a| {
+                math(format!(
+                    "P({s} = {}) = {}",
+                    p.print(&a.at),
+                    p.print(&a.mass)
+                ))
+            })
+            .collect();
+        let (cdf, pdf) = if tex {
+            (format!("F^{{\\circ}}_{{{s}}}"), format!("f_{{{s}}}"))
+        } else {
+            (format!("F°_{s}"), format!("f_{s}"))
+        };
+        out.push(format!(
+            "{} (the continuous part of the CDF) and {}: {METHOD}; {}",
+            math(cdf),
+            math(pdf),
+            if atoms.is_empty() {
+                format!("{} has no atoms", math(s.clone()))
+            } else {
+                format!("atoms: {}", atoms.join(", "))
+            }
+        ));
+    } else {
+        let (cdf, pdf) = if tex {
+            (format!("F_{{{s}}}"), format!("f_{{{s}}}"))
+        } else {
+            (format!("F_{s}"), format!("f_{s}"))
+        };
+        out.push(format!("{} and {}: {METHOD}", math(cdf), math(pdf)));
+    }
+    out
 }
 
 /// The same as data.

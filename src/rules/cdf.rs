@@ -382,6 +382,13 @@ pub fn rules() -> Vec<Rule> {
         rule(C, "cdf<-leaky-relu", "(cdf< (leaky-relu ?e ?a) ?t)", "(+ (* (>= ?t 0) (cdf< ?e ?t)) (* (> 0 ?t) (cdf< ?e (/ ?t ?a))))", &[Random("?e"), Proves("?a", Positive)], "leaky relu with slope a > 0 is increasing: invert each linear piece"),
         rule(C, "cdf-maxpool",  "(cdf (maxpool ?e ?n) ?t)",  "(^ (cdf ?e ?t) ?n)",  &[Random("?e")], "order statistic: the max of N iid copies is <= t exactly when every copy is, so F^N (for any law, atoms included)"),
         rule(C, "cdf<-maxpool", "(cdf< (maxpool ?e ?n) ?t)", "(^ (cdf< ?e ?t) ?n)", &[Random("?e")], "order statistic: the max of N iid copies is < t exactly when every copy is"),
+        rule(C, "cdf-law",      "(cdf (law ?k ?a ?l) ?t)",  "(+ (law-cdf ?k ?l ?t) (jumps ?a ?t))",  &[], "a numeric law's CDF is its continuous part plus a step m [t >= a] for each atom m at a"),
+        rule(C, "cdf<-law",     "(cdf< (law ?k ?a ?l) ?t)", "(+ (law-cdf ?k ?l ?t) (jumps< ?a ?t))", &[], "P(S < t): the continuous part plus m [t > a] for each atom m at a"),
+        rule(super::Family::Algebra, "law-cdf-lower-end", "(law-cdf ?k ?l ?l)", "0", &[], "the continuous part has no mass at or below the lower end of the support"),
+        rule(C, "jumps-atom",   "(jumps (cons (cons ?p ?m) ?rest) ?t)",  "(+ (* ?m (>= ?t ?p)) (jumps ?rest ?t))", &[], "an atom m at p adds m [t >= p]"),
+        rule(C, "jumps<-atom",  "(jumps< (cons (cons ?p ?m) ?rest) ?t)", "(+ (* ?m (> ?t ?p)) (jumps< ?rest ?t))", &[], "an atom m at p adds m [t > p] below t"),
+        rule(C, "jumps-none",   "(jumps nil ?t)",  "0", &[], "no atoms, no steps"),
+        rule(C, "jumps<-none",  "(jumps< nil ?t)", "0", &[], "no atoms, no steps"),
     ];
     v.extend(pieces());
     v.extend(tag_all(inside(), &[Tag::InsideCdf]));

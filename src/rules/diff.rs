@@ -20,6 +20,7 @@ pub fn rules() -> Vec<Rule> {
         rule(D, "d-quotient",   "(Dc (/ ?a ?b))",   "(/ (- (* (Dc ?a) ?b) (* ?a (Dc ?b))) (^ ?b 2))", &[], "quotient rule"),
         rule(D, "d-chain-root", "(Dc (root ?u ?n))", "(/ (* (root ?u ?n) (Dc ?u)) (* ?n ?u))", &[NoT("?n")], "chain rule: (u^(1/n))' = u^(1/n)/(n u)"),
         rule(D, "d-chain-order", "(Dc (ibeta ?k ?n ?u))", "(* (* (/ (fact ?n) (* (fact (- ?k 1)) (fact (- ?n ?k)))) (* (^ ?u (- ?k 1)) (^ (- 1 ?u) (- ?n ?k)))) (Dc ?u))", &[NoT("?k"), NoT("?n")], "chain rule: dI_u(K, N - K + 1)/du = N!/((K-1)!(N-K)!) u^(K-1) (1-u)^(N-K), the order statistic's textbook density"),
+        rule(D, "d-chain-law", "(Dc (law-cdf ?k ?l ?u))", "(* (conv-pdf ?k ?u) (Dc ?u))", &[NoT("?k")], "chain rule: the continuous part of a numeric law's CDF has its density f_S as derivative"),
         rule(D, "d-chain-abs",  "(Dc (abs ?u))",    "(* (/ ?u (abs ?u)) (Dc ?u))",          &[], "chain rule: |u|' = u/|u|"),
         rule(D, "d-const",      "(Dc ?c)",          "0",                                    &[NoT("?c")], "the derivative of a constant is 0"),
         rule(D, "d-t",          "(Dc t)",           "1",                                    &[], "dt/dt = 1"),

@@ -54,7 +54,7 @@ impl Draws {
 
 fn is_random(e: &Expr, id: Id) -> bool {
     match &e[id] {
-        Node::Normal(_) => true,
+        Node::Normal(_) | Node::Law(_) => true,
         // a probability of a random term is a number
         Node::Cdf(_) | Node::CdfLt(_) | Node::CdfIn(_) | Node::PdfIn(_) => false,
         n => n.children().iter().any(|c| is_random(e, *c)),
@@ -69,6 +69,11 @@ fn sample(e: &Expr, id: Id, d: &Draws, k: usize, t: f64) -> Vec<f64> {
         Node::Normal([m, s]) => {
             let (m, s) = (real(m), real(s));
             d.z[k].iter().map(|z| m + s * z).collect()
+        }
+        // a numeric law, drawn as the sum of copies it stands for
+        Node::Law(_) => {
+            let sum = crate::lang::implicit::unleaf(&crate::lang::subterm(e, id));
+            sample(&sum, Id::from(sum.as_ref().len() - 1), d, k, t)
         }
         Node::MaxPool([a, n]) => {
             let n = real(n) as usize;
@@ -265,6 +270,48 @@ fn test_inverse() -> crate::lang::implicit::Inverse {
     }
 }
 
+/// The law the rules through `(law K A L)` are sampled with: S = (R₁ + R₂)/2 for iid
+/// relu of N(0, 1), an atom 1/4 at 0; its leaf as the strings of K, A and L.
+fn test_law() -> &'static [String; 3] {
+    static LAW: std::sync::OnceLock<[String; 3]> = std::sync::OnceLock::new();
+    LAW.get_or_init(|| {
+        let d = crate::derive_source("x ~ Normal(0, 1)\ny = relu(conv(relu(x), [0.5, 0.5]))")
+            .expect("the test law derives");
+        let y = &d.model.y;
+        let Some(Node::Law([k, a, l])) = y.as_ref().iter().find(|n| matches!(n, Node::Law(_)))
+        else {
+            panic!("the test program has no numeric leaf")
+        };
+        let part = |i: &Id| crate::lang::subterm(y, *i).to_string();
+        [part(k), part(a), part(l)]
+    })
+}
+
+/// The test law's continuous CDF or density at u, written out here: for u > 0, one
+/// copy positive (probability 1/2 each way) gives Φ(2u) − 1/2 in all, and both
+/// positive P(X, Y > 0, X + Y ≤ 2u) = ∫₀^{2u} φ(x)(Φ(2u − x) − 1/2) dx, by Simpson's
+/// rule; the density is the derivative, 2φ(2u) + 2∫₀^{2u} φ(x)φ(2u − x) dx.
+fn numeric(k: &str, cdf: bool, u: f64) -> f64 {
+    assert_eq!(k, test_law()[0], "only the test law is sampled");
+    if u <= 0.0 {
+        return 0.0;
+    }
+    let phi = std_normal_pdf;
+    // Φ by statrs' erfc here, as Simpson's Φ inside Simpson's rule would be slow
+    let big_phi = |x: f64| 0.5 * statrs::function::erf::erfc(-x / std::f64::consts::SQRT_2);
+    if cdf {
+        let both = simpson(
+            |x| phi(x) * (big_phi(2.0 * u - x) - 0.5),
+            0.0,
+            2.0 * u,
+            2000,
+        );
+        big_phi(2.0 * u) - 0.5 + both
+    } else {
+        2.0 * phi(2.0 * u) + 2.0 * simpson(|x| phi(x) * phi(2.0 * u - x), 0.0, 2.0 * u, 2000)
+    }
+}
+
 fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
     let v = |i: &Id| value(e, *i, t, d);
     let phi = std_normal_pdf;
@@ -280,6 +327,23 @@ fn value(e: &Expr, id: Id, t: f64, d: &Draws) -> f64 {
         }
         Node::InverseD([k, u]) => {
             inverse(k).map_or(f64::NAN, |i| crate::lang::implicit::solve_d(&i, v(u)))
+        }
+        Node::LawCdf([k, _, u]) => numeric(&crate::lang::subterm(e, *k).to_string(), true, v(u)),
+        Node::ConvPdf([k, u]) => numeric(&crate::lang::subterm(e, *k).to_string(), false, v(u)),
+        Node::Jumps([list, u]) | Node::JumpsLt([list, u]) => {
+            let (u, strict) = (v(u), matches!(e[id], Node::JumpsLt(_)));
+            let mut sum = 0.0;
+            let mut cur = *list;
+            while let Node::Cons([pair, rest]) = &e[cur] {
+                if let Node::Cons([at, mass]) = &e[*pair] {
+                    let at = v(at);
+                    if (strict && u > at) || (!strict && u >= at) {
+                        sum += v(mass);
+                    }
+                }
+                cur = *rest;
+            }
+            sum
         }
         Node::Num(n) => n.to_f64(),
         Node::T => t,
@@ -426,6 +490,27 @@ fn fill(rule: &Rule, var: &str, rng: &mut StdRng) -> String {
     let m = number(rng, 0.0, 1.5, false);
     let s = number(rng, 0.3, 1.5, true);
     let normal = format!("(normal {m} {s})");
+    if rule.info.lhs.contains("law") && matches!(var, "?k" | "?a" | "?l") {
+        // the test law's index, atoms and lower end
+        let [k, a, l] = test_law();
+        return match var {
+            "?k" => k.clone(),
+            "?a" => a.clone(),
+            _ => l.clone(),
+        };
+    }
+    if var == "?rest" {
+        // a list of atoms (at, mass)
+        return if rng.gen_bool(0.5) {
+            "nil".to_string()
+        } else {
+            format!(
+                "(cons (cons {} {}) nil)",
+                number(rng, -0.5, 0.5, false),
+                number(rng, 0.05, 0.5, true)
+            )
+        };
+    }
     if var == "?k" && rule.info.lhs.contains("(inverse ?k") {
         // a piece's inverse: of x³ + x on the whole line
         let k = crate::lang::implicit::inverse(test_inverse());

@@ -171,15 +171,19 @@ impl NumericLaw {
             .take_while(|a| a.0 <= t)
             .map(|a| a.1)
             .sum();
-        let continuous = if t < self.lo {
+        (atoms + self.continuous_cdf(t)).clamp(0.0, 1.0)
+    }
+
+    /// The continuous part's CDF: P(Y ≤ t) less the atoms at or below t.
+    pub fn continuous_cdf(&self, t: f64) -> f64 {
+        if t < self.lo {
             0.0
         } else if t >= self.hi {
             self.continuous_mass()
         } else {
             self.piece_of(t)
                 .map_or(0.0, |p| p.before + p.cumulative.eval(t))
-        };
-        (atoms + continuous).clamp(0.0, 1.0)
+        }
     }
 
     /// P(Y < t): the CDF without the atom at t.

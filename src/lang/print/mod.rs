@@ -50,6 +50,9 @@ pub struct Printer<'a> {
     /// The inverses and points of `lang::implicit` a derivation names, in the order it
     /// numbers them (g₁⁻¹, g₂⁻¹, x₁*); others print by their index.
     pub refs: Option<(&'a [usize], &'a [usize])>,
+    /// The numeric laws (sums of non-Normal terms) a derivation's leaves name, in its
+    /// order: S₁, S₂, …
+    pub laws: Vec<usize>,
 }
 
 impl<'a> Printer<'a> {
@@ -61,6 +64,21 @@ impl<'a> Printer<'a> {
             keys: RefCell::new(Vec::new()),
             deltas: std::cell::Cell::new(true),
             refs: None,
+            laws: Vec::new(),
+        }
+    }
+
+    /// Name the numeric laws of a derivation's leaves S₁, S₂, … in this order.
+    pub fn with_laws(self, laws: Vec<usize>) -> Printer<'a> {
+        Printer { laws, ..self }
+    }
+
+    /// The name of the k-th numeric law: Sᵢ for a leaf's, S for a sum at the root.
+    pub fn law_name(&self, k: usize) -> String {
+        match self.laws.iter().position(|&j| j == k) {
+            Some(i) if self.latex() => format!("S_{{{}}}", i + 1),
+            Some(i) => format!("S{}", subscript(i + 1)),
+            None => "S".into(),
         }
     }
 
@@ -289,16 +307,55 @@ impl<'a> Printer<'a> {
                 let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(0);
                 (self.reference(k, true), Prec::Atom)
             }
-            // the law of a weighted sum of iid copies, S (the legend says which)
-            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) => {
+            // the law of a weighted sum of iid copies, S or Sᵢ (the legend says which),
+            // and the continuous part F°_S of its CDF
+            Node::ConvCdf([_, u]) | Node::ConvPdf([_, u]) | Node::LawCdf([_, _, u]) => {
+                let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(usize::MAX);
+                let s = self.law_name(k);
                 let f = match (&e[id], self.latex()) {
-                    (Node::ConvCdf(_), true) => "F_{S}",
-                    (Node::ConvCdf(_), false) => "F_S",
-                    (_, true) => "f_{S}",
-                    (_, false) => "f_S",
+                    (Node::ConvCdf(_), true) => format!("F_{{{s}}}"),
+                    (Node::ConvCdf(_), false) => format!("F_{s}"),
+                    (Node::LawCdf(_), true) => format!("F^{{\\circ}}_{{{s}}}"),
+                    (Node::LawCdf(_), false) => format!("F°_{s}"),
+                    (_, true) => format!("f_{{{s}}}"),
+                    (_, false) => format!("f_{s}"),
                 };
                 let arg = self.go(e, *u).0;
-                self.call(f, f, &[arg])
+                self.call(&f, &f, &[arg])
+            }
+            // the steps of a list of atoms, Σ m·[t ≥ a] over its pairs (a, m)
+            Node::Jumps([list, u]) | Node::JumpsLt([list, u]) => {
+                let mut pairs = Vec::new();
+                let mut cur = *list;
+                while let Node::Cons([pair, rest]) = &e[cur] {
+                    if let Node::Cons([at, mass]) = &e[*pair] {
+                        pairs.push(format!("({}, {})", self.go(e, *at).0, self.go(e, *mass).0));
+                    }
+                    cur = *rest;
+                }
+                let u = self.go(e, *u).0;
+                let strict = matches!(e[id], Node::JumpsLt(_));
+                let rel = self.rel(strict, false);
+                let out = if self.latex() {
+                    let set = if pairs.is_empty() {
+                        "\\emptyset".to_string()
+                    } else {
+                        format!("\\{{{}\\}}", pairs.join(", "))
+                    };
+                    format!("\\sum_{{(a, m) \\in {set}}} m\\,[{u} {rel} a]")
+                } else {
+                    let set = if pairs.is_empty() {
+                        "∅".to_string()
+                    } else {
+                        format!("{{{}}}", pairs.join(", "))
+                    };
+                    format!("Σ_((a, m) ∈ {set}) m·[{u} {rel} a]")
+                };
+                (out, Prec::Sum)
+            }
+            Node::Law(_) => {
+                let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(usize::MAX);
+                (self.law_name(k), Prec::Atom)
             }
             Node::Inverse([_, u]) | Node::InverseD([_, u]) => {
                 let k = crate::lang::implicit::index(e, &e[id]).unwrap_or(0);
