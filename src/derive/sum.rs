@@ -239,19 +239,22 @@ fn weights(y: &Expr, mut id: Id) -> Result<Vec<Num>> {
     loop {
         match &y[id] {
             Node::Cons([head, rest]) => {
-                let Node::Num(n) = &y[*head] else {
-                    return Err(not_numbers());
-                };
+                let n = exact(y, *head).ok_or_else(not_numbers)?;
                 if !n.to_f64().is_finite() {
                     return Err(not_numbers());
                 }
-                out.push(n.clone());
+                out.push(n);
                 id = *rest;
             }
             Node::Nil => return Ok(out),
             _ => return Err(not_numbers()),
         }
     }
+}
+
+/// The exact value of a constant subterm (`1/2`, `-0.25`, `3*2`), if it has one.
+fn exact(y: &Expr, id: Id) -> Option<Num> {
+    crate::lang::fold(&y[id], |c| exact(y, c))
 }
 
 fn not_numbers() -> Error {
