@@ -1,5 +1,10 @@
 //! Evaluating the tanh PDF at 10^6 points: the compiled derived formula against a
 //! hand-written Rust function of the same formula. Target (issue 2): within 2x.
+//!
+//! Numeric laws (issue 14): a program derived, its numeric laws made and its CDF and
+//! density evaluated at 1 000 points, for `conv(relu(x), w)` with 9 weights and 2 and
+//! 10 rounds of the paper's Section 3 pipeline. Targets: 10 ms, 5 ms and 25 ms. Each
+//! iteration moves μ by 1e-12, so that no law is reused from the cache of the last.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use pushforward::eval::{Law, Values};
@@ -63,5 +68,52 @@ fn tanh_pdf(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, tanh_pdf);
+/// k rounds of the Section 3 pipeline: conv of four copies with weights 1/2, max of 2.
+fn rounds(k: usize) -> String {
+    let mut text = String::from("x ~ Normal(mu, 0.8)\nh0 = x\n");
+    for i in 1..=k {
+        text += &format!(
+            "h{i} = maxpool(conv(h{}, [1/2, 1/2, 1/2, 1/2]), 2)\n",
+            i - 1
+        );
+    }
+    text + &format!("y = h{k}\n")
+}
+
+fn numeric_laws(c: &mut Criterion) {
+    let cases = [
+        (
+            "conv-relu-9",
+            "x ~ Normal(mu, 0.8)\ny = conv(relu(x), [0.1, 0.2, 0.3, 0.4, 0.5, 0.4, 0.3, 0.2, 0.1])\n"
+                .to_string(),
+            (-0.5, 4.0),
+        ),
+        ("pipeline-2", rounds(2), (0.0, 4.5)),
+        ("pipeline-10", rounds(10), (701.5, 703.8)),
+    ];
+    let mut group = c.benchmark_group("numeric-law-derive-and-1000-points");
+    group.sample_size(20);
+    for (name, src, (lo, hi)) in cases {
+        let ts: Vec<f64> = (0..1000)
+            .map(|i| lo + (hi - lo) * i as f64 / 999.0)
+            .collect();
+        let (mut cdf, mut pdf) = (vec![0.0; 1000], vec![0.0; 1000]);
+        let mut shift = 0.0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                shift += 1e-12;
+                let d = pushforward::derive_source(black_box(&src)).unwrap();
+                let mut v = Values::default();
+                v.insert("mu", 0.3 + shift);
+                let law = Law::new(&d, &v).unwrap();
+                law.cdf.eval_batch(&ts, &mut cdf);
+                law.density.eval_batch(&ts, &mut pdf);
+                assert!(cdf.iter().chain(&pdf).all(|x| x.is_finite()));
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, tanh_pdf, numeric_laws);
 criterion_main!(benches);

@@ -3,7 +3,7 @@
 //! support (an infinite end cut where the continuous mass beyond is below 1e-18, which
 //! is counted in the error bound), then each copy weighted and added in turn.
 
-use super::numeric::NumericLaw;
+use super::numeric::{grid, NumericLaw};
 use super::{Compiled, Values};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::implicit::Convolution;
@@ -76,7 +76,13 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
     };
     let (hi, above) = match hi_end {
         Some(v) if v.is_finite() => (v, 0.0),
-        _ => reach(&|t| total - continuous(t), centre, 1.0, TAIL)?,
+        // (total − F(t) is rounded: where it never falls below TAIL, the upper tail is
+        // cut where it is within 4 ulps of 0)
+        _ => {
+            let above = |t: f64| total - continuous(t);
+            reach(&above, centre, 1.0, TAIL)
+                .or_else(|_| reach(&above, centre, 1.0, 4.0 * f64::EPSILON))?
+        }
     };
     // breaks: the atoms, where E's density jumps, and (so that no fit can miss a
     // narrow bulk between its points) where the continuous part's CDF crosses
@@ -97,6 +103,24 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
         breaks.push(crossing(&continuous, level * total, lo, hi));
     }
     let f = |x: f64| density.eval(x);
+    // E's numeric laws inside: E's law is then off by at most their bounds times the
+    // copies of them E takes
+    let inherited = inherited(c, values)?;
+    if c.smooth() {
+        // smooth on the whole line: the grid, when it resolves E
+        let (q1, q99) = (
+            crossing(&continuous, 0.01, lo, hi),
+            crossing(&continuous, 0.99, lo, hi),
+        );
+        // the standard deviation of a Normal with these quantiles (2 × 2.326 sd apart)
+        let sd = (q99 - q1) / 4.65;
+        let (lo, hi, beyond) = tails(&f, &continuous, total, (lo, hi), (q1, q99), sd);
+        let weights: Vec<f64> = c.weights.iter().map(|w| w.to_f64()).collect();
+        if let Some(mut law) = grid::weighted_sum(&f, total, (lo, hi), sd, beyond, &weights, TOL)? {
+            law.error += inherited * weights.len() as f64;
+            return Ok(law);
+        }
+    }
     // (the tails' masses come from a CDF rounded to f64: up to an ulp of 1 each)
     let beyond = below + above + f64::EPSILON;
     let mut base = NumericLaw::from_density(&f, atoms.clone(), &breaks, (lo, hi), beyond, TOL)?;
@@ -107,18 +131,6 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
     jumps.sort_by(f64::total_cmp);
     jumps.dedup();
     base.breaks = jumps;
-    // E's formulas read numeric laws of their own (a sum of maxpools of sums): E's law
-    // is then off by at most their bounds times the copies of them E takes
-    let mut inherited = 0.0;
-    for (k, copies) in crate::lang::implicit::leaf_copies(&c.term) {
-        let inner = crate::lang::implicit::get_convolution(k).ok_or_else(|| {
-            Error::new(
-                ErrorKind::Internal,
-                "a numeric law inside conv is not defined",
-            )
-        })?;
-        inherited += copies * shared(k, &inner, values)?.error;
-    }
     let mut sum: Option<NumericLaw> = None;
     for w in &c.weights {
         let mut term = base.scale(w.to_f64());
@@ -129,6 +141,56 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
         });
     }
     sum.ok_or_else(|| Error::new(ErrorKind::Syntax, "conv needs at least one weight"))
+}
+
+/// E's formulas read numeric laws of their own (a sum of maxpools of sums): the sum
+/// over them of their bounds times the copies of them E takes.
+fn inherited(c: &Convolution, values: &Values) -> Result<f64> {
+    let mut inherited = 0.0;
+    for (k, copies) in crate::lang::implicit::leaf_copies(&c.term) {
+        let inner = crate::lang::implicit::get_convolution(k).ok_or_else(|| {
+            Error::new(
+                ErrorKind::Internal,
+                "a numeric law inside conv is not defined",
+            )
+        })?;
+        inherited += copies * shared(k, &inner, values)?.error;
+    }
+    Ok(inherited)
+}
+
+/// A smooth density's extent for the grid: from where the continuous CDF is 1e-18 to
+/// where it is within an ulp of the total, each end then moved out by half standard
+/// deviations while the density there is above 1e-20 of its value at the quartiles'
+/// middle; and the mass beyond, the lower tail's CDF plus, above, what rounding hides
+/// and 4 sd times the density at the end (at least a Normal tail's mass beyond a
+/// point one sd or more past its mean, by Mills' ratio).
+fn tails(
+    f: &dyn Fn(f64) -> f64,
+    continuous: &dyn Fn(f64) -> f64,
+    total: f64,
+    (lo, hi): (f64, f64),
+    (q1, q99): (f64, f64),
+    sd: f64,
+) -> (f64, f64, f64) {
+    let mut a = crossing(continuous, 1e-18, lo, q1);
+    let mut b = crossing(&|t| continuous(t) - total, -f64::EPSILON, q99, hi);
+    let level = 1e-20 * f(0.5 * (q1 + q99));
+    for _ in 0..64 {
+        if f(a) <= level {
+            break;
+        }
+        a -= 0.5 * sd;
+    }
+    for _ in 0..64 {
+        if f(b) <= level {
+            break;
+        }
+        b += 0.5 * sd;
+    }
+    let beyond =
+        continuous(a) + (total - continuous(b)).max(0.0) + f64::EPSILON + 4.0 * sd * (f(a) + f(b));
+    (a, b, beyond)
 }
 
 /// The t in [lo, hi] where an increasing `f` reaches `level`, by bisection.

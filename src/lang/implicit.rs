@@ -75,6 +75,15 @@ pub struct Convolution {
     pub sum_ends: [(Option<Expr>, bool); 2],
 }
 
+impl Convolution {
+    /// Whether E's law is smooth on the whole line, as far as its derivation says: no
+    /// atoms, no jumps of its density, no finite end. Its sums are then evaluated on a
+    /// uniform grid (`eval::numeric::grid`).
+    pub fn smooth(&self) -> bool {
+        self.atoms.is_empty() && self.breaks.is_empty() && self.lo.is_none() && self.hi.is_none()
+    }
+}
+
 /// Each `(law K A)` of a term with the copies of it the term takes.
 pub fn leaf_copies(y: &Expr) -> Vec<(usize, f64)> {
     fn go(y: &Expr, id: egg::Id, times: f64, out: &mut Vec<(usize, f64)>) {

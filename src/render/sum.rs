@@ -11,6 +11,18 @@ use serde_json::{json, Value};
 /// How the sum's CDF and density are computed, in words.
 pub const METHOD: &str = "computed numerically: the atoms exactly, the density piecewise Chebyshev between breakpoints (the sums of the terms' atoms and support ends), each convolution exact for those polynomials; eval reports the CDF's error bound";
 
+/// How the sum of a law smooth on the whole line is computed.
+pub const METHOD_SMOOTH: &str = "computed numerically: E is smooth on the whole line, so the density by the trapezoidal rule on a uniform grid (the spacing halved until two agree), then piecewise Chebyshev; eval reports the CDF's error bound";
+
+/// The method of a convolution's numbers.
+fn method(c: &implicit::Convolution) -> &'static str {
+    if c.smooth() {
+        METHOD_SMOOTH
+    } else {
+        METHOD
+    }
+}
+
 /// The convolution a derivation's CDF names, if it names one.
 fn convolution(d: &Derivation) -> Option<std::sync::Arc<implicit::Convolution>> {
     d.cdf
@@ -128,9 +140,10 @@ fn lines(d: &Derivation, style: Style, laws: &[usize], leaf: bool) -> Vec<String
             (format!("F°_{s}"), format!("f_{s}"))
         };
         out.push(format!(
-            "{} (the continuous part of the CDF) and {}: {METHOD}; {}",
+            "{} (the continuous part of the CDF) and {}: {}; {}",
             math(cdf),
             math(pdf),
+            method(&c),
             if atoms.is_empty() {
                 format!("{} has no atoms", math(s.clone()))
             } else {
@@ -143,7 +156,7 @@ fn lines(d: &Derivation, style: Style, laws: &[usize], leaf: bool) -> Vec<String
         } else {
             (format!("F_{s}"), format!("f_{s}"))
         };
-        out.push(format!("{} and {}: {METHOD}", math(cdf), math(pdf)));
+        out.push(format!("{} and {}: {}", math(cdf), math(pdf), method(&c)));
     }
     out
 }
@@ -159,6 +172,6 @@ pub fn json(d: &Derivation) -> Value {
         "term": text(&c.term, d),
         "term_cdf": {"sexp": inner.cdf.to_string(), "text": text(&inner.cdf, inner)},
         "term_density": {"sexp": inner.density.to_string(), "text": text(&inner.density, inner)},
-        "method": METHOD,
+        "method": method(&c),
     })
 }

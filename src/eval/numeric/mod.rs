@@ -12,6 +12,7 @@
 //! sums of its terms' breaks and atoms, so that every fit is of a smooth function.
 
 pub mod chebyshev;
+pub mod grid;
 
 use crate::error::{Error, ErrorKind, Result};
 use chebyshev::{fit, Cheb};
@@ -40,8 +41,13 @@ struct Piece {
 pub struct NumericLaw {
     /// (position, mass), ascending, distinct.
     pub atoms: Vec<(f64, f64)>,
-    /// The density's pieces, ascending and adjoining, from `lo` to `hi`.
+    /// The density's pieces, ascending and adjoining, from `lo` to `hi`, in coordinates
+    /// relative to `origin` (x = t − origin).
     pieces: Vec<Piece>,
+    /// Where the pieces' coordinates start: 0, or (for a law far from 0, as after many
+    /// layers) an exact number near its centre, so that t − origin is exact near the
+    /// law and its fits are not of a function sampled at rounded points.
+    origin: f64,
     /// Where the density may jump or bend, ascending (atoms not included).
     pub breaks: Vec<f64>,
     /// The continuous part's extent.
@@ -73,6 +79,56 @@ impl NumericLaw {
         tol: f64,
     ) -> Result<NumericLaw> {
         NumericLaw::fitted(density, atoms, breaks, extent, beyond, tol, &|_, _| 0.0)
+    }
+
+    /// A law without atoms from its density on [lo, hi] in coordinates relative to
+    /// `origin` (`density(i, x)` is the density at origin + x on the i-th interval
+    /// between the ascending `cuts`, each a smooth function; the extent and the cuts
+    /// are relative too): a density smooth everywhere, fitted to within `tol` of its
+    /// largest value and, where less, 1e-12 of its value on the piece, so that it keeps
+    /// its relative accuracy far into the tails.
+    pub fn from_local_density(
+        density: &dyn Fn(usize, f64) -> f64,
+        origin: f64,
+        (lo, hi): (f64, f64),
+        cuts: &[f64],
+        beyond: f64,
+        tol: f64,
+    ) -> Result<NumericLaw> {
+        // the tolerance: `tol` of the density's largest value (seen at 9 points of each
+        // piece), and 1e-12 of its value on the piece where that is less (the tails)
+        let mut ends = vec![lo];
+        ends.extend(cuts.iter().copied().filter(|&c| lo < c && c < hi));
+        ends.push(hi);
+        let peak = ends
+            .windows(2)
+            .enumerate()
+            .flat_map(|(i, w)| (0..=8).map(move |k| (i, w[0] + (w[1] - w[0]) * f64::from(k) / 8.0)))
+            .map(|(i, x)| density(i, x).abs())
+            .fold(0.0, f64::max);
+        let mut fits = Vec::new();
+        for (i, w) in ends.windows(2).enumerate() {
+            let on_piece = |x: f64| density(i, x);
+            let tolerance = Tolerance {
+                relative: 1e-12,
+                peak: tol * peak,
+                floor: &|_, _| 0.0,
+                local: Some(&on_piece),
+            };
+            fit_interval(
+                &on_piece,
+                w[0],
+                w[1],
+                &tolerance,
+                NARROWEST * (hi - lo),
+                &mut fits,
+            )?;
+        }
+        let mut law = NumericLaw::of_fits(fits, Vec::new(), Vec::new(), (lo, hi), beyond);
+        law.origin = origin;
+        law.lo = origin + lo;
+        law.hi = origin + hi;
+        Ok(law)
     }
 
     /// `from_density` with an absolute floor under the tolerance on each interval: the
@@ -113,6 +169,7 @@ impl NumericLaw {
             relative: tol.max(8.0 * f64::EPSILON),
             peak,
             floor: &floor,
+            local: None,
         };
         let mut fits = Vec::new();
         let narrowest = NARROWEST * (hi - lo);
@@ -128,6 +185,22 @@ impl NumericLaw {
                 atoms.len()
             )));
         }
+        let breaks = cuts
+            .get(1..cuts.len().saturating_sub(1))
+            .unwrap_or_default()
+            .to_vec();
+        Ok(NumericLaw::of_fits(fits, atoms, breaks, (lo, hi), beyond))
+    }
+
+    /// The law of fitted pieces (at origin 0), its error their errors times their
+    /// widths plus the mass `beyond` the extent.
+    fn of_fits(
+        fits: Vec<chebyshev::Fit>,
+        atoms: Vec<(f64, f64)>,
+        breaks: Vec<f64>,
+        (lo, hi): (f64, f64),
+        beyond: f64,
+    ) -> NumericLaw {
         let mut error = beyond;
         let mut pieces = Vec::with_capacity(fits.len());
         let mut before = 0.0;
@@ -142,23 +215,37 @@ impl NumericLaw {
             });
             before += mass;
         }
-        Ok(NumericLaw {
+        NumericLaw {
             atoms,
             pieces,
-            breaks: cuts
-                .get(1..cuts.len().saturating_sub(1))
-                .unwrap_or_default()
-                .to_vec(),
+            origin: 0.0,
+            breaks,
             lo,
             hi,
             error,
-        })
+        }
+    }
+
+    /// The continuous part scaled to the mass `mass`, known apart; the change counts
+    /// in the error bound.
+    pub fn normalise(&mut self, mass: f64) {
+        let now = self.continuous_mass();
+        if !(now > 0.0 && mass > 0.0 && now.is_finite()) {
+            return;
+        }
+        let k = mass / now;
+        for p in &mut self.pieces {
+            p.density.c.iter_mut().for_each(|c| *c *= k);
+            p.cumulative.c.iter_mut().for_each(|c| *c *= k);
+            p.before *= k;
+        }
+        self.error += (mass - now).abs();
     }
 
     /// The density of the continuous part at t.
     pub fn pdf(&self, t: f64) -> f64 {
         match self.piece_of(t) {
-            Some(p) => p.density.eval(t),
+            Some(p) => p.density.eval(t - self.origin),
             None => 0.0,
         }
     }
@@ -182,7 +269,7 @@ impl NumericLaw {
             self.continuous_mass()
         } else {
             self.piece_of(t)
-                .map_or(0.0, |p| p.before + p.cumulative.eval(t))
+                .map_or(0.0, |p| p.before + p.cumulative.eval(t - self.origin))
         }
     }
 
@@ -213,16 +300,20 @@ impl NumericLaw {
         if !(self.lo <= t && t <= self.hi) {
             return None;
         }
-        let k = self.pieces.partition_point(|p| p.density.b < t);
+        let x = t - self.origin;
+        let k = self.pieces.partition_point(|p| p.density.b < x);
         self.pieces.get(k)
     }
 
-    /// The law of w·Y (w ≠ 0; w = 0 is the atom at 0).
+    /// The law of w·Y (w ≠ 0; w = 0 is the atom at 0). Y at origin 0, as the laws that
+    /// `scale`, `add` and `max_of` make and take are.
     pub fn scale(&self, w: f64) -> NumericLaw {
+        debug_assert!(self.origin == 0.0);
         if w == 0.0 {
             return NumericLaw {
                 atoms: vec![(0.0, 1.0)],
                 pieces: Vec::new(),
+                origin: 0.0,
                 breaks: Vec::new(),
                 lo: 0.0,
                 hi: 0.0,
@@ -253,6 +344,7 @@ impl NumericLaw {
         NumericLaw {
             atoms,
             pieces: assemble(densities),
+            origin: 0.0,
             breaks,
             lo,
             hi,
@@ -291,6 +383,7 @@ impl NumericLaw {
     /// polynomial) and fitted to within `tol` (relative, as in `from_density`) between
     /// the sum's breaks.
     pub fn add(&self, other: &NumericLaw, tol: f64) -> Result<NumericLaw> {
+        debug_assert!(self.origin == 0.0 && other.origin == 0.0);
         let mut atoms = Vec::with_capacity(self.atoms.len() * other.atoms.len());
         for &(a, p) in &self.atoms {
             for &(b, q) in &other.atoms {
@@ -376,6 +469,7 @@ impl NumericLaw {
     /// F(a)^n − F(a−)^n and the density is n·F^(n−1)·f, fitted between the breaks and
     /// atoms to within `tol` (relative). |F^n − F̃^n| ≤ n·|F − F̃|.
     pub fn max_of(&self, n: u32, tol: f64) -> Result<NumericLaw> {
+        debug_assert!(self.origin == 0.0);
         if n == 0 {
             return Err(Error::new(
                 ErrorKind::Parameter,
@@ -442,10 +536,25 @@ struct Tolerance<'a> {
     relative: f64,
     peak: f64,
     floor: &'a dyn Fn(f64, f64) -> f64,
+    /// The least of `peak` and `relative` times the density's largest value on the
+    /// interval (seen at 17 points), for a density smooth everywhere, whose tails then
+    /// keep their relative accuracy.
+    local: Option<&'a dyn Fn(f64) -> f64>,
 }
 
 impl Tolerance<'_> {
     fn on(&self, a: f64, b: f64) -> f64 {
+        if let Some(f) = self.local {
+            let here = (0..=16)
+                .map(|k| f(a + (b - a) * f64::from(k) / 16.0).abs())
+                .fold(0.0, f64::max);
+            // never below 32 ulps of the value: an exponential of an interpolant
+            // rounds by several
+            return (self.relative * here)
+                .min(self.peak)
+                .max(32.0 * f64::EPSILON * here)
+                .max(f64::MIN_POSITIVE);
+        }
         (self.relative * self.peak.max(f64::MIN_POSITIVE)).max((self.floor)(a, b))
     }
 }
