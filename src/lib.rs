@@ -15,13 +15,15 @@
 //! [`derive_source`] (its [`Derivation`]: CDF, PDF, atoms, support and steps),
 //! [`render`] (text, LaTeX, JSON), [`eval`] ([`Law`]: the formulas compiled) and
 //! [`check`] (the law tested against references that do not use it). Beside them,
-//! [`paper`] and [`figures`] reproduce the paper, and [`reference`](mod@reference)
+//! [`paper`] and [`figures`] reproduce the paper, [`layers`] tabulates each
+//! statement's law beside its matched Normal, and [`reference`](mod@reference)
 //! gives the documentation generated from the code (the functions and the rules).
 //! `docs/architecture.md` describes the stages inside.
 
 pub mod check;
 pub mod eval;
 pub mod figures;
+pub mod layers;
 pub mod paper;
 pub mod render;
 

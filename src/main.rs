@@ -84,6 +84,16 @@ enum Command {
         #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
         format: CheckFormat,
     },
+    /// Each statement's law beside the Normal with its mean and variance: moments, Kolmogorov and total-variation distances
+    Layers {
+        #[command(flatten)]
+        source: Source,
+        /// A parameter's value, NAME=VALUE (repeat for each parameter)
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        set: Vec<String>,
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+    },
     /// Reproduce the paper: each section's formulas compared, each claim about a figure tested
     Paper {
         /// Write `paper.md` (docs/paper.md is this file) into DIR
@@ -134,7 +144,8 @@ fn main() -> ExitCode {
     let (name, source) = match &cli.command {
         Command::Derive { source, .. }
         | Command::Eval { source, .. }
-        | Command::Check { source, .. } => match read_source(source) {
+        | Command::Check { source, .. }
+        | Command::Layers { source, .. } => match read_source(source) {
             Ok(s) => s,
             Err(e) => return report(e, "", ""),
         },
@@ -223,6 +234,15 @@ fn run(command: &Command, source: &str) -> Result<(String, bool), Error> {
         };
         return Ok((out, report.passed()));
     }
+    if let Command::Layers { set, format, .. } = command {
+        let values = eval::bind(&d.model, set)?;
+        let table = pushforward::layers::layers(source, &values)?;
+        let out = match format {
+            CheckFormat::Text => pushforward::layers::to_text(&table),
+            CheckFormat::Json => format!("{:#}\n", serde_json::json!(table)),
+        };
+        return Ok((out, true));
+    }
     let out = match command {
         Command::Derive { format, .. } => Ok(match format {
             DeriveFormat::Text => render::to_text(&d),
@@ -239,6 +259,7 @@ fn run(command: &Command, source: &str) -> Result<(String, bool), Error> {
         Command::Rules { .. }
         | Command::Functions
         | Command::Check { .. }
+        | Command::Layers { .. }
         | Command::Paper { .. } => Ok(String::new()),
     }?;
     Ok((out, true))

@@ -16,7 +16,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("eval", &["eval"]),
     ("render", &["render"]),
     ("check", &["check"]),
-    ("report", &["paper", "figures"]),
+    ("report", &["paper", "figures", "layers"]),
     ("main", &["main", "lib"]),
 ];
 

@@ -1,0 +1,90 @@
+//! `pushforward layers` on the paper's Section 3 program, against closed forms: the max
+//! of two iid N(m, s²) has mean m + s/√π, variance s²(1 − 1/π) (Clark's formulas) and
+//! third central moment s³(2 − π/2)/π^(3/2) (from E[M³] = 5/(2√π) for standard M); a
+//! weighted sum of n iid copies with equal weights w has mean n·w·m, variance n·w²·v,
+//! skewness γ/√n and excess kurtosis κ/n (cumulants add). The sums' laws are numeric
+//! (a grid convolution) and their moments quadrature, computed apart from the terms'.
+
+use pushforward::layers::{layers, Layer};
+use pushforward::Values;
+use std::f64::consts::PI;
+
+fn section3() -> Vec<Layer> {
+    let src = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/paper/section3.pf"
+    ))
+    .unwrap();
+    let mut v = Values::default();
+    v.insert("mu", 0.0);
+    v.insert("sigma", 1.0);
+    layers(&src, &v).unwrap()
+}
+
+#[track_caller]
+fn close(ours: f64, exact: f64, tol: f64, what: &str) {
+    assert!(
+        (ours - exact).abs() <= tol * exact.abs().max(1.0),
+        "{what}: {ours:e} against {exact:e}"
+    );
+}
+
+#[test]
+fn section3_moments_follow_clark_and_the_cumulants_of_sums() {
+    let t = section3();
+    let names: Vec<&str> = t.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names.len(), 11, "{names:?}");
+    // conv1 = N(0, 1) exactly: no distance
+    assert!(t[0].total_variation < 1e-9 && t[0].kolmogorov < 1e-12);
+    // pool1 = max of two N(0, 1)
+    let p = &t[1];
+    close(p.mean, 1.0 / PI.sqrt(), 1e-12, "mean of the max");
+    close(p.variance, 1.0 - 1.0 / PI, 1e-12, "variance of the max");
+    let mu3 = (2.0 - PI / 2.0) / PI.powf(1.5);
+    close(
+        p.skewness,
+        mu3 / (1.0 - 1.0 / PI).powf(1.5),
+        1e-10,
+        "skewness of the max",
+    );
+    // each conv of four halves of the pool before it, and fc of eight eighths
+    for k in (2..t.len()).step_by(2) {
+        let (pool, sum) = (&t[k - 1], &t[k]);
+        let (n, w) = if sum.name == "fc" {
+            (8.0, 0.125)
+        } else {
+            (4.0, 0.5)
+        };
+        let what = |m: &str| format!("{m} of {}", sum.name);
+        close(sum.mean, n * w * pool.mean, 1e-12, &what("mean"));
+        close(
+            sum.variance,
+            n * w * w * pool.variance,
+            1e-11,
+            &what("variance"),
+        );
+        close(
+            sum.skewness,
+            pool.skewness / n.sqrt(),
+            1e-8,
+            &what("skewness"),
+        );
+        close(
+            sum.excess_kurtosis,
+            pool.excess_kurtosis / n,
+            1e-7,
+            &what("excess kurtosis"),
+        );
+    }
+    // each pool after a conv: Clark's mean and variance of the max of two copies of a
+    // law that is not Normal do not apply, but the max is above the mean and narrower
+    for k in (3..t.len()).step_by(2) {
+        assert!(t[k].mean > t[k - 1].mean && t[k].variance < t[k - 1].variance);
+    }
+}
+
+#[test]
+fn a_statement_that_does_not_derive_is_an_error_naming_it() {
+    let e = layers("x ~ Normal(0, 1)\ny = bogus(x)\n", &Values::default()).unwrap_err();
+    assert!(e.to_string().contains("bogus"), "{e}");
+}
