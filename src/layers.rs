@@ -18,7 +18,8 @@ pub const MAX_LAYERS: usize = 200;
 /// One statement's law in numbers.
 #[derive(Clone, Debug, serde::Serialize)]
 pub struct Layer {
-    /// The statement's name and its line in the source.
+    /// The statement's name (with `#r` for the r-th round of a `repeat`) and its line
+    /// in the source.
     pub name: String,
     pub line: usize,
     pub mean: f64,
@@ -36,12 +37,16 @@ pub struct Layer {
     pub error_bound: f64,
 }
 
-/// Every assignment's law, in the order of the program.
+/// Every assignment's law, in the order of the program (a `repeat` block's statements
+/// once for each round, named with the round).
 pub fn layers(source: &str, values: &Values) -> Result<Vec<Layer>> {
     let program = syntax::parse(source)?;
     let mut out = Vec::new();
-    for statement in &program.statements {
-        let Statement::Assign { name, span, .. } = statement else {
+    for (i, statement) in program.statements.iter().enumerate() {
+        let Statement::Assign {
+            name, span, round, ..
+        } = statement
+        else {
             continue;
         };
         if out.len() >= MAX_LAYERS {
@@ -51,13 +56,19 @@ pub fn layers(source: &str, values: &Values) -> Result<Vec<Layer>> {
             )
             .help("tabulate a shorter program"));
         }
-        // the program cut after the statement: its output is the statement's name
-        let cut = &source[..span.end];
-        let model = crate::lower::lower(cut, &syntax::parse(cut)?)?;
+        // the program up to the statement: its output is the statement's value
+        let upto = syntax::Program {
+            statements: program.statements[..=i].to_vec(),
+        };
+        let model = crate::lower::lower(source, &upto)?;
         let d = crate::derive::derive(&model, crate::derive::Limits::default())?;
         let law = Law::new(&d, values)?;
         let line = source[..span.start].matches('\n').count() + 1;
-        out.push(measure(&law, name.text.clone(), line));
+        let label = match round {
+            Some(r) => format!("{}#{r}", name.text),
+            None => name.text.clone(),
+        };
+        out.push(measure(&law, label, line));
     }
     Ok(out)
 }

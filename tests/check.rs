@@ -61,13 +61,23 @@ fn options() -> Options {
 
 #[test]
 fn every_example_passes_every_check() {
+    let mut too_deep = Vec::new();
     for path in examples() {
         let src = std::fs::read_to_string(&path).unwrap();
         let d = pushforward::derive_source(&src).unwrap();
+        // a network whose one output value takes more Normal draws than a check's
+        // budget allows at this sample size cannot be sampled forward: named below, and
+        // tested instead against closed forms (tests/layers.rs)
+        let draws = check::sample::draws_per_value(&d.model.y, &values(&d)).unwrap();
+        if draws.saturating_mul(options().samples as u64) > 200_000_000 {
+            too_deep.push(path.file_name().unwrap().to_string_lossy().into_owned());
+            continue;
+        }
         let report = check::run(&d, &values(&d), &options()).unwrap();
         assert!(report.passed(), "{}:\n{}", path.display(), report.to_text());
         assert_eq!(report.checks.len(), 7);
     }
+    assert_eq!(too_deep, ["section3.pf"]);
 }
 
 fn failed(report: &check::Report) -> Vec<&str> {

@@ -88,3 +88,36 @@ fn a_statement_that_does_not_derive_is_an_error_naming_it() {
     let e = layers("x ~ Normal(0, 1)\ny = bogus(x)\n", &Values::default()).unwrap_err();
     assert!(e.to_string().contains("bogus"), "{e}");
 }
+
+/// `repeat N { ... }` is its rounds written out: the same laws, row by row, and the
+/// same output law; a name read before the block assigns it is an error at the name.
+#[test]
+fn a_repeat_block_is_its_rounds_written_out() {
+    let written = "x ~ Normal(0, 1)\nh = x\nh1 = maxpool(conv(h, [1/2, 1/2]), 2)\nh2 = maxpool(conv(h1, [1/2, 1/2]), 2)\n";
+    let repeated =
+        "x ~ Normal(0, 1)\nh = x\nrepeat 2 {\n  h = maxpool(conv(h, [1/2, 1/2]), 2)\n}\n";
+    let (a, b) = (
+        layers(written, &Values::default()).unwrap(),
+        layers(repeated, &Values::default()).unwrap(),
+    );
+    let names: Vec<&str> = b.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["h", "h#1", "h#2"]);
+    assert_eq!(b[1].line, 4);
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(
+            (x.mean, x.variance, x.total_variation),
+            (y.mean, y.variance, y.total_variation)
+        );
+    }
+    let law = |src: &str| {
+        let d = pushforward::derive_source(src).unwrap();
+        let l = pushforward::Law::new(&d, &Values::default()).unwrap();
+        (l.cdf.eval(1.3), l.density.eval(1.3))
+    };
+    assert_eq!(law(written), law(repeated));
+    let e = pushforward::derive_source("x ~ Normal(0, 1)\nrepeat 2 { h = relu(h) }\n").unwrap_err();
+    assert!(e.to_string().contains("before it is assigned"), "{e}");
+    let e = pushforward::derive_source("x ~ Normal(0, 1)\nh = x\nrepeat 5000 { h = relu(h) }\n")
+        .unwrap_err();
+    assert!(e.to_string().contains("1 to 1000 rounds"), "{e}");
+}

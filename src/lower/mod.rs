@@ -131,7 +131,12 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                 value,
                 span,
             } => lw.lower_assume(name, *relation, value, *span)?,
-            Statement::Assign { name, value, span } => {
+            Statement::Assign {
+                name,
+                value,
+                span,
+                round,
+            } => {
                 if lw.input.is_none() {
                     return Err(Error::new(
                         ErrorKind::Syntax,
@@ -140,7 +145,10 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                     .at(*span, "no input declared yet")
                     .help("start the program with `x ~ Normal(MEAN, STD)`"));
                 }
-                lw.check_new_name(&name.text, name.span)?;
+                // a repeat's rounds assign its names again, each reading the last
+                if round.is_none() || !lw.env.contains_key(&name.text) {
+                    lw.check_new_name(&name.text, name.span)?;
+                }
                 let (id, random) = lw.lower_expr(value)?;
                 lw.env.insert(name.text.clone(), (id, random));
                 output = Some((name.text.clone(), id, *span));

@@ -96,8 +96,14 @@ pub enum Statement {
         value: Ast,
         span: Span,
     },
-    /// `y = expr`
-    Assign { name: Name, value: Ast, span: Span },
+    /// `y = expr`; `round` is Some(r) for the r-th copy of a statement of a `repeat`
+    /// block, which may assign a name again (its right side reads the value before).
+    Assign {
+        name: Name,
+        value: Ast,
+        span: Span,
+        round: Option<u32>,
+    },
 }
 
 /// A parsed program: its statements in order.

@@ -40,6 +40,11 @@ fn span_of(p: &Pair<Rule>) -> Span {
 }
 
 /// Parse a whole program.
+/// The most rounds a `repeat` runs.
+pub const MAX_ROUNDS: u32 = 1000;
+/// The most statements a program has once its `repeat` blocks are unrolled.
+pub const MAX_STATEMENTS: usize = 10_000;
+
 pub fn parse(source: &str) -> Result<Program> {
     if source.len() > MAX_SOURCE_BYTES {
         return Err(Error::new(
@@ -91,12 +96,119 @@ pub fn parse(source: &str) -> Result<Program> {
                 let mut it = p.into_inner();
                 let name = name(it.next());
                 let value = expr(it.next())?;
-                statements.push(Statement::Assign { name, value, span });
+                statements.push(Statement::Assign {
+                    name,
+                    value,
+                    span,
+                    round: None,
+                });
+            }
+            Rule::repeat => {
+                let mut it = p.into_inner();
+                let _kw = it.next();
+                let count = it.next();
+                let rounds = count
+                    .as_ref()
+                    .and_then(|c| c.as_str().parse::<u32>().ok())
+                    .filter(|&n| (1..=MAX_ROUNDS).contains(&n))
+                    .ok_or_else(|| {
+                        Error::new(
+                            ErrorKind::Limit,
+                            format!("a repeat takes 1 to {MAX_ROUNDS} rounds"),
+                        )
+                        .at(count.as_ref().map_or(span, span_of), "this count")
+                        .help("write a whole number of rounds, such as `repeat 10 { ... }`")
+                    })?;
+                let mut body = Vec::new();
+                for a in it.filter(|a| a.as_rule() == Rule::assign) {
+                    let span = span_of(&a);
+                    let mut inner = a.into_inner();
+                    let name = name(inner.next());
+                    let value = expr(inner.next())?;
+                    body.push((name, value, span));
+                }
+                // a name the block assigns and reads before assigning it in the round
+                // is the last round's: the first round needs it from before the block
+                let before: Vec<&str> = statements
+                    .iter()
+                    .filter_map(|s| match s {
+                        Statement::Input { name, .. } | Statement::Assign { name, .. } => {
+                            Some(name.text.as_str())
+                        }
+                        Statement::Assume { .. } => None,
+                    })
+                    .collect();
+                for (i, (_, value, _)) in body.iter().enumerate() {
+                    let mut read = Vec::new();
+                    names_in(value, &mut read);
+                    for (text, at) in read {
+                        let assigned_later = body[i..].iter().any(|(n, _, _)| n.text == text);
+                        let assigned_earlier = body[..i].iter().any(|(n, _, _)| n.text == text);
+                        if assigned_later && !assigned_earlier && !before.contains(&text.as_str()) {
+                            return Err(Error::new(
+                                ErrorKind::Syntax,
+                                format!("`{text}` is read in the first round of the repeat before it is assigned"),
+                            )
+                            .at(at, "no value yet")
+                            .help(format!("define `{text}` before the block, such as `{text} = x`")));
+                        }
+                    }
+                }
+                if statements.len() + body.len() * rounds as usize > MAX_STATEMENTS {
+                    return Err(Error::new(
+                        ErrorKind::Limit,
+                        format!("the program unrolls to more than {MAX_STATEMENTS} statements"),
+                    )
+                    .at(span, "this repeat")
+                    .help("use fewer rounds"));
+                }
+                for r in 1..=rounds {
+                    for (name, value, span) in &body {
+                        statements.push(Statement::Assign {
+                            name: name.clone(),
+                            value: value.clone(),
+                            span: *span,
+                            round: Some(r),
+                        });
+                    }
+                }
             }
             _ => {}
         }
     }
     Ok(Program { statements })
+}
+
+/// The names an expression reads, with where (not the functions it calls).
+fn names_in(e: &Ast, out: &mut Vec<(String, Span)>) {
+    match &e.kind {
+        AstKind::Num(_) => {}
+        AstKind::Name(n) => out.push((n.clone(), e.span)),
+        AstKind::Neg(a) => names_in(a, out),
+        AstKind::Binary(_, a, b) => {
+            names_in(a, out);
+            names_in(b, out);
+        }
+        AstKind::Call(_, args) => {
+            for a in args {
+                match a {
+                    Arg::Expr(x) => names_in(x, out),
+                    Arg::List(xs, _) => xs.iter().for_each(|x| names_in(x, out)),
+                }
+            }
+        }
+        AstKind::If {
+            lhs,
+            rhs,
+            then,
+            otherwise,
+            ..
+        } => {
+            for x in [lhs, rhs, then, otherwise] {
+                names_in(x, out);
+            }
+        }
+    }
 }
 
 /// Refuse deep nesting before the recursive parser sees it, so that no input can
@@ -229,7 +341,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::normal => "`Normal`",
         Rule::list => "a list `[w1, ..., wn]`",
         Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::pow => "an operator",
-        Rule::statement | Rule::input | Rule::assume | Rule::assign => "a statement",
+        Rule::statement | Rule::input | Rule::assume | Rule::assign | Rule::repeat => "a statement",
         Rule::EOI => "the end of the statement",
         _ => return None,
     })

@@ -548,11 +548,11 @@ impl Tolerance<'_> {
             let here = (0..=16)
                 .map(|k| f(a + (b - a) * f64::from(k) / 16.0).abs())
                 .fold(0.0, f64::max);
-            // never below 32 ulps of the value: an exponential of an interpolant
-            // rounds by several
+            // never below 4 ulps of the value: an exponential of an interpolant
+            // rounds by about one
             return (self.relative * here)
                 .min(self.peak)
-                .max(32.0 * f64::EPSILON * here)
+                .max(4.0 * f64::EPSILON * here)
                 .max(f64::MIN_POSITIVE);
         }
         (self.relative * self.peak.max(f64::MIN_POSITIVE)).max((self.floor)(a, b))
