@@ -334,6 +334,100 @@ where
     Ok(())
 }
 
+/// Figure 10, which the paper does not draw: Section 3's laws after the first and the
+/// last max-pooling, the convolution after each and the fully connected layer, each
+/// standardised by its own mean and standard deviation, less the standard Normal that
+/// moment propagation would put in their place (a Gaussian layer is the line 0).
+fn draw_layers<DB: DrawingBackend>(root: DrawingArea<DB, Shift>) -> Result<()>
+where
+    DB::ErrorType: 'static,
+{
+    let mut values = Values::default();
+    for (k, v) in crate::paper::SECTION3_AT {
+        values.insert(k, v);
+    }
+    let shown = ["pool1", "conv2", "pool5", "conv5", "fc"];
+    let laws: Vec<(String, usize, Law)> = crate::layers::laws(crate::paper::SECTION3, &values)?
+        .into_iter()
+        .filter(|(n, _, _)| shown.contains(&n.as_str()))
+        .collect();
+    let (lo, hi) = (-4.0, 4.0);
+    let grid: Vec<f64> = (0..=800)
+        .map(|i| lo + (hi - lo) * f64::from(i) / 800.0)
+        .collect();
+    // each law standardised, less the standard Normal
+    let mut lines = Vec::new();
+    for (name, line, law) in &laws {
+        let m = crate::layers::measure(law, name.clone(), *line);
+        let sd = m.variance.sqrt();
+        let points: Vec<(f64, f64)> = grid
+            .iter()
+            .map(|&z| {
+                let phi = crate::lang::special::std_normal_pdf(z);
+                (z, sd * law.density.eval(m.mean + sd * z) - phi)
+            })
+            .collect();
+        lines.push((m, points));
+    }
+    let top = lines
+        .iter()
+        .flat_map(|(_, p)| p.iter().map(|q| q.1.abs()))
+        .fold(1e-6, f64::max)
+        * 1.15;
+    root.fill(&WHITE).map_err(draw_error)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            "Figure 10: Section 3, each layer standardised, less N(0, 1)",
+            ("sans-serif", 22),
+        )
+        .margin(12)
+        .x_label_area_size(40)
+        .y_label_area_size(65)
+        .build_cartesian_2d(lo..hi, -top..top)
+        .map_err(draw_error)?;
+    chart
+        .configure_mesh()
+        .x_desc("z = (t − mean)/sd")
+        .y_desc("sd · density(mean + sd·z) − φ(z)")
+        .draw()
+        .map_err(draw_error)?;
+    chart
+        .draw_series(LineSeries::new(
+            vec![(lo, 0.0), (hi, 0.0)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(draw_error)?;
+    let palette = [
+        RGBColor(31, 119, 180),
+        RGBColor(214, 39, 40),
+        RGBColor(148, 103, 189),
+        RGBColor(44, 160, 44),
+        RGBColor(255, 127, 14),
+    ];
+    for (k, (m, points)) in lines.into_iter().enumerate() {
+        let color = palette[k % palette.len()];
+        chart
+            .draw_series(LineSeries::new(points, color.stroke_width(2)))
+            .map_err(draw_error)?
+            .label(format!(
+                "{}: TV {:.2e} to its matched Normal, skewness {:.3}",
+                m.name, m.total_variation, m.skewness
+            ))
+            .legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(2))
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(BLACK)
+        .position(SeriesLabelPosition::UpperRight)
+        .draw()
+        .map_err(draw_error)?;
+    root.present().map_err(draw_error)?;
+    Ok(())
+}
+
 /// Draw every figure as `figureN.svg` and `figureN.png` in `dir`; returns the files.
 pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir).map_err(|e| {
@@ -351,5 +445,11 @@ pub fn write(dir: &Path) -> Result<Vec<PathBuf>> {
         files.push(svg);
         files.push(png);
     }
+    let svg = dir.join("figure10.svg");
+    draw_layers(SVGBackend::new(&svg, (900, 560)).into_drawing_area())?;
+    let png = dir.join("figure10.png");
+    draw_layers(BitMapBackend::new(&png, (900, 560)).into_drawing_area())?;
+    files.push(svg);
+    files.push(png);
     Ok(files)
 }

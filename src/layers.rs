@@ -40,6 +40,14 @@ pub struct Layer {
 /// Every assignment's law, in the order of the program (a `repeat` block's statements
 /// once for each round, named with the round).
 pub fn layers(source: &str, values: &Values) -> Result<Vec<Layer>> {
+    Ok(laws(source, values)?
+        .iter()
+        .map(|(name, line, law)| measure(law, name.clone(), *line))
+        .collect())
+}
+
+/// Every assignment's name (with `#r` for a round of a `repeat`), line and law.
+pub fn laws(source: &str, values: &Values) -> Result<Vec<(String, usize, Law)>> {
     let program = syntax::parse(source)?;
     let mut out = Vec::new();
     for (i, statement) in program.statements.iter().enumerate() {
@@ -68,7 +76,7 @@ pub fn layers(source: &str, values: &Values) -> Result<Vec<Layer>> {
             Some(r) => format!("{}#{r}", name.text),
             None => name.text.clone(),
         };
-        out.push(measure(&law, label, line));
+        out.push((label, line, law));
     }
     Ok(out)
 }
@@ -89,7 +97,8 @@ fn quantile(law: &Law, p: f64, mut lo: f64, mut hi: f64) -> f64 {
     hi
 }
 
-fn measure(law: &Law, name: String, line: usize) -> Layer {
+/// One law in numbers (see [`Layer`]).
+pub fn measure(law: &Law, name: String, line: usize) -> Layer {
     // a bracket of the law: out from 0 by doubling steps until the CDF has (nearly) all
     let (mut lo, mut hi) = (-1.0f64, 1.0f64);
     while law.cdf.eval(lo) > 1e-16 && lo > -1e300 {

@@ -355,8 +355,8 @@ fn compare(s: &Section, d: &Derivation) -> Result<SectionReport> {
 
 /// Section 3's program, `examples/paper/section3.pf`, and the parameters it is
 /// tabulated at.
-const SECTION3: &str = include_str!("../../examples/paper/section3.pf");
-const SECTION3_AT: [(&str, f64); 2] = [("mu", 0.0), ("sigma", 1.0)];
+pub(crate) const SECTION3: &str = include_str!("../../examples/paper/section3.pf");
+pub(crate) const SECTION3_AT: [(&str, f64); 2] = [("mu", 0.0), ("sigma", 1.0)];
 
 /// A statement of Section 3, tested against the laws layer by layer.
 #[derive(Clone, Debug, Serialize)]
@@ -564,6 +564,7 @@ impl Report {
                 cell(&c.evidence)
             ));
         }
+        out.push_str("\n### Figure 10: each layer standardised, less N(0, 1)\n\nWhich the paper does not draw: the law after the first and the last max-pooling, the convolution after each and the fully connected layer, each standardised by its own mean and standard deviation, less the standard Normal that moment propagation would put in its place. A Gaussian layer would be the line 0.\n\n![Figure 10](figures/figure10.png)\n");
         for (s, (number, file, d)) in self.sections.iter().zip(&self.derivations) {
             debug_assert_eq!(&s.section, number);
             out.push_str(&format!(
