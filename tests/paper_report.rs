@@ -36,7 +36,7 @@ fn verdicts() {
 fn figures_are_drawn_as_svg_and_png() {
     let dir = tempfile::tempdir().unwrap();
     let files = pushforward::figures::write(dir.path()).unwrap();
-    assert_eq!(files.len(), 18);
+    assert_eq!(files.len(), 20);
     for n in 1..=9 {
         let svg = std::fs::read_to_string(dir.path().join(format!("figure{n}.svg"))).unwrap();
         assert!(
@@ -52,4 +52,17 @@ fn figures_are_drawn_as_svg_and_png() {
         assert_eq!(&png[1..4], b"PNG");
         assert!(png.len() > 10_000);
     }
+    // Figure 10, Section 3's layers less their matched Normals: five curves and no
+    // histogram (the deep layers cannot be sampled forward)
+    let svg = std::fs::read_to_string(dir.path().join("figure10.svg")).unwrap();
+    assert!(svg.contains("Figure 10:"), "figure 10 has no caption");
+    assert!(
+        svg.matches("<polyline").count() >= 5,
+        "figure 10 lacks its curves"
+    );
+    for name in ["pool1", "conv2", "pool5", "conv5", "fc"] {
+        assert!(svg.contains(name), "figure 10 has no {name}");
+    }
+    let png = std::fs::read(dir.path().join("figure10.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
 }
