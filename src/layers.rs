@@ -64,11 +64,23 @@ pub fn laws(source: &str, values: &Values) -> Result<Vec<(String, usize, Law)>> 
             )
             .help("tabulate a shorter program"));
         }
-        // the program up to the statement: its output is the statement's value
-        let upto = syntax::Program {
-            statements: program.statements[..=i].to_vec(),
+        // the program up to the statement, with every assumption (they hold wherever
+        // written): its output is the statement's value
+        let mut statements = program.statements[..i].to_vec();
+        statements.extend(
+            program.statements[i + 1..]
+                .iter()
+                .filter(|s| matches!(s, Statement::Assume { .. }))
+                .cloned(),
+        );
+        statements.push(statement.clone());
+        let upto = syntax::Program { statements };
+        let model = match crate::lower::lower(source, &upto) {
+            Ok(m) => m,
+            // a statement of parameters alone has no law: not a row
+            Err(e) if e.to_string().contains("does not depend on the input") => continue,
+            Err(e) => return Err(e),
         };
-        let model = crate::lower::lower(source, &upto)?;
         let d = crate::derive::derive(&model, crate::derive::Limits::default())?;
         let law = Law::new(&d, values)?;
         let line = source[..span.start].matches('\n').count() + 1;
@@ -83,7 +95,8 @@ pub fn laws(source: &str, values: &Values) -> Result<Vec<(String, usize, Law)>> 
 
 /// The smallest t with F(t) ≥ p, by bisection in [lo, hi].
 fn quantile(law: &Law, p: f64, mut lo: f64, mut hi: f64) -> f64 {
-    for _ in 0..200 {
+    // to adjacent numbers: from a bracket as wide as f64 that is about 2100 halvings
+    for _ in 0..2200 {
         let m = 0.5 * (lo + hi);
         if !(lo < m && m < hi) {
             break;
@@ -104,7 +117,15 @@ pub fn measure(law: &Law, name: String, line: usize) -> Layer {
     while law.cdf.eval(lo) > 1e-16 && lo > -1e300 {
         lo *= 2.0;
     }
-    while law.cdf.eval(hi) < 1.0 - 1e-16 && hi < 1e300 {
+    // (a numeric law's mass may fall short of 1 by its error: the top is where the
+    // CDF is within 1e-12 of 1, or stops growing)
+    let mut last = 0.0;
+    while hi < 1e300 {
+        let c = law.cdf.eval(hi);
+        if c >= 1.0 - 1e-12 || (c > 0.0 && c <= last) {
+            break;
+        }
+        last = c;
         hi *= 2.0;
     }
     let mut cuts: Vec<f64> = vec![lo, hi];

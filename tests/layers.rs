@@ -121,3 +121,38 @@ fn a_repeat_block_is_its_rounds_written_out() {
         .unwrap_err();
     assert!(e.to_string().contains("1 to 1000 rounds"), "{e}");
 }
+
+/// What an independent review found: a sum on the piecewise path (its mass a few ulps
+/// short of 1) has the moments of its terms' closed forms; a statement of parameters
+/// alone is no row; an assumption written later holds for the rows before it; a
+/// `repeat` does not silently replace a name it does not carry.
+#[test]
+fn layers_of_piecewise_sums_parameters_and_later_assumptions() {
+    // relu(x) of N(0, 1): mean 1/√(2π), variance 1/2 − 1/(2π); two copies add
+    let t = layers(
+        "x ~ Normal(0, 1)\ny = conv(relu(x), [1, 1])\n",
+        &Values::default(),
+    )
+    .unwrap();
+    let m = 1.0 / (2.0 * PI).sqrt();
+    close(t[0].mean, 2.0 * m, 1e-12, "mean of the sum of relus");
+    close(
+        t[0].variance,
+        2.0 * (0.5 - m * m),
+        1e-12,
+        "variance of the sum of relus",
+    );
+    let mut v = Values::default();
+    v.insert("w", 2.0);
+    let t = layers(
+        "x ~ Normal(0, 1)\ns = 2*w\nh = w*x\nassume w > 0\ny = relu(h)\n",
+        &v,
+    )
+    .unwrap();
+    let names: Vec<&str> = t.iter().map(|l| l.name.as_str()).collect();
+    assert_eq!(names, ["h", "y"]);
+    close(t[0].variance, 4.0, 1e-12, "variance of w·x");
+    let e = pushforward::derive_source("x ~ Normal(0, 1)\ny = 2*x\nrepeat 1 { y = relu(x) }\n")
+        .unwrap_err();
+    assert!(e.to_string().contains("already defined"), "{e}");
+}

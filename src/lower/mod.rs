@@ -135,7 +135,8 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                 name,
                 value,
                 span,
-                round,
+                rebind,
+                ..
             } => {
                 if lw.input.is_none() {
                     return Err(Error::new(
@@ -146,7 +147,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                     .help("start the program with `x ~ Normal(MEAN, STD)`"));
                 }
                 // a repeat's rounds assign its names again, each reading the last
-                if round.is_none() || !lw.env.contains_key(&name.text) {
+                if !rebind || !lw.env.contains_key(&name.text) {
                     lw.check_new_name(&name.text, name.span)?;
                 }
                 let (id, random) = lw.lower_expr(value)?;

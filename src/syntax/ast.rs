@@ -97,12 +97,14 @@ pub enum Statement {
         span: Span,
     },
     /// `y = expr`; `round` is Some(r) for the r-th copy of a statement of a `repeat`
-    /// block, which may assign a name again (its right side reads the value before).
+    /// block, and `rebind` says that it assigns a name the block carries from round to
+    /// round (its right side reads the value before).
     Assign {
         name: Name,
         value: Ast,
         span: Span,
         round: Option<u32>,
+        rebind: bool,
     },
 }
 

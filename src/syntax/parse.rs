@@ -101,6 +101,7 @@ pub fn parse(source: &str) -> Result<Program> {
                     value,
                     span,
                     round: None,
+                    rebind: false,
                 });
             }
             Rule::repeat => {
@@ -138,12 +139,18 @@ pub fn parse(source: &str) -> Result<Program> {
                         Statement::Assume { .. } => None,
                     })
                     .collect();
+                // the names carried from round to round: read before assigned in a
+                // round, with a value from before the block
+                let mut carried: Vec<String> = Vec::new();
                 for (i, (_, value, _)) in body.iter().enumerate() {
                     let mut read = Vec::new();
                     names_in(value, &mut read);
                     for (text, at) in read {
                         let assigned_later = body[i..].iter().any(|(n, _, _)| n.text == text);
                         let assigned_earlier = body[..i].iter().any(|(n, _, _)| n.text == text);
+                        if assigned_later && !assigned_earlier && before.contains(&text.as_str()) {
+                            carried.push(text.clone());
+                        }
                         if assigned_later && !assigned_earlier && !before.contains(&text.as_str()) {
                             return Err(Error::new(
                                 ErrorKind::Syntax,
@@ -169,6 +176,9 @@ pub fn parse(source: &str) -> Result<Program> {
                             value: value.clone(),
                             span: *span,
                             round: Some(r),
+                            // the first round assigns anew what the block does not
+                            // carry, so a name from before the block stays its own
+                            rebind: r > 1 || carried.contains(&name.text),
                         });
                     }
                 }

@@ -19,8 +19,9 @@
 use super::NumericLaw;
 use crate::error::Result;
 
-/// The most grid points a term's samples may have.
+/// The most grid points a term's samples may have, and a sum's.
 pub const MAX_POINTS: usize = 1 << 14;
+const MAX_SUM: usize = 1 << 16;
 /// The samples' agreement between two spacings that ends the halving: relative, where
 /// the density is at least `SEEN` of its largest value (the density is asked to 1e-10
 /// relative where it exceeds 1e-6; a law made by an earlier layer is itself fitted to
@@ -192,9 +193,17 @@ fn term(density: &dyn Fn(f64) -> f64, (lo, hi): (f64, f64), w: f64, h: f64) -> O
     if count > MAX_POINTS {
         return None;
     }
-    let values = (start..=end)
+    // (beyond 2^52 spacings from 0 the grid points are no longer exact numbers)
+    if start.unsigned_abs().max(end.unsigned_abs()) > 1 << 52 {
+        return None;
+    }
+    let values: Vec<f64> = (start..=end)
         .map(|j| (density(j as f64 * h / w) / w.abs()).max(0.0))
         .collect();
+    // an unbounded density (x³ at 0) is not for a grid
+    if values.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
     Some(Samples {
         h,
         start,
@@ -224,6 +233,7 @@ fn sum(
         };
         out = Some(match out {
             None => t,
+            Some(o) if o.values.len() + t.values.len() > MAX_SUM => return None,
             Some(o) => o.convolve(&t),
         });
     }
@@ -243,7 +253,13 @@ fn disagreement(coarse: &Samples, fine: &Samples) -> (f64, f64) {
         let c = coarse.at(u);
         total += (c - f).abs() * fine.h;
         if f >= floor {
-            worst = worst.max((c - f).abs() / f);
+            // (a NaN is a disagreement)
+            let d = (c - f).abs() / f;
+            worst = if d.is_nan() {
+                f64::INFINITY
+            } else {
+                worst.max(d)
+            };
         }
     }
     (worst, total)
@@ -309,14 +325,18 @@ pub fn weighted_sum(
         .skip(1)
         .map(|i| (i as f64 - top as f64) * fine.h)
         .collect();
-    let mut law = NumericLaw::from_local_density(
+    let mut law = match NumericLaw::from_local_density(
         &at,
         origin,
         extent,
         &cuts,
         live.len() as f64 * beyond + cut + rounding,
         tol,
-    )?;
+    ) {
+        Ok(law) => law,
+        // a fit the grid's interpolant cannot make: the pieces between breaks instead
+        Err(_) => return Ok(None),
+    };
     // the sum's mass is E's to the power of the copies: the law is scaled to it, so
     // that a mass error does not grow layer after layer (what it was off by counts)
     law.normalise(mass.powi(live.len() as i32));

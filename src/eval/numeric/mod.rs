@@ -231,6 +231,8 @@ impl NumericLaw {
     pub fn normalise(&mut self, mass: f64) {
         let now = self.continuous_mass();
         if !(now > 0.0 && mass > 0.0 && now.is_finite()) {
+            // nothing to scale: all of the mass is lost, and counts
+            self.error += mass.abs();
             return;
         }
         let k = mass / now;
