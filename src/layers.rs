@@ -118,11 +118,11 @@ pub fn measure(law: &Law, name: String, line: usize) -> Layer {
         lo *= 2.0;
     }
     // (a numeric law's mass may fall short of 1 by its error: the top is where the
-    // CDF is within 1e-12 of 1, or stops growing)
+    // CDF is within 1e-16 of 1, or stops growing)
     let mut last = 0.0;
     while hi < 1e300 {
         let c = law.cdf.eval(hi);
-        if c >= 1.0 - 1e-12 || (c > 0.0 && c <= last) {
+        if c >= 1.0 - 1e-16 || (c > 0.0 && c <= last) {
             break;
         }
         last = c;
