@@ -149,8 +149,12 @@ fn unsupported_and_missing_assumptions_are_user_errors() {
     assert!(err.contains("unknown function `frobnicate`"), "{err}");
     let err = user_error(&["derive", "-e", "x ~ Normal(0, 1)\ny = leaky_relu(x, a)"]);
     assert!(err.contains("assume a > 0"), "{err}");
-    let err = user_error(&["derive", "-e", "x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = x"]);
-    assert!(err.contains("second random input"), "{err}");
+    let err = user_error(&[
+        "derive",
+        "-e",
+        "x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = x*z",
+    ]);
+    assert!(err.contains("combines independent inputs"), "{err}");
     let err = user_error(&["derive", "-e", "x ~ Normal(0, 1)\ny = log(x)"]);
     assert!(
         // miette wraps long lines: look for pieces that fit on one

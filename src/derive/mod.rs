@@ -33,6 +33,7 @@
 mod atoms;
 mod diagnose;
 mod explain;
+mod multi;
 pub mod pieces;
 mod polynomial;
 mod search;
@@ -168,16 +169,23 @@ pub struct Derivation {
     /// For a map of the input derived by its monotone pieces: the inverses and points
     /// its formulas name.
     pub pieces: Option<pieces::Pieces>,
-    /// For `conv(E, w)` of a non-Normal E: E's own derivation, whose law the sum's
-    /// formulas name (`sum.rs`).
-    pub inner: Option<Box<Derivation>>,
+    /// For a sum at the root (`conv(E, w)` of a non-Normal E, a sum of independent
+    /// terms): each part's own derivation, whose laws the sum's formulas name (`sum.rs`).
+    pub inner: Vec<Derivation>,
     /// The sums of non-Normal terms inside the output, each a leaf `(law K A)` of the
     /// model's term: their derivations, in the order of the leaves (`sum::leaves`).
     pub laws: Vec<Derivation>,
+    /// The numeric laws the formulas read with the copies of each, where the model's
+    /// term does not show them (a mixture over a mask's outcomes, `multi.rs`).
+    pub numeric: Option<Vec<(usize, f64)>>,
 }
 
 /// Derive the CDF and PDF of a model's output.
 pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
+    // several inputs: the law from independent parts
+    if model.several() {
+        return multi::derive(model, limits);
+    }
     // a weighted sum of iid copies of a non-Normal law: E's law, and the sum named
     if let Some(d) = sum::derive(model, limits)? {
         return Ok(d);
@@ -237,8 +245,9 @@ pub fn derive(model: &Model, limits: Limits) -> Result<Derivation> {
         cdf_stats,
         pdf_stats,
         pieces,
-        inner: None,
+        inner: Vec::new(),
         laws,
+        numeric: None,
     })
 }
 

@@ -6,7 +6,7 @@
 
 use super::{simplify, Atom, Derivation, End, Limits, Stats, Step, Support};
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::implicit::{self, Convolution, Ref};
+use crate::lang::implicit::{self, Convolution, Part, Ref};
 use crate::lang::{append, subterm, Expr, Facts, Node, Num};
 use crate::lower::Model;
 use crate::rules;
@@ -49,44 +49,91 @@ pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>
     let mut inner = model.clone();
     inner.y = subterm(y, e);
     let law = super::derive(&inner, limits)?;
+    sum_of(model, vec![(inner.y, law, weights)], limits)
+        .map(Some)
+        .map_err(here)
+}
+
+/// The derivation of a sum of independent parts, each iid copies of one derived law
+/// with its weights (the part's term, its law, the weights): the atoms and the support
+/// in closed form, the CDF and the density named as the convolution.
+pub(super) fn sum_of(
+    model: &Model,
+    parts: Vec<(Expr, Derivation, Vec<Num>)>,
+    limits: Limits,
+) -> Result<Derivation> {
     let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
     let tidy = |e: &Expr| simplify(e, limits, &facts, rules::for_simplify());
 
+    // each part's atoms, then every choice of one per part: Σ positions, Π masses
+    let mut choices: Vec<(Expr, Expr)> = vec![(num(0), num(1))];
+    for (_, law, weights) in &parts {
+        let mine = sum_atoms(&law.atoms, weights)?;
+        let mut next = Vec::new();
+        for (a, m) in &choices {
+            for (b, n) in &mine {
+                next.push((binary(a, b, Node::Add), binary(m, n, Node::Mul)));
+            }
+        }
+        if next.len() > MAX_ATOMS {
+            return Err(Error::new(
+                ErrorKind::Limit,
+                format!("the sum has more than {MAX_ATOMS} atoms"),
+            )
+            .help("use fewer terms with atoms"));
+        }
+        choices = next;
+    }
     // atoms at one point after tidying (−1 + 1 and 1 − 1) are one
     let mut atoms: Vec<Atom> = Vec::new();
-    for (at, mass) in sum_atoms(&law.atoms, &weights).map_err(here)? {
+    for (at, mass) in choices {
         let at = tidy(&at);
         match atoms.iter_mut().find(|a| a.at == at) {
-            Some(a) => {
-                let mut both = a.mass.clone();
-                let left = Id::from(both.as_ref().len() - 1);
-                let right = append(&mut both, &mass);
-                both.add(Node::Add([left, right]));
-                a.mass = tidy(&both);
-            }
+            Some(a) => a.mass = tidy(&binary(&a.mass, &mass, Node::Add)),
             None => atoms.push(Atom {
                 at,
                 mass: tidy(&mass),
             }),
         }
     }
+    let ends = |lower: bool| {
+        let mut total: Option<Expr> = Some(num(0));
+        let mut closed = true;
+        for (_, law, weights) in &parts {
+            let end = sum_end(&law.support, weights, lower, &tidy);
+            closed &= end.closed;
+            total = match (total, end.value) {
+                (Some(t), Some(v)) => Some(binary(&t, &v, Node::Add)),
+                _ => None,
+            };
+        }
+        End {
+            value: total.map(|t| tidy(&t)),
+            closed,
+        }
+    };
     let support = Support {
-        lo: sum_end(&law.support, &weights, true, &tidy),
-        hi: sum_end(&law.support, &weights, false, &tidy),
+        lo: ends(true),
+        hi: ends(false),
     };
     let k = implicit::convolution(Convolution {
-        term: inner.y.clone(),
-        cdf: law.cdf.clone(),
-        density: law.density.clone(),
-        atoms: law
-            .atoms
+        parts: parts
             .iter()
-            .map(|a| (a.at.clone(), a.mass.clone()))
+            .map(|(term, law, weights)| Part {
+                term: term.clone(),
+                cdf: law.cdf.clone(),
+                density: law.density.clone(),
+                atoms: law
+                    .atoms
+                    .iter()
+                    .map(|a| (a.at.clone(), a.mass.clone()))
+                    .collect(),
+                lo: law.support.lo.value.clone(),
+                hi: law.support.hi.value.clone(),
+                breaks: super::atoms::thresholds(&law.density).unwrap_or_default(),
+                weights: weights.clone(),
+            })
             .collect(),
-        lo: law.support.lo.value.clone(),
-        hi: law.support.hi.value.clone(),
-        breaks: super::atoms::thresholds(&law.density).unwrap_or_default(),
-        weights: weights.clone(),
         sum_ends: [
             (support.lo.value.clone(), support.lo.closed),
             (support.hi.value.clone(), support.hi.closed),
@@ -103,13 +150,15 @@ pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>
     let density = named(Node::ConvPdf);
     let pdf = tidy(&with_deltas(&density, &atoms_of(&atoms)));
 
+    let y = &model.y;
+    let root = Id::from(y.as_ref().len() - 1);
     let mut cdf_start = y.clone();
     let t = cdf_start.add(Node::T);
     cdf_start.add(Node::Cdf([root, t]));
     let mut pdf_start = Expr::default();
     let f = append(&mut pdf_start, &cdf);
     pdf_start.add(Node::D(f));
-    Ok(Some(Derivation {
+    Ok(Derivation {
         model: model.clone(),
         cdf_start,
         cdf: cdf.clone(),
@@ -129,10 +178,27 @@ pub(super) fn derive(model: &Model, limits: Limits) -> Result<Option<Derivation>
         cdf_stats: Stats::default(),
         pdf_stats: Stats::default(),
         pieces: None,
-        // E's own derivation, which the sum's formulas name
-        inner: Some(Box::new(law)),
+        // the parts' own derivations, which the sum's formulas name
+        inner: parts.into_iter().map(|(_, law, _)| law).collect(),
         laws: Vec::new(),
-    }))
+        numeric: None,
+    })
+}
+
+/// A number as a term.
+pub(super) fn num(n: i64) -> Expr {
+    let mut e = Expr::default();
+    e.add(Node::Num(Num::int(n)));
+    e
+}
+
+/// `a op b` as one term.
+pub(super) fn binary(a: &Expr, b: &Expr, op: fn([Id; 2]) -> Node) -> Expr {
+    let mut out = a.clone();
+    let left = Id::from(out.as_ref().len() - 1);
+    let right = append(&mut out, b);
+    out.add(op([left, right]));
+    out
 }
 
 /// The model with each `conv(E, w)` of a non-Normal E inside its output (not at its
@@ -164,30 +230,35 @@ pub(super) fn leaves(model: &Model, limits: Limits) -> Result<(Model, Vec<Deriva
         let Some(d) = derive(&part, limits)? else {
             return Ok((model, laws));
         };
-        let k = d
-            .cdf
-            .as_ref()
-            .iter()
-            .find_map(|n| implicit::index(&d.cdf, n))
-            .unwrap_or(usize::MAX);
-        // (law #k A), A the list of (cons at mass)
-        let mut leaf = Expr::default();
-        let r = leaf.add(Node::Ref(Ref(u32::try_from(k).unwrap_or(u32::MAX))));
-        let mut list = leaf.add(Node::Nil);
-        for a in d.atoms.iter().rev() {
-            let at = append(&mut leaf, &a.at);
-            let mass = append(&mut leaf, &a.mass);
-            let pair = leaf.add(Node::Cons([at, mass]));
-            list = leaf.add(Node::Cons([pair, list]));
-        }
-        let lo = match &d.support.lo.value {
-            Some(v) => append(&mut leaf, v),
-            None => leaf.add(Node::Nil),
-        };
-        leaf.add(Node::Law([r, list, lo]));
-        model.y = replace(y, Id::from(at), &leaf);
+        model.y = replace(y, Id::from(at), &leaf_of(&d));
         laws.push(d);
     }
+}
+
+/// The leaf `(law K A L)` standing for a sum's derivation: K its convolution, A the
+/// list of its atoms as (cons at mass), L its support's lower end (nil where −∞).
+pub(super) fn leaf_of(d: &Derivation) -> Expr {
+    let k = d
+        .cdf
+        .as_ref()
+        .iter()
+        .find_map(|n| implicit::index(&d.cdf, n))
+        .unwrap_or(usize::MAX);
+    let mut leaf = Expr::default();
+    let r = leaf.add(Node::Ref(Ref(u32::try_from(k).unwrap_or(u32::MAX))));
+    let mut list = leaf.add(Node::Nil);
+    for a in d.atoms.iter().rev() {
+        let at = append(&mut leaf, &a.at);
+        let mass = append(&mut leaf, &a.mass);
+        let pair = leaf.add(Node::Cons([at, mass]));
+        list = leaf.add(Node::Cons([pair, list]));
+    }
+    let lo = match &d.support.lo.value {
+        Some(v) => append(&mut leaf, v),
+        None => leaf.add(Node::Nil),
+    };
+    leaf.add(Node::Law([r, list, lo]));
+    leaf
 }
 
 /// The most sums of non-Normal terms one program may hold.
@@ -200,7 +271,7 @@ fn is_random(y: &Expr, id: Id) -> bool {
 }
 
 /// `y` with its subterm `at` replaced by `with`.
-fn replace(y: &Expr, at: Id, with: &Expr) -> Expr {
+pub(super) fn replace(y: &Expr, at: Id, with: &Expr) -> Expr {
     use egg::Language;
     let mut out = Expr::default();
     let mut memo: Vec<Id> = Vec::with_capacity(y.as_ref().len());
@@ -220,7 +291,10 @@ fn replace(y: &Expr, at: Id, with: &Expr) -> Expr {
 /// error bound is on the total variation of its continuous part, so an event of the
 /// output, P(Y ≤ t) among them, is off by at most the sum of copies × bound.
 pub fn numeric_parts(d: &Derivation) -> Vec<(usize, f64)> {
-    if d.inner.is_some() {
+    if let Some(parts) = &d.numeric {
+        return parts.clone();
+    }
+    if !d.inner.is_empty() {
         // the sum itself, at the root
         return d
             .cdf
@@ -234,7 +308,7 @@ pub fn numeric_parts(d: &Derivation) -> Vec<(usize, f64)> {
 }
 
 /// The weights of a list `(cons w₁ (cons w₂ … nil))` of numbers.
-fn weights(y: &Expr, mut id: Id) -> Result<Vec<Num>> {
+pub(super) fn weights(y: &Expr, mut id: Id) -> Result<Vec<Num>> {
     let mut out = Vec::new();
     loop {
         match &y[id] {
@@ -253,7 +327,7 @@ fn weights(y: &Expr, mut id: Id) -> Result<Vec<Num>> {
 }
 
 /// The exact value of a constant subterm (`1/2`, `-0.25`, `3*2`), if it has one.
-fn exact(y: &Expr, id: Id) -> Option<Num> {
+pub(super) fn exact(y: &Expr, id: Id) -> Option<Num> {
     crate::lang::fold(&y[id], |c| exact(y, c))
 }
 
@@ -382,7 +456,7 @@ fn atoms_of(atoms: &[Atom]) -> Vec<(Expr, Expr)> {
 }
 
 /// density + Σ mass·δ(t − at).
-fn with_deltas(density: &Expr, atoms: &[(Expr, Expr)]) -> Expr {
+pub(super) fn with_deltas(density: &Expr, atoms: &[(Expr, Expr)]) -> Expr {
     let mut out = density.clone();
     let mut root = Id::from(out.as_ref().len() - 1);
     for (at, mass) in atoms {

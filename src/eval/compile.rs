@@ -366,12 +366,23 @@ impl Compiling<'_> {
     }
 }
 
-/// A difference `x − y` at node `id`: e^u − 1 and 1 − e^u without their cancellation.
+/// For a term 1 − u²: the row of u.
+fn one_minus_square(e: &Expr, a: egg::Id) -> Option<usize> {
+    let Node::Pow([u, two]) = &e[one_minus(e, a)?.into()] else {
+        return None;
+    };
+    matches!(&e[*two], Node::Num(n) if n.to_f64() == 2.0).then(|| usize::from(*u))
+}
+
+/// A difference `x − y` at node `id`: e^u − 1, 1 − e^u and 1 − u² without their
+/// cancellation.
 fn difference(e: &Expr, id: egg::Id, x: usize, y: usize) -> Op {
     if let Some(u) = softplus_inverse_of(e, id) {
         Op::Expm1(u)
     } else if let Some(u) = one_minus_exp(e, id) {
         Op::OneMinusExp(u)
+    } else if let Some(u) = one_minus_square(e, id) {
+        Op::OneMinusSquare(u)
     } else {
         Op::Sub(x, y)
     }

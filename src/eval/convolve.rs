@@ -6,7 +6,7 @@
 use super::numeric::{grid, NumericLaw};
 use super::{Compiled, Values};
 use crate::error::{Error, ErrorKind, Result};
-use crate::lang::implicit::Convolution;
+use crate::lang::implicit::{Convolution, Part};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// The fits' tolerance, relative to each density's largest value.
@@ -40,7 +40,24 @@ pub fn shared(k: usize, c: &Convolution, values: &Values) -> Result<Arc<NumericL
     Ok(made)
 }
 
+/// The law of the sum: each part's weighted sum of copies, then the parts added.
 pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
+    let mut sum: Option<NumericLaw> = None;
+    // the grid's laws are centred on themselves: only a sum of one part goes there
+    let alone = c.parts.len() == 1;
+    for part in &c.parts {
+        let term = part_law(part, values, alone)?;
+        sum = Some(match sum {
+            None => term,
+            Some(s) => s.add(&term, TOL)?,
+        });
+    }
+    sum.ok_or_else(|| Error::new(ErrorKind::Internal, "a sum without parts"))
+}
+
+/// One part's law: w₁E₁ + … + wₙEₙ for iid copies of E; on the grid when E is smooth
+/// and `alone` (the part is the whole sum).
+fn part_law(c: &Part, values: &Values, alone: bool) -> Result<NumericLaw> {
     let cdf = Compiled::new(&c.cdf, values)?;
     let density = Compiled::new(&c.density, values)?;
     let constant = |e: &crate::lang::Expr| Compiled::new(e, values).map(|f| f.eval(0.0));
@@ -106,7 +123,7 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
     // E's numeric laws inside: E's law is then off by at most their bounds times the
     // copies of them E takes
     let inherited = inherited(c, values)?;
-    if c.smooth() {
+    if alone && c.smooth() {
         // smooth on the whole line: the grid, when it resolves E
         let (q1, q99) = (
             crossing(&continuous, 0.01, lo, hi),
@@ -145,7 +162,7 @@ pub fn law(c: &Convolution, values: &Values) -> Result<NumericLaw> {
 
 /// E's formulas read numeric laws of their own (a sum of maxpools of sums): the sum
 /// over them of their bounds times the copies of them E takes.
-fn inherited(c: &Convolution, values: &Values) -> Result<f64> {
+fn inherited(c: &Part, values: &Values) -> Result<f64> {
     let mut inherited = 0.0;
     for (k, copies) in crate::lang::implicit::leaf_copies(&c.term) {
         let inner = crate::lang::implicit::get_convolution(k).ok_or_else(|| {

@@ -70,6 +70,8 @@ enum Op {
     /// 1 − e^u, without the cancellation near u = 0 (1 − e^(−u) in softplus's inverse's
     /// derivative).
     OneMinusExp(usize),
+    /// 1 − u², as (1 − u)(1 + u): no cancellation near u = ±1
+    OneMinusSquare(usize),
     Relu(usize),
     Leaky(usize, usize),
     Elu(usize, usize),
@@ -135,6 +137,7 @@ impl Op {
             | Log1p(a)
             | Log1pNeg(a)
             | OneMinusExp(a)
+            | OneMinusSquare(a)
             | Relu(a)
             | Scale(a, _)
             | RootN(a, _)
@@ -402,6 +405,7 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
         Op::SoftplusInv(a) => unary!(a, special::softplus_inv),
         Op::Expm1(a) => unary!(a, f64::exp_m1),
         Op::OneMinusExp(a) => unary!(a, |x: f64| -x.exp_m1()),
+        Op::OneMinusSquare(a) => unary!(a, |x: f64| (1.0 - x) * (1.0 + x)),
         Op::Log1p(a) => vector!(a, simd::ln_1p),
         Op::Log1pNeg(a) => vector!(a, |x| simd::ln_1p(-x)),
         Op::Relu(a) => unary!(a, |x: f64| if x > 0.0 { x } else { 0.0 }),

@@ -52,12 +52,22 @@ pub struct Inverse {
     pub increasing: bool,
 }
 
-/// The law of w₁E₁ + … + wₙEₙ for iid copies Eᵢ of a law derived in closed form, which
-/// has none itself (conv of a non-Normal): E's CDF and density (terms in t and the
-/// program's parameters), its atoms, the finite ends of its support, and the weights.
+/// The law of a sum of independent parts, each w₁E₁ + … + wₙEₙ for iid copies Eᵢ of a
+/// law derived in closed form, which has none itself: `conv(E, w)` of a non-Normal E is
+/// one part; `relu(x1) + tanh(x2)` of independent inputs two, each with the weight 1.
 /// Evaluation computes it numerically (`eval::numeric`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Convolution {
+    pub parts: Vec<Part>,
+    /// The ends of the sum's own support (`None` where infinite), and whether each is
+    /// in it: the range of a `(law K A)` leaf.
+    pub sum_ends: [(Option<Expr>, bool); 2],
+}
+
+/// Iid copies of one law E, weighted: E's CDF and density (terms in t and the
+/// program's parameters), its atoms, the finite ends of its support, and the weights.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Part {
     /// E itself, as the program wrote it (a random term), for printing.
     pub term: Expr,
     pub cdf: Expr,
@@ -70,17 +80,21 @@ pub struct Convolution {
     /// Where E's density may jump: the thresholds of its brackets.
     pub breaks: Vec<Expr>,
     pub weights: Vec<super::Num>,
-    /// The ends of the sum's own support (`None` where infinite), and whether each is
-    /// in it: the range of a `(law K A)` leaf.
-    pub sum_ends: [(Option<Expr>, bool); 2],
+}
+
+impl Part {
+    /// Whether E's law is smooth on the whole line, as far as its derivation says: no
+    /// atoms, no jumps of its density, no finite end.
+    pub fn smooth(&self) -> bool {
+        self.atoms.is_empty() && self.breaks.is_empty() && self.lo.is_none() && self.hi.is_none()
+    }
 }
 
 impl Convolution {
-    /// Whether E's law is smooth on the whole line, as far as its derivation says: no
-    /// atoms, no jumps of its density, no finite end. Its sums are then evaluated on a
-    /// uniform grid (`eval::numeric::grid`).
+    /// Whether the sum is of iid copies of one law smooth on the whole line: it is then
+    /// evaluated on a uniform grid (`eval::numeric::grid`).
     pub fn smooth(&self) -> bool {
-        self.atoms.is_empty() && self.breaks.is_empty() && self.lo.is_none() && self.hi.is_none()
+        matches!(self.parts.as_slice(), [p] if p.smooth())
     }
 }
 
@@ -126,13 +140,32 @@ pub fn unleaf(e: &Expr) -> Expr {
     for node in e.as_ref() {
         let id = match (node, index(e, node).and_then(get_convolution)) {
             (Node::Law(_), Some(c)) => {
-                let inner = super::append(&mut out, &unleaf(&c.term));
-                let mut list = out.add(Node::Nil);
-                for w in c.weights.iter().rev() {
-                    let w = out.add(Node::Num(w.clone()));
-                    list = out.add(Node::Cons([w, list]));
+                let mut sum = None;
+                for part in &c.parts {
+                    let inner = super::append(&mut out, &unleaf(&part.term));
+                    // one copy of a part of independent terms is the term itself
+                    if c.parts.len() > 1
+                        && part.weights.len() == 1
+                        && part.weights[0] == super::Num::int(1)
+                    {
+                        sum = Some(match sum {
+                            Some(s) => out.add(Node::Add([s, inner])),
+                            None => inner,
+                        });
+                        continue;
+                    }
+                    let mut list = out.add(Node::Nil);
+                    for w in part.weights.iter().rev() {
+                        let w = out.add(Node::Num(w.clone()));
+                        list = out.add(Node::Cons([w, list]));
+                    }
+                    let term = out.add(Node::Conv([inner, list]));
+                    sum = Some(match sum {
+                        Some(s) => out.add(Node::Add([s, term])),
+                        None => term,
+                    });
                 }
-                out.add(Node::Conv([inner, list]))
+                sum.unwrap_or_else(|| out.add(Node::Num(super::Num::int(0))))
             }
             _ => out.add(node.clone().map_children(|c| memo[usize::from(c)])),
         };

@@ -172,6 +172,11 @@ for_each_function! { language {
         "Dc" = Dc(Id),
         // random variables
         "normal" = Normal([Id; 2]),
+        // the other laws an input may have, and an input of a program with several,
+        // (var NAME LAW): NAME a symbol, one random variable wherever it is written
+        "bernoulli" = Bernoulli(Id),
+        "uniform" = Uniform([Id; 2]),
+        "var" = Var([Id; 2]),
         "maxpool" = MaxPool([Id; 2]),
         "minpool" = MinPool([Id; 2]),
         // a piecewise map of the input: (ite x c E1 E2) is E1 where x >= c, else E2

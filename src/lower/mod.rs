@@ -10,6 +10,7 @@
 use crate::error::{Error, ErrorKind, Result};
 pub use crate::lang::Assumption;
 use crate::lang::{subterm, Expr, Node, Num, Sign};
+pub use crate::syntax::InputLaw;
 use crate::syntax::{self, Arg, AstKind, BinOp, Relation, Span, Statement};
 use egg::{Id, Language, Symbol};
 use num_rational::BigRational;
@@ -62,9 +63,29 @@ pub struct Model {
     /// For a program with `if`: each piece's map with the input clamped to the piece
     /// (the support is the union of their ranges).
     pub pieces: Vec<Expr>,
+    /// Every random input, in the order declared. A program with one Normal input
+    /// writes it in `y` as `input`; with several (or one of another law), `y` writes
+    /// each as `(var NAME LAW)`, and `input` is the first Normal's law (or the first's).
+    pub inputs: Vec<Input>,
+}
+
+/// A random input of a program.
+#[derive(Clone, Debug)]
+pub struct Input {
+    pub name: String,
+    pub law: InputLaw,
+    /// `(normal M S)`, `(bernoulli P)` or `(uniform A B)`.
+    pub term: Expr,
+    pub span: Span,
 }
 
 impl Model {
+    /// Whether the output is a function of several random inputs (or of one that is not
+    /// Normal): its term then writes each input as `(var NAME LAW)`.
+    pub fn several(&self) -> bool {
+        self.inputs.len() > 1 || self.inputs.iter().any(|i| i.law != InputLaw::Normal)
+    }
+
     /// The input as terms print it: by its name.
     pub fn names(&self) -> crate::lang::print::Input<'_> {
         crate::lang::print::Input {
@@ -74,10 +95,28 @@ impl Model {
     }
 }
 
+/// An input other than the first Normal one.
+struct Other {
+    name: String,
+    law: InputLaw,
+    /// Its `(var NAME LAW)`, and LAW.
+    node: Id,
+    term: Id,
+    span: Span,
+}
+
+/// The most random inputs one program may declare.
+pub const MAX_INPUTS: usize = 64;
+
 struct Lowerer<'a> {
     expr: Expr,
     env: HashMap<String, (Id, bool)>,
+    /// The first Normal input, written `(normal M S)` while lowering.
     input: Option<(String, Id)>,
+    /// Every other input, written `(var NAME LAW)`.
+    others: Vec<Other>,
+    /// The first input's law, arguments and where it was declared.
+    first: Option<(InputLaw, Span)>,
     params: BTreeMap<String, Span>,
     integer_params: BTreeSet<String>,
     signs: HashMap<Symbol, Sign>,
@@ -103,6 +142,8 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         expr: Expr::default(),
         env: HashMap::new(),
         input: None,
+        others: Vec::new(),
+        first: None,
         params: BTreeMap::new(),
         integer_params: BTreeSet::new(),
         signs: HashMap::new(),
@@ -121,10 +162,14 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         match st {
             Statement::Input {
                 name,
-                mean,
-                std,
+                law,
+                args,
                 span,
-            } => input_info = Some(lw.lower_input(name, mean, std, *span)?),
+            } => {
+                if let Some(info) = lw.lower_input(name, *law, args, *span)? {
+                    input_info = Some(info);
+                }
+            }
             Statement::Assume {
                 name,
                 relation,
@@ -138,7 +183,7 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
                 rebind,
                 ..
             } => {
-                if lw.input.is_none() {
+                if lw.input.is_none() && lw.others.is_empty() {
                     return Err(Error::new(
                         ErrorKind::Syntax,
                         "a statement before the random input",
@@ -156,7 +201,11 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
             }
         }
     }
-    let Some((input_name, input_id)) = lw.input.clone() else {
+    let first = lw
+        .input
+        .clone()
+        .or_else(|| lw.others.first().map(|o| (o.name.clone(), o.node)));
+    let Some((input_name, input_id)) = first else {
         return Err(
             Error::new(ErrorKind::Syntax, "the program has no random input")
                 .at(Span::new(0, source.len().min(1)), "")
@@ -179,23 +228,32 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
     let (mean_id, std_id, input_span) = input_info.unwrap_or((input_id, input_id, Span::default()));
     let symbol = |s: Symbol| lw.parameter_interval(s);
     let cdf_start = piecewise_start(&subterm(&lw.expr, out_id), out_span, &symbol)?;
-    let full = lw.expr;
+    let several = lw.others.len() + usize::from(lw.input.is_some()) > 1 || lw.input.is_none();
+    let (full, memo) = if several {
+        lw.name_inputs(out_id, out_span)?
+    } else {
+        let memo = (0..lw.expr.as_ref().len()).map(Id::from).collect();
+        (lw.expr.clone(), memo)
+    };
+    let out_id = memo[usize::from(out_id)];
     check_depth(&full, out_id, out_span)?;
     let y = subterm(&full, out_id);
     let hashes = crate::lang::structural_hashes(&full);
     let origins = lw
         .origins
         .iter()
-        .map(|(id, span)| (hashes[usize::from(*id)], *span))
+        .map(|(id, span)| (hashes[usize::from(memo[usize::from(*id)])], *span))
         .collect();
+    let inputs = lw.inputs();
     Ok(Model {
         source: source.to_string(),
         input_name,
         output_name: out_name,
         y,
-        input: subterm(&full, input_id),
-        mean: subterm(&full, mean_id),
-        std: subterm(&full, std_id),
+        input: subterm(&lw.expr, input_id),
+        mean: subterm(&lw.expr, mean_id),
+        std: subterm(&lw.expr, std_id),
+        inputs,
         input_span,
         signs: lw.signs,
         assumptions: lw.assumptions,
@@ -286,6 +344,14 @@ fn check_depth(full: &Expr, out_id: Id, out_span: Span) -> Result<()> {
     Ok(())
 }
 
+/// The exact value of a constant subterm (`3/2`, `-0.5`), if it has one.
+fn number(e: &Expr, id: Id) -> Option<BigRational> {
+    fn go(e: &Expr, id: Id) -> Option<Num> {
+        crate::lang::fold(&e[id], |c| go(e, c))
+    }
+    go(e, id).and_then(|n| n.rat().cloned())
+}
+
 /// The number of an assumption: a number or a negated one.
 fn assumed_number(value: &syntax::Ast) -> Option<BigRational> {
     match &value.kind {
@@ -328,33 +394,145 @@ impl Lowerer<'_> {
     fn lower_input(
         &mut self,
         name: &syntax::Name,
-        mean: &syntax::Ast,
-        std: &syntax::Ast,
+        law: InputLaw,
+        args: &[syntax::Ast],
         span: Span,
-    ) -> Result<(Id, Id, Span)> {
-        if let Some((first, _)) = &self.input {
+    ) -> Result<Option<(Id, Id, Span)>> {
+        if self.others.len() + usize::from(self.input.is_some()) >= MAX_INPUTS {
             return Err(Error::new(
-                ErrorKind::Unsupported,
-                format!("a second random input `{}`; `{first}` is already the input", name.text),
+                ErrorKind::Limit,
+                format!("more than {MAX_INPUTS} random inputs"),
             )
-            .at(span, "second input")
-            .help("pushforward derives the law of a map of one Normal input; for iid copies use conv(E, [w1, ..., wn]) or maxpool(E, N)"));
+            .at(span, "one too many")
+            .help("for iid copies of one term use conv(E, [w1, ..., wn]) or maxpool(E, N)"));
         }
         self.check_new_name(&name.text, name.span)?;
-        let (m, m_random) = self.lower_expr(mean)?;
-        let (s, s_random) = self.lower_expr(std)?;
-        if m_random || s_random {
+        let mut ids = Vec::new();
+        for a in args {
+            let (id, random) = self.lower_expr(a)?;
+            if random {
+                return Err(Error::new(
+                    ErrorKind::Unsupported,
+                    "the parameters of an input's law must not be random",
+                )
+                .at(a.span, "random"));
+            }
+            ids.push(id);
+        }
+        self.first.get_or_insert((law, span));
+        let term = match law {
+            InputLaw::Normal => {
+                self.require_positive_std(ids[1], args[1].span)?;
+                self.expr.add(Node::Normal([ids[0], ids[1]]))
+            }
+            InputLaw::Bernoulli => {
+                let p = number(&self.expr, ids[0]);
+                if p.is_some_and(|p| p.is_negative() || p > BigRational::from_integer(1.into())) {
+                    return Err(Error::new(
+                        ErrorKind::Parameter,
+                        "the probability of a Bernoulli input must be between 0 and 1",
+                    )
+                    .at(args[0].span, "not a probability")
+                    .help("Bernoulli(P) is 1 with probability P and 0 otherwise: a dropout mask keeps a unit with P"));
+                }
+                self.expr.add(Node::Bernoulli(ids[0]))
+            }
+            InputLaw::Uniform => {
+                let (a, b) = (number(&self.expr, ids[0]), number(&self.expr, ids[1]));
+                if let (Some(a), Some(b)) = (a, b) {
+                    if a >= b {
+                        return Err(Error::new(
+                            ErrorKind::Parameter,
+                            format!("Uniform(A, B) needs A < B, not {a} and {b}"),
+                        )
+                        .at(span, "empty interval")
+                        .help("write the lower end first: Uniform(-0.5, 0.5)"));
+                    }
+                }
+                self.expr.add(Node::Uniform([ids[0], ids[1]]))
+            }
+        };
+        if law == InputLaw::Normal && self.input.is_none() {
+            self.input = Some((name.text.clone(), term));
+            self.origins.push((term, name.span));
+            return Ok(Some((ids[0], ids[1], span)));
+        }
+        let symbol = self.expr.add(Node::Symbol(Symbol::from(&name.text)));
+        let node = self.expr.add(Node::Var([symbol, term]));
+        self.origins.push((node, name.span));
+        self.others.push(Other {
+            name: name.text.clone(),
+            law,
+            node,
+            term,
+            span,
+        });
+        Ok(None)
+    }
+
+    /// The whole term with the first Normal input written as `(var NAME LAW)` like the
+    /// others, for a program with several inputs; and where each old node went.
+    fn name_inputs(&self, out: Id, out_span: Span) -> Result<(Expr, Vec<Id>)> {
+        let mut full = Expr::default();
+        let mut memo: Vec<Id> = Vec::with_capacity(self.expr.as_ref().len());
+        let first = self.input.as_ref();
+        for (i, node) in self.expr.as_ref().iter().enumerate() {
+            let mut id = full.add(node.clone().map_children(|c| memo[usize::from(c)]));
+            if let Some((name, at)) = first.filter(|(_, at)| usize::from(*at) == i) {
+                let _ = at;
+                let symbol = full.add(Node::Symbol(Symbol::from(name)));
+                id = full.add(Node::Var([symbol, id]));
+            }
+            memo.push(id);
+        }
+        if subterm(&full, memo[usize::from(out)])
+            .as_ref()
+            .iter()
+            .any(|n| matches!(n, Node::Ite(_)))
+        {
             return Err(Error::new(
                 ErrorKind::Unsupported,
-                "the input's parameters must not be random",
+                "`if` in a program with several random inputs is not supported yet",
             )
-            .at(if m_random { mean.span } else { std.span }, "random"));
+            .at(out_span, "several inputs and an `if`")
+            .help("write the condition with max, min, relu or clamp, which act on any term"));
         }
-        self.require_positive_std(s, std.span)?;
-        let n = self.expr.add(Node::Normal([m, s]));
-        self.input = Some((name.text.clone(), n));
-        self.origins.push((n, name.span));
-        Ok((m, s, span))
+        Ok((full, memo))
+    }
+
+    /// Every input in the order declared, each with its law's term.
+    fn inputs(&self) -> Vec<Input> {
+        let mut out: Vec<Input> = self
+            .others
+            .iter()
+            .map(|o| Input {
+                name: o.name.clone(),
+                law: o.law,
+                term: subterm(&self.expr, o.term),
+                span: o.span,
+            })
+            .collect();
+        if let Some((name, id)) = &self.input {
+            let span = self
+                .origins
+                .iter()
+                .find(|(o, _)| o == id)
+                .map_or(Span::default(), |(_, s)| *s);
+            let at = out
+                .iter()
+                .position(|o| o.span.start > span.start)
+                .unwrap_or(out.len());
+            out.insert(
+                at,
+                Input {
+                    name: name.clone(),
+                    law: InputLaw::Normal,
+                    term: subterm(&self.expr, *id),
+                    span,
+                },
+            );
+        }
+        out
     }
 
     /// `assume NAME REL NUMBER`: the sign it gives the parameter, with every earlier one.
@@ -368,6 +546,7 @@ impl Lowerer<'_> {
         let v = assumed_number(value).ok_or_else(|| assume_needs_number(value.span))?;
         if self.env.contains_key(&name.text)
             || self.input.as_ref().is_some_and(|(n, _)| *n == name.text)
+            || self.others.iter().any(|o| o.name == name.text)
         {
             return Err(Error::new(
                 ErrorKind::Unsupported,
@@ -411,7 +590,10 @@ impl Lowerer<'_> {
                     .help("`t` is the CDF's argument; choose another name"),
             );
         }
-        if self.env.contains_key(name) || self.input.as_ref().is_some_and(|(n, _)| n == name) {
+        if self.env.contains_key(name)
+            || self.input.as_ref().is_some_and(|(n, _)| n == name)
+            || self.others.iter().any(|o| o.name == name)
+        {
             return Err(
                 Error::new(ErrorKind::Syntax, format!("`{name}` is already defined"))
                     .at(span, "defined again")
@@ -490,6 +672,9 @@ impl Lowerer<'_> {
                     if input == n {
                         return Ok((*id, true));
                     }
+                }
+                if let Some(o) = self.others.iter().find(|o| o.name == *n) {
+                    return Ok((o.node, true));
                 }
                 if let Some(&v) = self.env.get(n) {
                     return Ok(v);
@@ -687,6 +872,24 @@ mod tests {
         );
     }
 
+    /// With several inputs each is `(var NAME LAW)`, one variable wherever it is read.
+    #[test]
+    fn several_inputs_are_named_variables() {
+        lowers_to(
+            "x ~ Normal(0, 1)\nz ~ Normal(1, 2)\ny = x + relu(z) - z",
+            "(- (+ (var x (normal 0 1)) (relu (var z (normal 1 2)))) (var z (normal 1 2)))",
+        );
+        lowers_to(
+            "m ~ Bernoulli(p)\nx ~ Normal(0, 1)\ny = m*x/p",
+            "(/ (* (var m (bernoulli p)) (var x (normal 0 1))) p)",
+        );
+        let src = "u ~ Uniform(-1/2, 1/2)\nx ~ Normal(0, 1)\ny = x + u";
+        let m = lower(src, &crate::syntax::parse(src).unwrap()).unwrap();
+        let names: Vec<&str> = m.inputs.iter().map(|i| i.name.as_str()).collect();
+        assert_eq!(names, ["u", "x"]);
+        assert!(m.several());
+    }
+
     #[test]
     fn shape_errors_point_at_the_source() {
         fails_with(
@@ -705,9 +908,14 @@ mod tests {
             "unknown function",
         );
         fails_with(
-            "x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = x",
-            ErrorKind::Unsupported,
-            "second random input",
+            "x ~ Normal(0, 1)\nm ~ Bernoulli(3/2)\ny = m*x",
+            ErrorKind::Parameter,
+            "between 0 and 1",
+        );
+        fails_with(
+            "x ~ Normal(0, 1)\nu ~ Uniform(1, -1)\ny = x + u",
+            ErrorKind::Parameter,
+            "A < B",
         );
         fails_with("x ~ Normal(0, -1)\ny = x", ErrorKind::Parameter, "positive");
         fails_with(

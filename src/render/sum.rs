@@ -6,6 +6,7 @@ use crate::derive::Derivation;
 use crate::lang::implicit;
 use crate::lang::print::Style;
 use crate::lang::{Expr, Node};
+use egg::Id;
 use serde_json::{json, Value};
 
 /// How the sum's CDF and density are computed, in words.
@@ -33,18 +34,31 @@ fn convolution(d: &Derivation) -> Option<std::sync::Arc<implicit::Convolution>> 
         .and_then(implicit::get_convolution)
 }
 
-/// w₁·E₁ + … + wₙ·Eₙ as a term, the Eᵢ as symbols.
+/// w₁·E₁ + … + wₙ·Eₙ as a term, the Eᵢ as symbols; for several parts, T₁ + T₂ + ….
 fn sum_term(c: &implicit::Convolution) -> Expr {
     let mut e = Expr::default();
     let mut root = None;
-    for (i, w) in c.weights.iter().enumerate() {
-        let wid = e.add(Node::Num(w.clone()));
-        let copy = e.add(Node::Symbol(egg::Symbol::from(format!("E{}", i + 1))));
-        let term = e.add(Node::Mul([wid, copy]));
+    let mut add = |e: &mut Expr, term: Id| {
         root = Some(match root {
             Some(r) => e.add(Node::Add([r, term])),
             None => term,
         });
+    };
+    match c.parts.as_slice() {
+        [one] => {
+            for (i, w) in one.weights.iter().enumerate() {
+                let wid = e.add(Node::Num(w.clone()));
+                let copy = e.add(Node::Symbol(egg::Symbol::from(format!("E{}", i + 1))));
+                let term = e.add(Node::Mul([wid, copy]));
+                add(&mut e, term);
+            }
+        }
+        parts => {
+            for i in 0..parts.len() {
+                let term = e.add(Node::Symbol(egg::Symbol::from(format!("T{}", i + 1))));
+                add(&mut e, term);
+            }
+        }
     }
     e
 }
@@ -66,7 +80,7 @@ pub fn leaf_laws(d: &Derivation) -> Vec<usize> {
 /// The derivations of every leaf a derivation names, innermost first.
 fn all_leaves(d: &Derivation) -> Vec<&Derivation> {
     let mut out: Vec<&Derivation> = Vec::new();
-    if let Some(inner) = d.inner.as_deref() {
+    for inner in &d.inner {
         out.extend(all_leaves(inner));
     }
     out.extend(d.laws.iter());
@@ -96,32 +110,53 @@ pub fn legend(d: &Derivation, style: Style) -> Vec<String> {
 
 /// The lines of one sum: its terms, their law, and how its own is computed.
 fn lines(d: &Derivation, style: Style, laws: &[usize], leaf: bool) -> Vec<String> {
-    let (Some(c), Some(inner)) = (convolution(d), d.inner.as_deref()) else {
+    let Some(c) = convolution(d) else {
         return Vec::new();
     };
+    if d.inner.len() != c.parts.len() {
+        return Vec::new();
+    }
     let p = printer(d, style).with_laws(laws.to_vec());
-    let q = printer(inner, style).with_laws(laws.to_vec());
     let tex = style == Style::Latex;
     let math = |s: String| if tex { format!("${s}$") } else { s };
     let s = index(d).map_or("S".to_string(), |k| p.law_name(k));
-    let mut out = vec![
+    let one = c.parts.len() == 1;
+    // each part's name: E for iid copies of one law, T₁, T₂, … for independent parts
+    let name = |j: usize| match (one, tex) {
+        (true, _) => "E".to_string(),
+        (false, true) => format!("T_{{{}}}", j + 1),
+        (false, false) => format!("T{}", subscript(j + 1)),
+    };
+    let mut out = vec![if one {
         format!(
             "{} for iid copies {} of {}",
             math(format!("{s} = {}", p.print(&sum_term(&c)))),
             math(if tex { "E_i" } else { "Eᵢ" }.to_string()),
-            math(format!("E = {}", p.print(&c.term)))
-        ),
-        math(format!(
-            "{}(t) = {}",
-            if tex { "F_{E}" } else { "F_E" },
-            q.print(&inner.cdf)
-        )),
-        math(format!(
-            "{}(t) = {}",
-            if tex { "f_{E}" } else { "f_E" },
-            q.print(&inner.density)
-        )),
-    ];
+            math(format!("E = {}", p.print(&c.parts[0].term)))
+        )
+    } else {
+        let each: Vec<String> = c
+            .parts
+            .iter()
+            .enumerate()
+            .map(|(j, part)| math(format!("{} = {}", name(j), p.print(&part.term))))
+            .collect();
+        format!(
+            "{} for independent {}",
+            math(format!("{s} = {}", p.print(&sum_term(&c)))),
+            each.join(", ")
+        )
+    }];
+    for (j, inner) in d.inner.iter().enumerate() {
+        let q = printer(inner, style).with_laws(laws.to_vec());
+        let (cdf, pdf) = if tex {
+            (format!("F_{{{}}}", name(j)), format!("f_{{{}}}", name(j)))
+        } else {
+            (format!("F_{}", name(j)), format!("f_{}", name(j)))
+        };
+        out.push(math(format!("{cdf}(t) = {}", q.print(&inner.cdf))));
+        out.push(math(format!("{pdf}(t) = {}", q.print(&inner.density))));
+    }
     if leaf {
         let atoms: Vec<String> = d
             .atoms
@@ -163,15 +198,35 @@ fn lines(d: &Derivation, style: Style, laws: &[usize], leaf: bool) -> Vec<String
 
 /// The same as data.
 pub fn json(d: &Derivation) -> Value {
-    let (Some(c), Some(inner)) = (convolution(d), d.inner.as_deref()) else {
+    let Some(c) = convolution(d) else {
         return Value::Null;
     };
+    if d.inner.len() != c.parts.len() || d.inner.is_empty() {
+        return Value::Null;
+    }
     let text = |e: &Expr, d: &Derivation| printer(d, Style::Text).print(e);
-    json!({
-        "weights": c.weights.iter().map(|w| w.to_f64()).collect::<Vec<_>>(),
-        "term": text(&c.term, d),
-        "term_cdf": {"sexp": inner.cdf.to_string(), "text": text(&inner.cdf, inner)},
-        "term_density": {"sexp": inner.density.to_string(), "text": text(&inner.density, inner)},
-        "method": method(&c),
-    })
+    let part = |part: &implicit::Part, inner: &Derivation| {
+        json!({
+            "weights": part.weights.iter().map(|w| w.to_f64()).collect::<Vec<_>>(),
+            "term": text(&part.term, d),
+            "term_cdf": {"sexp": inner.cdf.to_string(), "text": text(&inner.cdf, inner)},
+            "term_density": {"sexp": inner.density.to_string(), "text": text(&inner.density, inner)},
+        })
+    };
+    let mut out = part(&c.parts[0], &d.inner[0]);
+    if c.parts.len() > 1 {
+        out = json!({
+            "parts": c.parts.iter().zip(&d.inner).map(|(p, i)| part(p, i)).collect::<Vec<_>>(),
+        });
+    }
+    out["method"] = json!(method(&c));
+    out
+}
+
+/// A number as subscript digits.
+fn subscript(n: usize) -> String {
+    n.to_string()
+        .chars()
+        .map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap_or(0)).unwrap_or(c))
+        .collect()
 }

@@ -470,6 +470,14 @@ pub const CONDENSED: &str = "condensed";
 /// have no closed form: named, and computed numerically.
 pub const CONV_NUMERIC: &str = "conv-numeric";
 pub const CONV_NUMERIC_D: &str = "conv-numeric-d";
+/// A Bernoulli input summed over its two outcomes.
+pub const MIXTURE: &str = "mixture";
+pub const MIXTURE_LAWS: &str = "mixture-laws";
+pub const MIXTURE_D: &str = "mixture-d";
+/// The law of a constant.
+pub const POINT: &str = "point";
+/// The law of a Uniform input.
+pub const UNIFORM: &str = "uniform";
 /// The most terms an explanation may build before its phase is [`CONDENSED`].
 pub const MAX_EXPLANATION_TERMS: usize = 100_000;
 /// Dirac terms whose masses cancel, recognised by a polynomial normal form.
@@ -484,7 +492,12 @@ pub fn describe(name: &str) -> String {
             MAX_EXPLANATION_TERMS
         ),
         ZERO_MASS => "a Dirac term whose mass is identically 0 (its terms cancel in a polynomial normal form, with Phi(-u) = 1 - Phi(u)) is dropped".into(),
-        CONV_NUMERIC => "a sum of iid copies: their laws' convolution, computed numerically".into(),
+        CONV_NUMERIC => "a sum of independent terms (iid copies, or terms of different inputs): their laws' convolution, computed numerically".into(),
+        MIXTURE => "a Bernoulli input m, 1 with probability p: P(Y <= t) = (1 - p) P(Y <= t | m = 0) + p P(Y <= t | m = 1), Y given each outcome written with m replaced by it".into(),
+        MIXTURE_LAWS => "each outcome's law, derived on its own".into(),
+        MIXTURE_D => "the outcomes' densities and atoms, weighted by their probabilities".into(),
+        POINT => "a constant c: P(c <= t) = [t >= c], an atom of mass 1 at c".into(),
+        UNIFORM => "U ~ Uniform(a, b): P(U <= t) = clamp((t - a)/(b - a), 0, 1), density 1/(b - a) on (a, b)".into(),
         CONV_NUMERIC_D => "the densities' convolution, and the atoms".into(),
         CDF_SUPPORT => "Y is a strictly monotone map of a Normal, so its support is the open interval (lo, hi) that the map makes of R: F_Y(t) is 0 below lo, 1 above hi, and P(Y <= t) with t inside the support between".into(),
         D_CONTINUOUS => "Y is a strictly monotone map of a Normal: its CDF is continuous (no atoms, so no Dirac terms), 0 below its support (lo, hi) and 1 above, so its derivative is [lo < t < hi] d/dt P(Y <= t)".into(),
@@ -499,8 +512,10 @@ pub fn describe(name: &str) -> String {
 pub fn family(name: &str) -> Family {
     match name {
         CONST_FOLD => Family::Algebra,
-        CDF_SUPPORT | CONV_NUMERIC => Family::Cdf,
-        D_DISTRIBUTIONAL | D_CONTINUOUS | CONDENSED | ZERO_MASS | CONV_NUMERIC_D => Family::Diff,
+        CDF_SUPPORT | CONV_NUMERIC | MIXTURE | MIXTURE_LAWS | POINT | UNIFORM => Family::Cdf,
+        D_DISTRIBUTIONAL | D_CONTINUOUS | CONDENSED | ZERO_MASS | CONV_NUMERIC_D | MIXTURE_D => {
+            Family::Diff
+        }
         _ => info(name).map_or(Family::Algebra, |i| i.family),
     }
 }
@@ -538,7 +553,7 @@ pub fn catalogue_markdown() -> String {
         }
     }
     out.push_str(&format!(
-        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{CDF_SUPPORT}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{D_CONTINUOUS}` | {} |\n| `{CONDENSED}` | {} |\n| `{ZERO_MASS}` | {} |\n| `{CONV_NUMERIC}` | {} |\n| `{CONV_NUMERIC_D}` | {} |\n",
+        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{CDF_SUPPORT}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{D_CONTINUOUS}` | {} |\n| `{CONDENSED}` | {} |\n| `{ZERO_MASS}` | {} |\n| `{CONV_NUMERIC}` | {} |\n| `{CONV_NUMERIC_D}` | {} |\n| `{MIXTURE}` | {} |\n| `{MIXTURE_LAWS}` | {} |\n| `{MIXTURE_D}` | {} |\n| `{POINT}` | {} |\n| `{UNIFORM}` | {} |\n",
         describe(CONST_FOLD),
         describe(CDF_SUPPORT),
         describe(D_DISTRIBUTIONAL),
@@ -546,7 +561,12 @@ pub fn catalogue_markdown() -> String {
         describe(CONDENSED),
         describe(ZERO_MASS),
         describe(CONV_NUMERIC),
-        describe(CONV_NUMERIC_D)
+        describe(CONV_NUMERIC_D),
+        describe(MIXTURE),
+        describe(MIXTURE_LAWS),
+        describe(MIXTURE_D),
+        describe(POINT),
+        describe(UNIFORM)
     ));
     out
 }

@@ -10,6 +10,36 @@ pub struct Name {
     pub span: Span,
 }
 
+/// The law of a random input.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum InputLaw {
+    /// `Normal(MEAN, STD)`
+    Normal,
+    /// `Bernoulli(P)`: 1 with probability P, else 0 (a dropout mask)
+    Bernoulli,
+    /// `Uniform(A, B)`: uniform on [A, B] (quantisation noise)
+    Uniform,
+}
+
+impl InputLaw {
+    /// Every law, with its name and the names of its arguments.
+    pub const ALL: [(InputLaw, &'static str, &'static [&'static str]); 3] = [
+        (InputLaw::Normal, "Normal", &["MEAN", "STD"]),
+        (InputLaw::Bernoulli, "Bernoulli", &["P"]),
+        (InputLaw::Uniform, "Uniform", &["A", "B"]),
+    ];
+
+    /// The law's name as written.
+    pub fn name(self) -> &'static str {
+        Self::ALL.iter().find(|l| l.0 == self).map_or("", |l| l.1)
+    }
+
+    /// The names of its arguments.
+    pub fn arguments(self) -> &'static [&'static str] {
+        Self::ALL.iter().find(|l| l.0 == self).map_or(&[], |l| l.2)
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinOp {
     Add,
@@ -82,11 +112,12 @@ impl Relation {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Statement {
-    /// `x ~ Normal(mean, std)`
+    /// `x ~ Normal(mean, std)`, `m ~ Bernoulli(p)`, `u ~ Uniform(a, b)`: the law and
+    /// its arguments, as many as the law takes
     Input {
         name: Name,
-        mean: Ast,
-        std: Ast,
+        law: InputLaw,
+        args: Vec<Ast>,
         span: Span,
     },
     /// `assume a > 0`

@@ -70,13 +70,13 @@ pub fn parse(source: &str) -> Result<Program> {
             Rule::input => {
                 let mut it = p.into_inner();
                 let name = name(it.next());
-                let _normal = it.next();
-                let mean = expr(it.next())?;
-                let std = expr(it.next())?;
+                let law_name = it.next();
+                let args = it.map(|a| expr(Some(a))).collect::<Result<Vec<_>>>()?;
+                let law = input_law(law_name, &args, span)?;
                 statements.push(Statement::Input {
                     name,
-                    mean,
-                    std,
+                    law,
+                    args,
                     span,
                 });
             }
@@ -348,7 +348,7 @@ fn describe(r: Rule) -> Option<&'static str> {
         Rule::expr | Rule::primary | Rule::number | Rule::call => "an expression",
         Rule::name => "a name",
         Rule::relation | Rule::comparison => "a comparison (>, >=, <, <=)",
-        Rule::normal => "`Normal`",
+        Rule::normal => "a law (`Normal`, `Bernoulli`, `Uniform`)",
         Rule::list => "a list `[w1, ..., wn]`",
         Rule::add | Rule::sub | Rule::mul | Rule::div | Rule::pow => "an operator",
         Rule::statement | Rule::input | Rule::assume | Rule::assign | Rule::repeat => "a statement",
@@ -366,6 +366,42 @@ fn relation(p: Option<Pair<Rule>>) -> Relation {
         Some("!=") => Relation::Ne,
         _ => Relation::Le,
     }
+}
+
+/// The law of an input, known and with as many arguments as it takes.
+fn input_law(p: Option<Pair<Rule>>, args: &[Ast], span: Span) -> Result<InputLaw> {
+    let (text, at) = p.map_or((String::new(), span), |p| {
+        (p.as_str().to_string(), span_of(&p))
+    });
+    let known = || {
+        InputLaw::ALL
+            .iter()
+            .map(|(_, n, a)| format!("{n}({})", a.join(", ")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let Some(&(law, _, wanted)) = InputLaw::ALL.iter().find(|l| l.1 == text) else {
+        return Err(Error::new(
+            ErrorKind::Unsupported,
+            format!("`{text}` is not a law an input can have"),
+        )
+        .at(at, "unknown law")
+        .help(format!("the laws of inputs are {}", known())));
+    };
+    if args.len() != wanted.len() {
+        return Err(Error::new(
+            ErrorKind::Syntax,
+            format!(
+                "{text} takes {} argument{}, not {}",
+                wanted.len(),
+                if wanted.len() == 1 { "" } else { "s" },
+                args.len()
+            ),
+        )
+        .at(span, "wrong number of arguments")
+        .help(format!("write {text}({})", wanted.join(", "))));
+    }
+    Ok(law)
 }
 
 fn name(p: Option<Pair<Rule>>) -> Name {
@@ -616,7 +652,14 @@ mod tests {
     fn syntax_errors_say_what_was_expected() {
         fails_with("x ~ Normal(0, 1)\ny = tanh(x", "expected");
         fails_with("x ~ Normal(0 1)", "expected");
-        fails_with("x ~ Gamma(1, 1)", "`Normal`");
+        fails_with("x ~ Gamma(1, 1)", "not a law");
+        let e = parse("x ~ Gamma(1, 1)").unwrap_err();
+        assert!(
+            e.help.as_deref().unwrap_or("").contains("Bernoulli(P)"),
+            "{e:?}"
+        );
+        fails_with("m ~ Bernoulli(1, 2)", "takes 1 argument, not 2");
+        fails_with("u ~ Uniform(1)", "takes 2 arguments, not 1");
         fails_with("x ~ Normal(0, 1)\ny = 2 +", "expression");
     }
 

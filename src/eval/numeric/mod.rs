@@ -78,7 +78,16 @@ impl NumericLaw {
         beyond: f64,
         tol: f64,
     ) -> Result<NumericLaw> {
-        NumericLaw::fitted(density, atoms, breaks, extent, beyond, tol, &|_, _| 0.0)
+        // the density's evaluation rounds by a few ulps of its value: no fit goes below
+        // 32 of them (where the formula is ill-conditioned, φ(artanh(t)) of tanh's
+        // near ±1, `chebyshev::fit` takes the rounding it sees)
+        let noise = |a: f64, b: f64| {
+            32.0 * f64::EPSILON
+                * (0..=16)
+                    .map(|k| density(a + (b - a) * f64::from(k) / 16.0).abs())
+                    .fold(0.0, f64::max)
+        };
+        NumericLaw::fitted(density, atoms, breaks, extent, beyond, tol, &noise)
     }
 
     /// A law without atoms from its density on [lo, hi] in coordinates relative to

@@ -383,7 +383,11 @@ impl<'a> Printer<'a> {
             | Node::PdfIn(_)
             | Node::D(_)
             | Node::Dc(_) => self.operator(e, id),
+            // an input of a program with several, by its name
+            Node::Var([n, _]) => self.go(e, *n),
             Node::Normal(_)
+            | Node::Bernoulli(_)
+            | Node::Uniform(_)
             | Node::MaxPool(_)
             | Node::MinPool(_)
             | Node::Order(_)
@@ -539,6 +543,8 @@ impl<'a> Printer<'a> {
                 let name = if tex { "\\mathcal{N}" } else { "N" };
                 self.call(name, name, &[p(m).0, var])
             }
+            Node::Bernoulli(q) => self.call("Bernoulli", "\\operatorname{Bernoulli}", &[p(q).0]),
+            Node::Uniform([a, b]) => self.call("U", "\\mathcal{U}", &[p(a).0, p(b).0]),
             Node::MaxPool([a, n]) => self.call(
                 "maxpool",
                 "\\operatorname{maxpool}",
