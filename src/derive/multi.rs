@@ -85,8 +85,7 @@ fn law(model: &Model, y: &Expr, limits: Limits) -> Result<Derivation> {
     if node == root {
         return Ok(sum);
     }
-    let mut rest = at(model, &replace(y, node, &leaf_of(&sum)));
-    rest.inputs.clear();
+    let rest = at(model, &replace(y, node, &leaf_of(&sum)));
     let mut d = super::derive(&rest, limits)?;
     d.laws.insert(0, sum);
     Ok(d)
@@ -163,15 +162,10 @@ fn single(model: &Model, y: &Expr, name: Symbol, law: &Expr) -> Model {
     m.input = law.clone();
     m.mean = subterm(law, *mean);
     m.std = subterm(law, *std);
-    let input: Option<Input> = model
-        .inputs
-        .iter()
-        .find(|i| i.name == name.as_str())
-        .cloned();
+    let input: Option<&Input> = model.inputs.iter().find(|i| i.name == name.as_str());
     if let Some(i) = &input {
         m.input_span = i.span;
     }
-    m.inputs = input.into_iter().collect();
     m
 }
 

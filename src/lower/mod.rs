@@ -80,10 +80,10 @@ pub struct Input {
 }
 
 impl Model {
-    /// Whether the output is a function of several random inputs (or of one that is not
-    /// Normal): its term then writes each input as `(var NAME LAW)`.
+    /// Whether the output's term writes its inputs as `(var NAME LAW)`: a program of
+    /// several random inputs (or of one that is not Normal), before its parts are derived.
     pub fn several(&self) -> bool {
-        self.inputs.len() > 1 || self.inputs.iter().any(|i| i.law != InputLaw::Normal)
+        self.y.as_ref().iter().any(|n| matches!(n, Node::Var(_)))
     }
 
     /// The input as terms print it: by its name.

@@ -29,14 +29,24 @@ fn summary(d: &Derivation, style: Style) -> String {
     let p = Printer::new(style, Some(m.names()));
     // sums inside the output as the program wrote them (the legend names their laws)
     let y = p.print(&crate::lang::implicit::unleaf(&m.y));
-    // the input's own term as N(μ, σ²), not as its name
-    let normal = Printer::new(style, None).print(&m.input);
+    // each input's own term as N(μ, σ²), not as its name
+    let law = |term: &crate::lang::Expr| Printer::new(style, None).print(term);
+    let inputs: Vec<(String, String)> = if m.inputs.len() > 1 {
+        m.inputs
+            .iter()
+            .map(|i| (i.name.clone(), law(&i.term)))
+            .collect()
+    } else {
+        vec![(m.input_name.clone(), law(&m.input))]
+    };
+    let each = |(name, law): &(String, String)| match style {
+        Style::Text => format!("{name} ~ {law}"),
+        Style::Latex => format!("{} \\sim {law}", p.print(&name_expr(name))),
+    };
+    let all: Vec<String> = inputs.iter().map(each).collect();
     match style {
-        Style::Text => format!("Y = {y},  {} ~ {normal}", m.input_name),
-        Style::Latex => format!(
-            "Y = {y}, \\quad {} \\sim {normal}",
-            p.print(&name_expr(&m.input_name))
-        ),
+        Style::Text => format!("Y = {y},  {}", all.join(",  ")),
+        Style::Latex => format!("Y = {y}, \\quad {}", all.join(", \\quad ")),
     }
 }
 
@@ -342,6 +352,10 @@ pub fn to_json(d: &Derivation) -> Value {
     let mut out = json!({
         "program": {
             "input": m.input_name,
+            "inputs": m.inputs.iter().map(|i| json!({
+                "name": i.name,
+                "law": Printer::new(Style::Text, None).print(&i.term),
+            })).collect::<Vec<_>>(),
             "output": m.output_name,
             "y": term_json(&m.y, d),
             "parameters": m.params.keys().collect::<Vec<_>>(),

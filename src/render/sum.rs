@@ -125,7 +125,7 @@ fn lines(d: &Derivation, style: Style, laws: &[usize], leaf: bool) -> Vec<String
     let name = |j: usize| match (one, tex) {
         (true, _) => "E".to_string(),
         (false, true) => format!("T_{{{}}}", j + 1),
-        (false, false) => format!("T{}", subscript(j + 1)),
+        (false, false) => format!("T{}", j + 1),
     };
     let mut out = vec![if one {
         format!(
@@ -221,12 +221,4 @@ pub fn json(d: &Derivation) -> Value {
     }
     out["method"] = json!(method(&c));
     out
-}
-
-/// A number as subscript digits.
-fn subscript(n: usize) -> String {
-    n.to_string()
-        .chars()
-        .map(|c| char::from_u32(0x2080 + c.to_digit(10).unwrap_or(0)).unwrap_or(c))
-        .collect()
 }

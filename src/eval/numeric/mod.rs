@@ -599,8 +599,13 @@ fn fit_interval(
 /// which bounds the sums' rounding.
 fn convolution(y: &NumericLaw, z_law: &NumericLaw, z: f64, rules: &Rules) -> (f64, f64) {
     let (mut total, mut magnitude) = (0.0, 0.0);
+    let qs = &z_law.pieces;
     for p in &y.pieces {
-        for q in &z_law.pieces {
+        // the pieces are in order: only those q with z − x in them for some x in p,
+        // q.b > z − p.b and q.a < z − p.a, meet p
+        let first = qs.partition_point(|q| q.density.b <= z - p.density.b);
+        let last = qs.partition_point(|q| q.density.a < z - p.density.a);
+        for q in qs.get(first..last.max(first)).unwrap_or_default() {
             // x in p's interval and z − x in q's
             let l = p.density.a.max(z - q.density.b);
             let r = p.density.b.min(z - q.density.a);
