@@ -90,6 +90,17 @@ fn numeric_laws(c: &mut Criterion) {
         ),
         ("pipeline-2", rounds(2), (0.0, 4.5)),
         ("pipeline-10", rounds(10), (701.5, 703.8)),
+        (
+            "relu-plus-tanh-two-inputs",
+            "x1 ~ Normal(mu, 0.8)\nx2 ~ Normal(0, 1)\ny = relu(x1) + tanh(x2)\n".to_string(),
+            (-1.0, 3.0),
+        ),
+        (
+            "dropout-layer-3",
+            "x ~ Normal(mu, 0.8)\nm ~ Bernoulli(4/5)\ny = conv(m*relu(x)/(4/5), [1/4, 1/2, 1/4])\n"
+                .to_string(),
+            (-0.5, 3.0),
+        ),
     ];
     let mut group = c.benchmark_group("numeric-law-derive-and-1000-points");
     group.sample_size(20);

@@ -16,6 +16,8 @@ use crate::lang::{append, subterm, Expr, Facts, Node, Num};
 use crate::lower::{Input, Model};
 use crate::rules;
 use egg::{Id, Language, Symbol};
+use num_rational::BigRational;
+use num_traits::{One, Zero};
 
 /// The most Bernoulli inputs one output may read (its law mixes 2^k outcomes).
 pub const MAX_MASKS: usize = 10;
@@ -76,6 +78,12 @@ fn law(model: &Model, y: &Expr, limits: Limits) -> Result<Derivation> {
     // several inputs, or a Uniform: the lowest node where independent parts meet
     let (node, parts) = meeting(model, y)?;
     let root = Id::from(y.as_ref().len() - 1);
+    // a sum whose terms of one input merged into one term: the simpler term instead
+    if let [(part, _)] = parts.as_slice() {
+        if !matches!(y[node], Node::Var(_) | Node::Conv(_)) && !copies_operand(y, node) {
+            return law(model, &masked(&replace(y, node, part)), limits);
+        }
+    }
     let mut derived = Vec::new();
     for (part, weights) in parts {
         let d = law(model, &part, limits)?;
@@ -133,6 +141,13 @@ fn bound(y: &Expr) -> Vec<Symbol> {
         }
     }
     out
+}
+
+/// Whether `id` is the operand of a pool or order statistic in `y`.
+fn copies_operand(y: &Expr, id: Id) -> bool {
+    y.as_ref()
+        .iter()
+        .any(|n| copies(n) && n.children().first() == Some(&id))
 }
 
 /// Whether a node takes iid copies of its first operand.
@@ -300,6 +315,10 @@ fn meeting(model: &Model, y: &Expr) -> Result<(Id, Vec<Weighted>)> {
 fn groups(model: &Model, y: &Expr, id: Id) -> Result<Vec<Expr>> {
     let mut terms: Vec<(Expr, Vec<Symbol>)> = Vec::new();
     linear(y, id, None, &mut terms);
+    let before = terms.len();
+    let terms = collect(terms);
+    // terms of one input that merged or cancelled (x + u − u): the sum is simpler
+    let merged = terms.len() < before;
     let mut groups: Vec<(Vec<Expr>, Vec<Symbol>)> = Vec::new();
     let mut constants = Vec::new();
     for (t, names) in terms {
@@ -320,6 +339,15 @@ fn groups(model: &Model, y: &Expr, id: Id) -> Result<Vec<Expr>> {
             }
         }
         groups.push(mine);
+    }
+    if groups.len() < 2 && merged {
+        let mut all: Vec<Expr> = groups.into_iter().flat_map(|(ts, _)| ts).collect();
+        all.extend(constants);
+        let sum = all
+            .into_iter()
+            .reduce(|s, t| binary(&s, &t, Node::Add))
+            .unwrap_or_else(|| num(0));
+        return Ok(vec![sum]);
     }
     if groups.len() < 2 {
         let text = place(model, y, id);
@@ -344,6 +372,71 @@ fn groups(model: &Model, y: &Expr, id: Id) -> Result<Vec<Expr>> {
                 .unwrap_or_else(|| num(0))
         })
         .collect())
+}
+
+/// Terms c·T of one term T merged, their coefficients added (x + u − u is x, h + h is
+/// 2h): a term whose coefficients cancel leaves the sum.
+fn collect(terms: Vec<(Expr, Vec<Symbol>)>) -> Vec<(Expr, Vec<Symbol>)> {
+    let mut scaled: Vec<(String, BigRational, Expr, Vec<Symbol>)> = Vec::new();
+    let mut rest = Vec::new();
+    for (term, names) in terms {
+        if names.is_empty() {
+            rest.push((term, names));
+            continue;
+        }
+        let (c, t) = factor(&term, Id::from(term.as_ref().len() - 1));
+        let key = t.to_string();
+        match scaled.iter_mut().find(|(k, _, _, _)| *k == key) {
+            Some((_, total, _, _)) => *total += c,
+            None => scaled.push((key, c, t, names)),
+        }
+    }
+    for (_, c, t, names) in scaled {
+        if c.is_zero() {
+            continue;
+        }
+        if c.is_one() {
+            rest.push((t, names));
+            continue;
+        }
+        let mut e = Expr::default();
+        let k = e.add(Node::Num(Num::from(c)));
+        let v = append(&mut e, &t);
+        e.add(Node::Mul([k, v]));
+        rest.push((e, names));
+    }
+    rest
+}
+
+/// A term as c·T with c an exact constant (1 when it has none) and T the rest.
+fn factor(y: &Expr, id: Id) -> (BigRational, Expr) {
+    let constant = |i: Id| exact(y, i).and_then(|n| n.rat().cloned());
+    let whole = || (BigRational::one(), subterm(y, id));
+    match &y[id] {
+        Node::Neg(a) => {
+            let (c, t) = factor(y, *a);
+            (-c, t)
+        }
+        Node::Mul([a, b]) => match (constant(*a), constant(*b)) {
+            (Some(c), None) => {
+                let (k, t) = factor(y, *b);
+                (c * k, t)
+            }
+            (None, Some(c)) => {
+                let (k, t) = factor(y, *a);
+                (c * k, t)
+            }
+            _ => whole(),
+        },
+        Node::Div([a, b]) => match constant(*b) {
+            Some(c) if !c.is_zero() => {
+                let (k, t) = factor(y, *a);
+                (k / c, t)
+            }
+            _ => whole(),
+        },
+        _ => whole(),
+    }
 }
 
 /// The terms of a linear combination at `id`, each times its coefficient (`factor`,

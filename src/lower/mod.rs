@@ -652,6 +652,15 @@ impl Lowerer<'_> {
         })
     }
 
+    /// Whether the term at `id` reads an input other than the first Normal one.
+    fn reads_several(&self, id: Id) -> bool {
+        !self.others.is_empty()
+            && subterm(&self.expr, id)
+                .as_ref()
+                .iter()
+                .any(|n| matches!(n, Node::Var(_)))
+    }
+
     fn num(&mut self, r: BigRational) -> Id {
         self.add(Node::Num(Num::from(r)))
     }
@@ -732,8 +741,9 @@ impl Lowerer<'_> {
                         return Ok((self.add(Node::Add([px, qn])), true));
                     }
                     // a map of the input in more than one place: derived by its
-                    // monotone pieces (derive::pieces), unless iid copies are inside
-                    if !self.has_copies(id) {
+                    // monotone pieces (derive::pieces), unless iid copies are inside;
+                    // with several inputs, the derivation tells independent parts apart
+                    if !self.has_copies(id) || self.reads_several(id) {
                         return Ok((id, true));
                     }
                     return Err(Error::new(

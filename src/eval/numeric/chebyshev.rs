@@ -154,7 +154,9 @@ impl Cheb {
 /// The largest degree a fit tries on one interval before it halves the interval.
 pub const MAX_DEGREE: usize = 32;
 
-/// The most rounding of f, relative to its values, that a fit accepts as f's own.
+/// The most rounding of f, relative to its values, that a fit accepts as f's own (where
+/// f is steep, rounding x to f64 alone moves it by |f′/f|·ulp(x)); more would cost the
+/// accuracy of the sums the fit goes into.
 pub const NOISE: f64 = 1e-10;
 
 /// A fit of f on [a, b]: the interpolant and an estimate of max |f − p| on [a, b].
@@ -175,7 +177,21 @@ pub struct Fit {
 /// series has converged and only f's own rounding (below [`NOISE`] of its values)
 /// stands between: then the fit, with that error.
 pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
+    // the ends are breaks, where a density may jump (relu's [t > 0] is 0 at 0): f is
+    // read an ulp inside, its limit from within the interval
     let x_of = |s: f64| 0.5 * (a + b) + 0.5 * (b - a) * s;
+    // the ends are breaks, where a density may jump: one that is exactly 0 at an end
+    // and not an ulp inside (relu's [t > 0] at 0) is read by its limit from within
+    let inner = |x: f64| if x <= a { a.next_up() } else { b.next_down() };
+    let f = |x: f64| {
+        let v = f(x);
+        if v == 0.0 && (x <= a || x >= b) && a < b {
+            f(inner(x))
+        } else {
+            v
+        }
+    };
+    let f = &f;
     let mut n = 8;
     let mut values: Vec<f64> = Vec::new();
     while n <= MAX_DEGREE {
@@ -222,7 +238,7 @@ pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
         // the series has converged (its tail is at most what f misses between the
         // points) but f misses it: that is f's own rounding (of its formula, or of x
         // where f is steep), which no degree or interval removes; a fit with that
-        // error, when it is below 1e-10 of f's values here
+        // error, when it is below `NOISE` of f's values here
         let size = values.iter().map(|v| v.abs()).fold(0.0, f64::max);
         if n == MAX_DEGREE && tail + dropped <= tol.max(observed) && error <= NOISE * size {
             return Some(Fit { cheb: short, error });

@@ -1,0 +1,205 @@
+//! Programs of several independent inputs: what they mean (a name is one variable, a
+//! copy draws its own inputs, a mask mixes its outcomes), checked against closed forms
+//! written here by hand and against the forward sampler; and the errors of what has no
+//! law yet, each at its place in the source.
+
+use pushforward::check::{self, sample};
+use pushforward::eval::{Law, Values};
+use pushforward::ErrorKind;
+
+/// Φ by libm's erfc, accurate to a few ulps in the tails (statrs' is 1e-10 relative).
+fn phi(z: f64) -> f64 {
+    0.5 * libm::erfc(-z / std::f64::consts::SQRT_2)
+}
+
+fn density(z: f64) -> f64 {
+    (-0.5 * z * z).exp() / (2.0 * std::f64::consts::PI).sqrt()
+}
+
+fn law(source: &str) -> Law {
+    let d = pushforward::derive_source(source).unwrap();
+    Law::new(&d, &Values::default()).unwrap()
+}
+
+fn at(l: &Law, t: f64) -> (f64, f64) {
+    (l.cdf.eval(t), l.density.eval(t))
+}
+
+/// Dropout of a Normal, m·x/p: the mixture (1 − p)·[t ≥ 0] + p·Φ((pt − μ)/σ), exact
+/// (no numeric part), with the atom 1 − p at 0.
+#[test]
+fn a_mask_is_the_mixture_of_its_outcomes_in_closed_form() {
+    let (mu, sigma, p) = (0.3, 0.8, 0.8);
+    let l = law("x ~ Normal(0.3, 0.8)\nm ~ Bernoulli(4/5)\ny = m * x / (4/5)");
+    assert_eq!(l.error_bound(), 0.0);
+    assert_eq!(l.atoms.len(), 1);
+    assert_eq!(l.atoms[0].at, 0.0);
+    assert!((l.atoms[0].mass - (1.0 - p)).abs() < 1e-15);
+    for t in [-3.0, -0.5, -1e-3, 1e-3, 0.4, 1.0, 2.5] {
+        let (cdf, pdf) = at(&l, t);
+        let step = if t >= 0.0 { 1.0 - p } else { 0.0 };
+        let expected = step + p * phi((p * t - mu) / sigma);
+        assert!(
+            (cdf - expected).abs() < 1e-15,
+            "cdf at {t}: {cdf} vs {expected}"
+        );
+        let expected = p * p * density((p * t - mu) / sigma) / sigma;
+        assert!(
+            (pdf - expected).abs() < 1e-15 * expected.max(1.0),
+            "pdf at {t}"
+        );
+    }
+}
+
+/// Two masks: y = m1·x + m2·z has four outcomes, 0, x, z and x + z, the last a Normal
+/// N(0, 2) here; with P(m1) = 1/2, P(m2) = 1/4 the atom at 0 is (1/2)(3/4).
+#[test]
+fn two_masks_mix_four_outcomes() {
+    let l = law(
+        "x ~ Normal(0, 1)\nz ~ Normal(0, 1)\nm1 ~ Bernoulli(1/2)\nm2 ~ Bernoulli(1/4)\ny = m1*x + m2*z",
+    );
+    assert_eq!(l.atoms.len(), 1);
+    assert!((l.atoms[0].mass - 0.375).abs() < 1e-15);
+    for t in [-2.0, -0.3, 0.5, 1.7] {
+        let step = if t >= 0.0 { 0.375 } else { 0.0 };
+        // x alone (1/2 · 3/4), z alone (1/2 · 1/4), both (1/2 · 1/4): N(0, 2)
+        let expected = step + 0.375 * phi(t) + 0.125 * phi(t) + 0.125 * phi(t / 2f64.sqrt());
+        let (cdf, _) = at(&l, t);
+        assert!(
+            (cdf - expected).abs() <= 1e-13 + l.error_bound(),
+            "cdf at {t}: {cdf} vs {expected}"
+        );
+    }
+}
+
+/// A name is one variable: with h = x + u, h − h is 0 and h + h is 2h; x + u − u is x.
+/// A sum of terms that share an input is derived as one term.
+#[test]
+fn a_name_is_one_variable() {
+    let l = law("x ~ Normal(0, 1)\nu ~ Uniform(-1, 1)\ny = x + u - u");
+    for t in [-1.0, 0.2, 2.0] {
+        assert!((l.cdf.eval(t) - phi(t)).abs() < 1e-15, "x + u − u at {t}");
+    }
+    // 2(x1 + x2) against the sum x1 + x2 at t/2
+    let twice = law("x1 ~ Normal(0, 1)\nx2 ~ Normal(0, 1)\nh = relu(x1) + tanh(x2)\ny = h + h");
+    let once = law("x1 ~ Normal(0, 1)\nx2 ~ Normal(0, 1)\ny = relu(x1) + tanh(x2)");
+    for t in [-0.5, 0.7, 2.0, 4.0] {
+        let (a, b) = (twice.cdf.eval(t), once.cdf.eval(t / 2.0));
+        assert!(
+            (a - b).abs() <= twice.error_bound() + once.error_bound() + 1e-15,
+            "h + h at {t}: {a} vs {b}"
+        );
+    }
+}
+
+/// x + u for u ~ Uniform(−h, h): F(t) = (σ/2h)(Ψ((t + h − μ)/σ) − Ψ((t − h − μ)/σ)),
+/// Ψ(z) = zΦ(z) + φ(z) the antiderivative of Φ; the numeric law within its bound.
+#[test]
+fn normal_plus_uniform_noise_matches_its_closed_form() {
+    let (mu, sigma, h) = (0.3, 0.8, 0.125);
+    let l = law("x ~ Normal(0.3, 0.8)\nu ~ Uniform(-1/8, 1/8)\ny = x + u");
+    let big_psi = |z: f64| z * phi(z) + density(z);
+    let bound = l.error_bound();
+    assert!(bound > 0.0 && bound < 1e-12, "bound {bound:e}");
+    for t in [-2.0, -0.5, 0.0, 0.3, 0.9, 2.5] {
+        let expected =
+            sigma / (2.0 * h) * (big_psi((t + h - mu) / sigma) - big_psi((t - h - mu) / sigma));
+        let (cdf, pdf) = at(&l, t);
+        assert!(
+            (cdf - expected).abs() <= bound + 1e-15,
+            "cdf at {t}: {cdf} vs {expected}"
+        );
+        let f = (phi((t + h - mu) / sigma) - phi((t - h - mu) / sigma)) / (2.0 * h);
+        assert!((pdf - f).abs() <= 1e-12 * f, "pdf at {t}: {pdf} vs {f}");
+    }
+}
+
+/// Each copy of a conv draws its own mask: conv(m·x, [1, 1]) with m ~ Bernoulli(1/2)
+/// is 0 with probability 1/4 (both dropped), not 1/2 as one shared mask would give;
+/// the sampler agrees.
+#[test]
+fn each_copy_draws_its_own_mask() {
+    let src = "x ~ Normal(0, 1)\nm ~ Bernoulli(1/2)\ny = conv(m*x, [1, 1])";
+    let d = pushforward::derive_source(src).unwrap();
+    let l = Law::new(&d, &Values::default()).unwrap();
+    assert_eq!(l.atoms.len(), 1);
+    assert!((l.atoms[0].mass - 0.25).abs() < 1e-15);
+    let n = 200_000;
+    let s = sample::sample(&d.model.y, &Values::default(), n, 3).unwrap();
+    let zeros = s.iter().filter(|v| **v == 0.0).count() as f64 / n as f64;
+    // Hoeffding: |frequency − 1/4| < sqrt(ln(2/1e-6)/(2n)) with probability 1 − 1e-6
+    let eps = ((2.0f64 / 1e-6).ln() / (2.0 * n as f64)).sqrt();
+    assert!((zeros - 0.25).abs() < eps, "frequency of 0: {zeros}");
+    // and inside the copies, x is drawn afresh: Var(conv) = 2·(1/2) = 1
+    let mean = s.iter().sum::<f64>() / n as f64;
+    let var = s.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (n - 1) as f64;
+    assert!((var - 1.0).abs() < 0.03, "variance {var}");
+}
+
+/// Every program here passes the seven checks, the forward sample drawing every input.
+#[test]
+fn several_input_programs_pass_every_check() {
+    for src in [
+        "x ~ Normal(0.3, 0.8)\nm ~ Bernoulli(0.9)\ny = tanh(m * x / 0.9)",
+        "x1 ~ Normal(0, 1)\nx2 ~ Normal(0.5, 0.5)\ny = maxpool(relu(x1) - x2, 2)",
+        "x ~ Normal(0, 1)\nu ~ Uniform(0, 1)\ny = relu(x + 2*u - 1)",
+        "x1 ~ Normal(0, 1)\nx2 ~ Normal(0, 1)\ny = sigmoid(x1) + sigmoid(x2) + 1",
+    ] {
+        let d = pushforward::derive_source(src).unwrap();
+        let options = check::Options {
+            samples: 200_000,
+            seed: 11,
+            ..Default::default()
+        };
+        let report = check::run(&d, &Values::default(), &options).unwrap();
+        assert!(report.passed(), "{src}:\n{}", report.to_text());
+    }
+}
+
+/// What has no law yet is an error at its place, with what to write instead.
+#[test]
+fn combinations_without_a_law_are_errors_at_their_place() {
+    for (src, needle, place) in [
+        (
+            "x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = tanh(x * z)",
+            "combines independent inputs",
+            "x * z",
+        ),
+        (
+            "x ~ Normal(0, 1)\nm ~ Bernoulli(1/2)\ny = m*x + conv(m*x, [1, 1])",
+            "both inside a pool or conv",
+            "",
+        ),
+        (
+            "x ~ Normal(0, 1)\nz ~ Normal(0, 1)\ny = if x > 0 then z else x",
+            "`if` in a program with several random inputs",
+            "",
+        ),
+        (
+            "x ~ Cauchy(0, 1)\ny = x",
+            "not a law an input can have",
+            "Cauchy",
+        ),
+        ("m ~ Bernoulli(2)\ny = m", "between 0 and 1", "2"),
+    ] {
+        let e = pushforward::derive_source(src).unwrap_err();
+        assert!(
+            matches!(e.kind, ErrorKind::Unsupported | ErrorKind::Parameter),
+            "{src}: {e:?}"
+        );
+        assert!(e.message.contains(needle), "{src}: {}", e.message);
+        if !place.is_empty() {
+            let span = e.span.expect("a place");
+            assert_eq!(&src[span.start..span.end], place, "{src}");
+        }
+    }
+    // eleven masks outside copies: 2^11 outcomes, over the limit
+    let mut src = String::from("x ~ Normal(0, 1)\n");
+    let mut y = String::from("y = x");
+    for i in 0..11 {
+        src += &format!("m{i} ~ Bernoulli(1/2)\n");
+        y += &format!(" + m{i}*x");
+    }
+    let e = pushforward::derive_source(&(src + &y)).unwrap_err();
+    assert_eq!(e.kind, ErrorKind::Limit, "{e:?}");
+}
