@@ -476,8 +476,6 @@ def atom_text(r, ref):
 def report_main(ref_json, res_jsons):
     ref = json.load(open(ref_json))
     data = [json.load(open(f)) for f in res_jsons]
-    notes = json.load(open(os.path.join(os.path.dirname(os.path.abspath(ref_json)), "notes.json"))) \
-        if os.path.exists(os.path.join(os.path.dirname(os.path.abspath(ref_json)), "notes.json")) else {}
     print("| case | tool | time (construction + 1000 CDF points) | largest CDF error vs reference | atom? | notes |")
     print("| --- | --- | --- | --- | --- | --- |")
     for case in "ABCDE":
@@ -521,9 +519,6 @@ def report_main(ref_json, res_jsons):
                                      else r["interp_error"]))
                     if r.get("continuous_flag") is not None and ref[case]["atom"] is not None:
                         bits.append("isContinuous() = %s" % r["continuous_flag"])
-                extra = notes.get("%s/%s/%s" % (tool, case, r["variant"]))
-                if extra:
-                    bits.append(extra)
                 print("| %s | %s | %s | %s | %s | %s |" % (CASE_NAME[case], label, t, err,
                                                           atom_text(r, ref[case]),
                                                           "; ".join(b for b in bits if b)))
