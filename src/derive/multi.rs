@@ -9,8 +9,8 @@
 //! term of one Normal input is derived as any program is; a Uniform input is a leaf
 //! whose law is written out.
 
-use super::sum::{binary, exact, leaf_of, num, replace, sum_of, with_deltas};
-use super::{simplify, Atom, Derivation, End, Limits, Stats, Step, Support};
+use super::sum::{assemble, binary, exact, leaf_of, num, replace, sum_of, with_deltas};
+use super::{simplify, Atom, Derivation, End, Limits, Step, Support};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::{append, subterm, Expr, Facts, Node, Num};
 use crate::lower::{Input, Model};
@@ -698,46 +698,5 @@ fn end(a: &End, b: &End, lower: bool, tidy: &dyn Fn(&Expr) -> Expr) -> End {
             ))),
             closed: a.closed && b.closed,
         },
-    }
-}
-
-/// A derivation from its CDF steps, formulas, atoms and support: the PDF one step from
-/// the CDF's derivative.
-fn assemble(
-    model: &Model,
-    cdf_steps: Vec<Step>,
-    (cdf, pdf, density): (Expr, Expr, Expr),
-    atoms: Vec<Atom>,
-    support: Support,
-    pdf_rules: Vec<String>,
-) -> Derivation {
-    let y = &model.y;
-    let root = Id::from(y.as_ref().len() - 1);
-    let mut cdf_start = y.clone();
-    let t = cdf_start.add(Node::T);
-    cdf_start.add(Node::Cdf([root, t]));
-    let mut pdf_start = Expr::default();
-    let f = append(&mut pdf_start, &cdf);
-    pdf_start.add(Node::D(f));
-    Derivation {
-        model: model.clone(),
-        cdf_start,
-        cdf,
-        cdf_steps,
-        pdf_start,
-        pdf: pdf.clone(),
-        pdf_steps: vec![Step {
-            term: pdf,
-            rules: pdf_rules,
-        }],
-        density,
-        atoms,
-        support,
-        cdf_stats: Stats::default(),
-        pdf_stats: Stats::default(),
-        pieces: None,
-        inner: Vec::new(),
-        laws: Vec::new(),
-        numeric: None,
     }
 }

@@ -150,6 +150,32 @@ pub(super) fn sum_of(
     let density = named(Node::ConvPdf);
     let pdf = tidy(&with_deltas(&density, &atoms_of(&atoms)));
 
+    let mut d = assemble(
+        model,
+        vec![Step {
+            term: cdf.clone(),
+            rules: vec![rules::CONV_NUMERIC.to_string()],
+        }],
+        (cdf, pdf, density),
+        atoms,
+        support,
+        vec![rules::CONV_NUMERIC_D.to_string()],
+    );
+    // the parts' own derivations, which the sum's formulas name
+    d.inner = parts.into_iter().map(|(_, law, _)| law).collect();
+    Ok(d)
+}
+
+/// A derivation from its CDF steps, formulas, atoms and support: the PDF one step from
+/// the CDF's derivative.
+pub(super) fn assemble(
+    model: &Model,
+    cdf_steps: Vec<Step>,
+    (cdf, pdf, density): (Expr, Expr, Expr),
+    atoms: Vec<Atom>,
+    support: Support,
+    pdf_rules: Vec<String>,
+) -> Derivation {
     let y = &model.y;
     let root = Id::from(y.as_ref().len() - 1);
     let mut cdf_start = y.clone();
@@ -158,19 +184,16 @@ pub(super) fn sum_of(
     let mut pdf_start = Expr::default();
     let f = append(&mut pdf_start, &cdf);
     pdf_start.add(Node::D(f));
-    Ok(Derivation {
+    Derivation {
         model: model.clone(),
         cdf_start,
-        cdf: cdf.clone(),
-        cdf_steps: vec![Step {
-            term: cdf,
-            rules: vec![rules::CONV_NUMERIC.to_string()],
-        }],
+        cdf,
+        cdf_steps,
         pdf_start,
         pdf: pdf.clone(),
         pdf_steps: vec![Step {
             term: pdf,
-            rules: vec![rules::CONV_NUMERIC_D.to_string()],
+            rules: pdf_rules,
         }],
         density,
         atoms,
@@ -178,11 +201,10 @@ pub(super) fn sum_of(
         cdf_stats: Stats::default(),
         pdf_stats: Stats::default(),
         pieces: None,
-        // the parts' own derivations, which the sum's formulas name
-        inner: parts.into_iter().map(|(_, law, _)| law).collect(),
+        inner: Vec::new(),
         laws: Vec::new(),
         numeric: None,
-    })
+    }
 }
 
 /// A number as a term.

@@ -115,8 +115,6 @@ struct Lowerer<'a> {
     input: Option<(String, Id)>,
     /// Every other input, written `(var NAME LAW)`.
     others: Vec<Other>,
-    /// The first input's law, arguments and where it was declared.
-    first: Option<(InputLaw, Span)>,
     params: BTreeMap<String, Span>,
     integer_params: BTreeSet<String>,
     signs: HashMap<Symbol, Sign>,
@@ -143,7 +141,6 @@ pub fn lower(source: &str, program: &syntax::Program) -> Result<Model> {
         env: HashMap::new(),
         input: None,
         others: Vec::new(),
-        first: None,
         params: BTreeMap::new(),
         integer_params: BTreeSet::new(),
         signs: HashMap::new(),
@@ -419,7 +416,6 @@ impl Lowerer<'_> {
             }
             ids.push(id);
         }
-        self.first.get_or_insert((law, span));
         let term = match law {
             InputLaw::Normal => {
                 self.require_positive_std(ids[1], args[1].span)?;
