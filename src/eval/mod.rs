@@ -352,9 +352,17 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
         }};
     }
     macro_rules! vector {
-        ($a:expr, $f:expr) => {
-            simd::map(row(rows, stride, $a, len), dst, $f)
-        };
+        // a row of one value (an inverse clamped to its piece's end for every point,
+        // as GELU's left branch is for t ≥ 0) costs one evaluation
+        ($a:expr, $f:expr) => {{
+            let a = row(rows, stride, $a, len);
+            match a.first() {
+                Some(&first) if a.iter().all(|v| v.to_bits() == first.to_bits()) => {
+                    dst.fill($f(wide::f64x4::splat(first)).to_array()[0])
+                }
+                _ => simd::map(a, dst, $f),
+            }
+        }};
         ($a:expr, $b:expr, $f:expr) => {
             simd::map2(
                 row(rows, stride, $a, len),
@@ -407,7 +415,7 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
         Op::OneMinusExp(a) => unary!(a, |x: f64| -x.exp_m1()),
         Op::OneMinusSquare(a) => unary!(a, |x: f64| (1.0 - x) * (1.0 + x)),
         Op::Log1p(a) => vector!(a, simd::ln_1p),
-        Op::Log1pNeg(a) => vector!(a, |x| simd::ln_1p(-x)),
+        Op::Log1pNeg(a) => vector!(a, |x: wide::f64x4| simd::ln_1p(-x)),
         Op::Relu(a) => unary!(a, |x: f64| if x > 0.0 { x } else { 0.0 }),
         Op::Leaky(a, s) => binary!(a, s, |x: f64, s: f64| if x >= 0.0 { x } else { s * x }),
         Op::Elu(a, s) => binary!(a, s, special::elu),

@@ -84,12 +84,8 @@ pub struct Solver {
     xs: Vec<f64>,
     /// ... sign·g there (rising) ...
     ws: Vec<f64>,
-    /// ... dx/dw = 1/|g′| there (infinite where g′ = 0) ...
-    slopes: Vec<f64>,
-    /// ... and, for the cell from each point to the next, a bound of |g″|/(2|g′|) on it
-    /// (four times the largest divided difference of g′ over it and its neighbours,
-    /// over the least |g′| at its ends; infinite where g′ vanishes).
-    curvature: Vec<f64>,
+    /// ... and the cells from each point to the next.
+    table: Vec<Cell>,
     /// Where to search: the table's w from its first point to the last within 32 of
     /// the piece's finite end (or of 0) cut into equal buckets, and for each bucket
     /// the first table point in it or beyond ...
@@ -100,16 +96,71 @@ pub struct Solver {
     guide_at: (f64, f64),
 }
 
+/// A cell of the table, from one point (x₀, w₀) to the next (x₁, w₁), with what the
+/// start in it needs: the Hermite cubic of x in s = (w − w₀)/h, h = w₁ − w₀, is
+/// x₀ + Δx·s + s(1 − s)·(a(1 − s) − b·s) with a = m₀ − Δx, b = m₁ − Δx and m the
+/// slopes dx/dw = 1/|g′| times h (infinite where g′ = 0); and a bound of |g″|/(2|g′|)
+/// on it (four times the largest divided difference of g′ over it and its neighbours,
+/// over the least |g′| at its ends; infinite where g′ vanishes).
+#[derive(Clone, Copy, Debug)]
+struct Cell {
+    x0: f64,
+    x1: f64,
+    w0: f64,
+    /// 1/h
+    per: f64,
+    a: f64,
+    b: f64,
+    curvature: f64,
+}
+
+impl Cell {
+    /// From the ends' (x, sign·g, |g′|).
+    fn new(p0: (f64, f64, f64), p1: (f64, f64, f64), curvature: f64) -> Cell {
+        let h = p1.1 - p0.1;
+        let dx = p1.0 - p0.0;
+        Cell {
+            x0: p0.0,
+            x1: p1.0,
+            w0: p0.1,
+            per: 1.0 / h,
+            a: h / p0.2 - dx,
+            b: h / p1.2 - dx,
+            curvature,
+        }
+    }
+
+    /// Where to start for sign·g = w (w inside the cell): the Hermite cubic of g⁻¹, or
+    /// its chord where the cubic leaves the cell (or a slope is infinite, at a turn),
+    /// or the cell's middle.
+    #[inline]
+    fn start(&self, w: f64) -> f64 {
+        let s = (w - self.w0) * self.per;
+        let dx = self.x1 - self.x0;
+        let chord = self.x0 + dx * s;
+        let cubic = chord + s * (1.0 - s) * (self.a * (1.0 - s) - self.b * s);
+        if self.x0 < cubic && cubic < self.x1 {
+            cubic
+        } else if self.x0 < chord && chord < self.x1 {
+            chord
+        } else {
+            self.x0 + dx / 2.0
+        }
+    }
+}
+
 impl Solver {
     pub fn new(inv: &Inverse) -> Result<Solver> {
         let map = Map::new(inv)?;
         let (lo, hi) = (inv.lo.value, inv.hi.value);
-        // a grid inside a finite piece; toward an infinite end, steps of 1/32 out to 32
-        // (where most roots are: Newton then starts a few digits from them), doubling
-        // beyond (and halving toward a finite end, for roots next to it)
-        let offsets: Vec<f64> = (1..=15)
+        // a grid inside a finite piece; toward an infinite end, steps of 1/128 out to 8
+        // and of 1/32 out to 32 (where most roots are: Newton then starts eight or more
+        // digits from them, and one step is the last), doubling beyond (and halving
+        // toward a finite end, for roots next to it)
+        let offsets: Vec<f64> = (1..=12)
             .map(|k| 2f64.powi(k - 20))
-            .chain((1..=1024).map(|k| k as f64 / 32.0))
+            .chain((1..=1024).map(|k| k as f64 / 128.0))
+            .chain((257..=1024).map(|k| k as f64 / 32.0))
             .chain((6..1020).map(|k| 2f64.powi(k)))
             .collect();
         let mut xs: Vec<f64> = Vec::new();
@@ -146,13 +197,12 @@ impl Solver {
             .collect();
         let xs: Vec<f64> = kept.iter().map(|p| p.0).collect();
         let ws: Vec<f64> = kept.iter().map(|p| p.1).collect();
-        let slopes: Vec<f64> = kept.iter().map(|p| 1.0 / p.2).collect();
         // |g″| on each cell from the divided differences of g′ around it
         let diff: Vec<f64> = kept
             .windows(2)
             .map(|c| ((c[1].2 - c[0].2) / (c[1].0 - c[0].0)).abs())
             .collect();
-        let curvature = (0..diff.len())
+        let table = (0..diff.len())
             .map(|k| {
                 let near = diff[k.saturating_sub(1)..(k + 2).min(diff.len())]
                     .iter()
@@ -162,11 +212,12 @@ impl Solver {
                     );
                 let least = kept[k].2.min(kept[k + 1].2);
                 let c = 4.0 * near / (2.0 * least);
-                if c.is_nan() || least == 0.0 {
+                let curvature = if c.is_nan() || least == 0.0 {
                     f64::INFINITY
                 } else {
                     c
-                }
+                };
+                Cell::new(kept[k], kept[k + 1], curvature)
             })
             .collect();
         let (guide, levels, guide_at) = guide(&xs, &ws, lo, hi);
@@ -181,8 +232,7 @@ impl Solver {
             turn: (inv.lo.turn, inv.hi.turn),
             xs,
             ws,
-            slopes,
-            curvature,
+            table,
         })
     }
 
@@ -232,68 +282,90 @@ impl Solver {
         }
     }
 
-    /// Where to start on cell j − 1 .. j for sign·g = w: the cubic Hermite interpolant
-    /// of g⁻¹ through the cell's ends, or its chord where that leaves the cell (or a
-    /// slope is infinite, at a turn), or its middle.
-    fn start(&self, j: usize, w: f64) -> f64 {
-        let (x0, x1) = (self.xs[j - 1], self.xs[j]);
-        let (w0, w1) = (self.ws[j - 1], self.ws[j]);
-        let h = w1 - w0;
-        let s = (w - w0) / h;
-        let (m0, m1) = (self.slopes[j - 1] * h, self.slopes[j] * h);
-        let dx = x1 - x0;
-        // Hermite basis in s: x = x0 + dx·s + s(1 − s)·((m0 − dx)(1 − s) − (m1 − dx)s)
-        let cubic = x0 + dx * s + s * (1.0 - s) * ((m0 - dx) * (1.0 - s) - (m1 - dx) * s);
-        let chord = x0 + dx * s;
-        if x0 < cubic && cubic < x1 {
-            cubic
-        } else if x0 < chord && chord < x1 {
-            chord
-        } else {
-            x0 + dx / 2.0
-        }
-    }
-
     /// g⁻¹(t) for each t, clamped to the piece.
     pub fn solve(&self, ts: &[f64], out: &mut [f64]) {
         let n = self.ws.len();
         let ws: Vec<f64> = ts.iter().map(|&t| self.sign * t).collect();
         let mut cells: Vec<usize> = vec![0; ts.len()];
         self.cells(&ws, &mut cells);
-        // each point's cell in the table, or its answer
+        // the points whose root lies inside a cell of the table (the rest have their
+        // answer now), and their cells
         let mut active: Vec<usize> = Vec::with_capacity(ts.len());
-        let mut lo = vec![0.0; ts.len()];
-        let mut hi = vec![0.0; ts.len()];
-        // each point's last Newton step (infinite before the first and after a bisection)
-        let mut last = vec![f64::INFINITY; ts.len()];
         for (i, &w) in ws.iter().enumerate() {
             let j = cells[i];
-            if w.is_nan() || n == 0 {
-                out[i] = f64::NAN;
+            out[i] = if w.is_nan() || n == 0 {
+                f64::NAN
+            } else if j == 0 {
+                self.lo
+            } else if j == n {
+                self.hi
+            } else if self.ws[j] == w {
+                self.xs[j]
+            } else {
+                cells[i] = j - 1;
+                active.push(i);
                 continue;
-            }
-            if j == 0 {
-                out[i] = self.lo;
-                continue;
-            }
-            if j == n {
-                out[i] = self.hi;
-                continue;
-            }
-            if self.ws[j] == w {
-                out[i] = self.xs[j];
-                continue;
-            }
-            cells[i] = j - 1;
-            lo[i] = self.xs[j - 1];
-            hi[i] = self.xs[j];
-            out[i] = self.start(j, w);
-            active.push(i);
+            };
         }
+        // each active point's w and cell, side by side, and its start in the cell
+        let w: Vec<f64> = active.iter().map(|&i| ws[i]).collect();
+        let cell: Vec<&Cell> = active.iter().map(|&i| &self.table[cells[i]]).collect();
+        let x: Vec<f64> = cell.iter().zip(&w).map(|(c, &w)| c.start(w)).collect();
+        let mut gx = vec![0.0; x.len()];
+        let mut dx = vec![0.0; x.len()];
+        self.map.both(&x, &mut gx, &mut dx);
+        // the first Newton step, on every point at once and without a branch that
+        // depends on the point (most points end here); a point that does not end keeps
+        // its bracket, its step and where to evaluate next for `iterate`
+        let mut lo = vec![0.0; ts.len()];
+        let mut hi = vec![0.0; ts.len()];
+        let mut last = vec![f64::INFINITY; ts.len()];
+        let mut still = 0;
+        for k in 0..active.len() {
+            let (c, xk) = (cell[k], x[k]);
+            let v = self.sign * gx[k] - w[k];
+            let d = self.sign * dx[k];
+            let below = if v < 0.0 { xk } else { c.x0 };
+            let above = if v > 0.0 { xk } else { c.x1 };
+            let newton = xk - v / d;
+            let step = (newton - xk).abs();
+            let inside = d > 0.0 && newton > below && newton < above;
+            let ulp = f64::EPSILON * newton.abs().max(f64::MIN_POSITIVE);
+            let error = c.curvature * step * step + 2.0 * f64::EPSILON * step;
+            let done = v == 0.0 || (inside && (step <= 4.0 * ulp || error <= ulp / 2.0));
+            let i = active[k];
+            out[i] = if v == 0.0 {
+                xk
+            } else if inside {
+                newton
+            } else {
+                middle(below, above)
+            };
+            lo[i] = below;
+            hi[i] = above;
+            last[i] = if inside { step } else { f64::INFINITY };
+            active[still] = i;
+            still += usize::from(!done);
+        }
+        active.truncate(still);
+        self.iterate(ts, &cells, active, out, (&mut lo, &mut hi, &mut last));
+    }
+
+    /// The safeguarded Newton iteration for the points still `active` after the first
+    /// step: each evaluates g at `out[i]`, narrows its bracket `lo[i] .. hi[i]`, and
+    /// takes Newton's step (while its steps shrink fourfold) or a bisection.
+    fn iterate(
+        &self,
+        ts: &[f64],
+        cells: &[usize],
+        mut active: Vec<usize>,
+        out: &mut [f64],
+        (lo, hi, last): (&mut [f64], &mut [f64], &mut [f64]),
+    ) {
         let mut x: Vec<f64> = Vec::with_capacity(active.len());
         let mut gx: Vec<f64> = Vec::with_capacity(active.len());
         let mut dx: Vec<f64> = Vec::with_capacity(active.len());
-        for _ in 0..MAX_STEPS {
+        for _ in 1..MAX_STEPS {
             if active.is_empty() {
                 break;
             }
@@ -332,7 +404,7 @@ impl Solver {
                     // a step of a few ulps, or one after which Newton's error, the
                     // step's square times the curvature plus the step times g′'s
                     // rounding, is below half an ulp: Newton has converged
-                    let error = self.curvature[cells[i]] * step * step + 2.0 * f64::EPSILON * step;
+                    let error = self.table[cells[i]].curvature * step * step + 2.0 * f64::EPSILON * step;
                     if step <= 4.0 * ulp || error <= ulp / 2.0 {
                         continue;
                     }
@@ -494,6 +566,11 @@ mod tests {
             let Some(inv) = get_inverse(k) else { break };
             inverses += 1;
             let solver = Solver::new(&inv).unwrap();
+            assert!(
+                solver.xs.windows(2).all(|p| p[0] < p[1])
+                    && solver.ws.windows(2).all(|p| p[0] <= p[1]),
+                "the table of inverse #{k} is not in order"
+            );
             let (lo, hi) = (inv.lo.value, inv.hi.value);
             let inside: Vec<f64> = xs
                 .iter()
