@@ -404,7 +404,8 @@ impl Solver {
                     // a step of a few ulps, or one after which Newton's error, the
                     // step's square times the curvature plus the step times g′'s
                     // rounding, is below half an ulp: Newton has converged
-                    let error = self.table[cells[i]].curvature * step * step + 2.0 * f64::EPSILON * step;
+                    let error =
+                        self.table[cells[i]].curvature * step * step + 2.0 * f64::EPSILON * step;
                     if step <= 4.0 * ulp || error <= ulp / 2.0 {
                         continue;
                     }
