@@ -61,14 +61,6 @@ impl Map {
             Map::Formulas { dg: dgf, .. } => dgf.eval_batch(x, dg),
         }
     }
-
-    /// g alone.
-    fn value(&self, x: &[f64], g: &mut [f64]) {
-        match self {
-            Map::Kernel(kernel) => simd::map(x, g, |v| kernel(v).0),
-            Map::Formulas { g: gf, .. } => gf.eval_batch(x, g),
-        }
-    }
 }
 
 #[derive(Clone, Debug)]
@@ -80,6 +72,8 @@ pub struct Solver {
     hi: f64,
     /// Whether g′ = 0 at each end (the density is infinite where t is g's value there).
     turn: (bool, bool),
+    /// g and g′ at each end (where it is finite).
+    ends: [(f64, f64); 2],
     /// Points of the piece left to right (where g is finite) ...
     xs: Vec<f64>,
     /// ... sign·g there (rising) ...
@@ -147,6 +141,17 @@ impl Cell {
             self.x0 + dx / 2.0
         }
     }
+}
+
+/// A point whose root the first Newton step did not settle: its index, its bracket,
+/// its last Newton step (infinite after a bisection) and its cell's curvature bound.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    i: usize,
+    lo: f64,
+    hi: f64,
+    last: f64,
+    curvature: f64,
 }
 
 impl Solver {
@@ -221,6 +226,9 @@ impl Solver {
             })
             .collect();
         let (guide, levels, guide_at) = guide(&xs, &ws, lo, hi);
+        let (mut ge, mut dge) = ([0.0; 2], [0.0; 2]);
+        map.both(&[lo, hi], &mut ge, &mut dge);
+        let ends = [(ge[0], dge[0]), (ge[1], dge[1])];
         Ok(Solver {
             guide,
             levels,
@@ -230,6 +238,7 @@ impl Solver {
             lo,
             hi,
             turn: (inv.lo.turn, inv.hi.turn),
+            ends,
             xs,
             ws,
             table,
@@ -317,10 +326,7 @@ impl Solver {
         // the first Newton step, on every point at once and without a branch that
         // depends on the point (most points end here); a point that does not end keeps
         // its bracket, its step and where to evaluate next for `iterate`
-        let mut lo = vec![0.0; ts.len()];
-        let mut hi = vec![0.0; ts.len()];
-        let mut last = vec![f64::INFINITY; ts.len()];
-        let mut still = 0;
+        let mut pending: Vec<Pending> = Vec::new();
         for k in 0..active.len() {
             let (c, xk) = (cell[k], x[k]);
             let v = self.sign * gx[k] - w[k];
@@ -341,54 +347,51 @@ impl Solver {
             } else {
                 middle(below, above)
             };
-            lo[i] = below;
-            hi[i] = above;
-            last[i] = if inside { step } else { f64::INFINITY };
-            active[still] = i;
-            still += usize::from(!done);
+            if !done {
+                pending.push(Pending {
+                    i,
+                    lo: below,
+                    hi: above,
+                    last: if inside { step } else { f64::INFINITY },
+                    curvature: c.curvature,
+                });
+            }
         }
-        active.truncate(still);
-        self.iterate(ts, &cells, active, out, (&mut lo, &mut hi, &mut last));
+        self.iterate(ts, pending, out);
     }
 
-    /// The safeguarded Newton iteration for the points still `active` after the first
-    /// step: each evaluates g at `out[i]`, narrows its bracket `lo[i] .. hi[i]`, and
-    /// takes Newton's step (while its steps shrink fourfold) or a bisection.
-    fn iterate(
-        &self,
-        ts: &[f64],
-        cells: &[usize],
-        mut active: Vec<usize>,
-        out: &mut [f64],
-        (lo, hi, last): (&mut [f64], &mut [f64], &mut [f64]),
-    ) {
-        let mut x: Vec<f64> = Vec::with_capacity(active.len());
-        let mut gx: Vec<f64> = Vec::with_capacity(active.len());
-        let mut dx: Vec<f64> = Vec::with_capacity(active.len());
+    /// The safeguarded Newton iteration for the points still `pending` after the
+    /// first step: each evaluates g at `out[i]`, narrows its bracket, and takes
+    /// Newton's step (while its steps shrink fourfold) or a bisection.
+    fn iterate(&self, ts: &[f64], mut pending: Vec<Pending>, out: &mut [f64]) {
+        let mut x: Vec<f64> = Vec::with_capacity(pending.len());
+        let mut gx: Vec<f64> = Vec::with_capacity(pending.len());
+        let mut dx: Vec<f64> = Vec::with_capacity(pending.len());
         for _ in 1..MAX_STEPS {
-            if active.is_empty() {
+            if pending.is_empty() {
                 break;
             }
             x.clear();
-            x.extend(active.iter().map(|&i| out[i]));
+            x.extend(pending.iter().map(|p| out[p.i]));
             gx.resize(x.len(), 0.0);
             dx.resize(x.len(), 0.0);
             self.map.both(&x, &mut gx, &mut dx);
             let mut still = 0;
-            for k in 0..active.len() {
-                let i = active[k];
+            for k in 0..pending.len() {
+                let mut p = pending[k];
+                let i = p.i;
                 let v = self.sign * (gx[k] - ts[i]);
                 if v == 0.0 {
                     continue;
                 }
                 if v < 0.0 {
-                    lo[i] = x[k];
+                    p.lo = x[k];
                 } else {
-                    hi[i] = x[k];
+                    p.hi = x[k];
                 }
-                if lo[i].next_up() >= hi[i] {
+                if p.lo.next_up() >= p.hi {
                     // the bracket is two neighbouring floats: the root is one of them
-                    out[i] = if v < 0.0 { hi[i] } else { lo[i] };
+                    out[i] = if v < 0.0 { p.hi } else { p.lo };
                     continue;
                 }
                 let d = self.sign * dx[k];
@@ -397,26 +400,25 @@ impl Solver {
                 // Newton while its steps shrink fourfold (as they do once it converges
                 // quadratically), a bisection in between where they do not (toward a
                 // root at a turn, where Newton only halves its distance)
-                if d > 0.0 && newton > lo[i] && newton < hi[i] && step <= last[i] / 4.0 {
+                if d > 0.0 && newton > p.lo && newton < p.hi && step <= p.last / 4.0 {
                     out[i] = newton;
-                    last[i] = step;
+                    p.last = step;
                     let ulp = f64::EPSILON * newton.abs().max(f64::MIN_POSITIVE);
                     // a step of a few ulps, or one after which Newton's error, the
                     // step's square times the curvature plus the step times g′'s
                     // rounding, is below half an ulp: Newton has converged
-                    let error =
-                        self.table[cells[i]].curvature * step * step + 2.0 * f64::EPSILON * step;
+                    let error = p.curvature * step * step + 2.0 * f64::EPSILON * step;
                     if step <= 4.0 * ulp || error <= ulp / 2.0 {
                         continue;
                     }
                 } else {
-                    out[i] = middle(lo[i], hi[i]);
-                    last[i] = f64::INFINITY;
+                    out[i] = middle(p.lo, p.hi);
+                    p.last = f64::INFINITY;
                 }
-                active[still] = i;
+                pending[still] = p;
                 still += 1;
             }
-            active.truncate(still);
+            pending.truncate(still);
         }
     }
 
@@ -439,41 +441,35 @@ impl Solver {
             self.map.slope(x, &mut dx);
         }
         let infinite = self.sign * f64::INFINITY;
-        let mut ends: Vec<usize> = Vec::new();
-        for i in 0..ts.len() {
-            out[i] = if x[i].is_nan() {
-                f64::NAN
-            } else if x[i].is_infinite() {
-                0.0
-            } else if x[i] == self.lo || x[i] == self.hi {
-                ends.push(i);
-                0.0
-            } else if dx[i] == 0.0 {
-                // inside the piece g′ ≠ 0: it underflowed (GELU′ near x = −38), and
-                // 1/g′ is past f64's range
-                self.sign * f64::MAX
-            } else {
-                1.0 / dx[i]
-            };
-        }
-        if ends.is_empty() {
-            return;
-        }
-        let at: Vec<f64> = ends.iter().map(|&i| x[i]).collect();
-        let mut gx = vec![0.0; at.len()];
-        self.map.value(&at, &mut gx);
-        for (k, &i) in ends.iter().enumerate() {
-            let turn = if x[i] == self.lo {
-                self.turn.0
-            } else {
-                self.turn.1
-            };
-            out[i] = if gx[k] != ts[i] {
+        // at an end: 0 where t is beyond g's values (the clamp), else g′'s reciprocal
+        // there, infinite at a turn
+        let end = |k: usize, t: f64| {
+            let ((g, dg), turn) = (self.ends[k], [self.turn.0, self.turn.1][k]);
+            if t != g {
                 0.0
             } else if turn {
                 infinite
             } else {
-                1.0 / dx[i]
+                1.0 / dg
+            }
+        };
+        for ((o, &x), (&d, &t)) in out.iter_mut().zip(x).zip(dx.iter().zip(ts)) {
+            *o = if self.lo < x && x < self.hi {
+                if d == 0.0 {
+                    // inside the piece g′ ≠ 0: it underflowed (GELU′ near x = −38),
+                    // and 1/g′ is past f64's range
+                    self.sign * f64::MAX
+                } else {
+                    1.0 / d
+                }
+            } else if x == self.lo && x.is_finite() {
+                end(0, t)
+            } else if x == self.hi && x.is_finite() {
+                end(1, t)
+            } else if x.is_nan() {
+                f64::NAN
+            } else {
+                0.0
             };
         }
     }
