@@ -295,42 +295,63 @@ impl Solver {
     pub fn solve(&self, ts: &[f64], out: &mut [f64]) {
         let n = self.ws.len();
         let ws: Vec<f64> = ts.iter().map(|&t| self.sign * t).collect();
+        // a batch wholly beyond one end of g's values (as every t ≥ 0 is for GELU's
+        // left branch) is clamped to that end without a search
+        if let (Some(&first), Some(&last)) = (self.ws.first(), self.ws.last()) {
+            for (end, beyond) in [
+                (self.lo, ws.iter().all(|&w| w <= first)),
+                (self.hi, ws.iter().all(|&w| w > last)),
+            ] {
+                if beyond {
+                    out.fill(end);
+                    return;
+                }
+            }
+        }
         let mut cells: Vec<usize> = vec![0; ts.len()];
         self.cells(&ws, &mut cells);
-        // the points whose root lies inside a cell of the table (the rest have their
-        // answer now), and their cells
-        let mut active: Vec<usize> = Vec::with_capacity(ts.len());
-        for (i, &w) in ws.iter().enumerate() {
-            let j = cells[i];
-            out[i] = if w.is_nan() || n == 0 {
+        // the answer of a point whose t is beyond the table or on a point of it
+        let answer = |j: usize, w: f64| {
+            if w.is_nan() || n == 0 {
                 f64::NAN
             } else if j == 0 {
                 self.lo
             } else if j == n {
                 self.hi
-            } else if self.ws[j] == w {
-                self.xs[j]
             } else {
-                cells[i] = j - 1;
-                active.push(i);
-                continue;
-            };
+                self.xs[j]
+            }
+        };
+        // whether a point's root lies inside a cell of the table
+        let inner = |j: usize, w: f64| 0 < j && j < n && self.ws[j] != w && !w.is_nan();
+        if n < 2 || !cells.iter().zip(&ws).any(|(&j, &w)| inner(j, w)) {
+            for ((o, &j), &w) in out.iter_mut().zip(&cells).zip(&ws) {
+                *o = answer(j, w);
+            }
+            return;
         }
-        // each active point's w and cell, side by side, and its start in the cell
-        let w: Vec<f64> = active.iter().map(|&i| ws[i]).collect();
-        let cell: Vec<&Cell> = active.iter().map(|&i| &self.table[cells[i]]).collect();
-        let x: Vec<f64> = cell.iter().zip(&w).map(|(c, &w)| c.start(w)).collect();
+        // the cell (j − 1, j) of every point (the nearest cell for a point outside),
+        // and its start there: every point of the batch goes through the same steps,
+        // side by side, and those with their answer already take it at the end
+        let cell = |j: usize| &self.table[j.clamp(1, n - 1) - 1];
+        let x: Vec<f64> = cells
+            .iter()
+            .zip(&ws)
+            .map(|(&j, &w)| cell(j).start(w))
+            .collect();
         let mut gx = vec![0.0; x.len()];
         let mut dx = vec![0.0; x.len()];
         self.map.both(&x, &mut gx, &mut dx);
-        // the first Newton step, on every point at once and without a branch that
-        // depends on the point (most points end here); a point that does not end keeps
-        // its bracket, its step and where to evaluate next for `iterate`
+        // the first Newton step, without a branch that depends on the point (most
+        // points end here); a point that does not end keeps its bracket, its step and
+        // where to evaluate next for `iterate`
         let mut pending: Vec<Pending> = Vec::new();
-        for k in 0..active.len() {
-            let (c, xk) = (cell[k], x[k]);
-            let v = self.sign * gx[k] - w[k];
-            let d = self.sign * dx[k];
+        // one point, the general way
+        let mut one = |i: usize, out: &mut [f64]| {
+            let (j, w, xk) = (cells[i], ws[i], x[i]);
+            let c = cell(j);
+            let v = self.sign * gx[i] - w;
+            let d = self.sign * dx[i];
             let below = if v < 0.0 { xk } else { c.x0 };
             let above = if v > 0.0 { xk } else { c.x1 };
             let newton = xk - v / d;
@@ -339,15 +360,17 @@ impl Solver {
             let ulp = f64::EPSILON * newton.abs().max(f64::MIN_POSITIVE);
             let error = c.curvature * step * step + 2.0 * f64::EPSILON * step;
             let done = v == 0.0 || (inside && (step <= 4.0 * ulp || error <= ulp / 2.0));
-            let i = active[k];
-            out[i] = if v == 0.0 {
+            let inner = inner(j, w);
+            out[i] = if !inner {
+                answer(j, w)
+            } else if v == 0.0 {
                 xk
             } else if inside {
                 newton
             } else {
                 middle(below, above)
             };
-            if !done {
+            if inner && !done {
                 pending.push(Pending {
                     i,
                     lo: below,
@@ -356,7 +379,42 @@ impl Solver {
                     curvature: c.curvature,
                 });
             }
+        };
+        // four points at a time where all four are inside cells and their Newton step
+        // is their last, as `one` would decide it lane by lane
+        let lanes = 4;
+        let whole = ts.len() / lanes * lanes;
+        for base in (0..whole).step_by(lanes) {
+            let group = base..base + lanes;
+            if !group.clone().all(|i| inner(cells[i], ws[i])) {
+                group.for_each(|i| one(i, out));
+                continue;
+            }
+            let at = |v: &[f64]| f64x4::from(&v[group.clone()]);
+            let cs: [&Cell; 4] = std::array::from_fn(|l| cell(cells[base + l]));
+            let field = |f: fn(&Cell) -> f64| f64x4::new(std::array::from_fn(|l| f(cs[l])));
+            let (x0, x1, curvature) = (field(|c| c.x0), field(|c| c.x1), field(|c| c.curvature));
+            let (xk, sign) = (at(&x), f64x4::splat(self.sign));
+            let v = sign * at(&gx) - at(&ws);
+            let d = sign * at(&dx);
+            let zero = f64x4::ZERO;
+            let below = v.simd_lt(zero).select(xk, x0);
+            let above = v.simd_gt(zero).select(xk, x1);
+            let newton = xk - v / d;
+            let step = (newton - xk).abs();
+            let inside = d.simd_gt(zero) & newton.simd_gt(below) & newton.simd_lt(above);
+            let eps = f64x4::splat(f64::EPSILON);
+            let ulp = eps * newton.abs().max(f64x4::splat(f64::MIN_POSITIVE));
+            let error = curvature * step * step + f64x4::splat(2.0) * eps * step;
+            let converged =
+                step.simd_le(f64x4::splat(4.0) * ulp) | error.simd_le(ulp * f64x4::splat(0.5));
+            if (inside & converged & v.simd_ne(zero)).all() {
+                out[group].copy_from_slice(&newton.to_array());
+            } else {
+                group.for_each(|i| one(i, out));
+            }
         }
+        (whole..ts.len()).for_each(|i| one(i, out));
         self.iterate(ts, pending, out);
     }
 
