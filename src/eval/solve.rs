@@ -511,8 +511,8 @@ impl Solver {
                 1.0 / dg
             }
         };
-        for ((o, &x), (&d, &t)) in out.iter_mut().zip(x).zip(dx.iter().zip(ts)) {
-            *o = if self.lo < x && x < self.hi {
+        let one = |x: f64, d: f64, t: f64| {
+            if self.lo < x && x < self.hi {
                 if d == 0.0 {
                     // inside the piece g′ ≠ 0: it underflowed (GELU′ near x = −38),
                     // and 1/g′ is past f64's range
@@ -528,7 +528,27 @@ impl Solver {
                 f64::NAN
             } else {
                 0.0
-            };
+            }
+        };
+        // four points at a time where all four are inside the piece with g′ ≠ 0
+        let (lo, hi) = (f64x4::splat(self.lo), f64x4::splat(self.hi));
+        let mut groups = out
+            .chunks_exact_mut(4)
+            .zip(x.chunks_exact(4))
+            .zip(dx.chunks_exact(4));
+        for (k, ((o, xs), ds)) in (&mut groups).enumerate() {
+            let (xv, dv) = (f64x4::from(xs), f64x4::from(ds));
+            if (xv.simd_gt(lo) & xv.simd_lt(hi) & dv.simd_ne(f64x4::ZERO)).all() {
+                o.copy_from_slice(&(f64x4::ONE / dv).to_array());
+            } else {
+                for l in 0..4 {
+                    o[l] = one(xs[l], ds[l], ts[4 * k + l]);
+                }
+            }
+        }
+        let whole = ts.len() / 4 * 4;
+        for i in whole..ts.len() {
+            out[i] = one(x[i], dx[i], ts[i]);
         }
     }
 }

@@ -570,10 +570,22 @@ mod tests {
     #[test]
     fn exp_fast_path_is_wides_exp() {
         let mut xs = grid(-708.0, 709.0, 1_000_000);
-        xs.extend([-708.0, 709.0, 0.0, -0.0, 1e-300, -1e-300, 0.5 * std::f64::consts::LN_2]);
+        xs.extend([
+            -708.0,
+            709.0,
+            0.0,
+            -0.0,
+            1e-300,
+            -1e-300,
+            0.5 * std::f64::consts::LN_2,
+        ]);
         for x in xs {
             let (fast, wide) = (exp_normal(f64x4::splat(x)), f64x4::splat(x).exp());
-            assert_eq!(fast.to_array()[0].to_bits(), wide.to_array()[0].to_bits(), "e^{x}");
+            assert_eq!(
+                fast.to_array()[0].to_bits(),
+                wide.to_array()[0].to_bits(),
+                "e^{x}"
+            );
         }
     }
 
