@@ -107,6 +107,13 @@ enum Op {
     /// The derivative, reading g⁻¹(t) from the row of the inverse beside it: (solver,
     /// row of g⁻¹(t), row of t).
     InverseDAt(usize, usize, usize),
+    /// The inverse and its derivative in one pass (`Solver::solve_with_derivative`),
+    /// where the derivative of the same inverse at the same t follows: (solver, row of
+    /// t, row of the derivative, which it fills) ...
+    InverseAnd(usize, usize, usize),
+    /// ... and that derivative's instruction, which has nothing left to do: the row of
+    /// the inverse that filled it.
+    Filled(usize),
     /// The CDF and density of a numeric law (a weighted sum of iid copies): its index
     /// among the formula's numeric laws, and the row of its argument.
     NumericCdf(usize, usize),
@@ -153,6 +160,8 @@ impl Op {
             | Inverse(_, a)
             | InverseD(_, a) => vec![a],
             InverseDAt(_, x, a) => vec![x, a],
+            InverseAnd(_, a, _) => vec![a],
+            Filled(x) => vec![x],
             Add(a, b)
             | Sub(a, b)
             | Mul(a, b)
@@ -248,7 +257,18 @@ impl Compiled {
                 }
             }
         }
-        let varying = varying.iter().zip(&needed).map(|(v, k)| *v && *k).collect();
+        let varying: Vec<bool> = varying.iter().zip(&needed).map(|(v, k)| *v && *k).collect();
+        // an inverse whose derivative at the same t follows computes both at once
+        for j in 0..n {
+            if let (Op::InverseDAt(_, x, a), true) = (ops[j], varying[j]) {
+                if let Op::Inverse(k, b) = ops[x] {
+                    if a == b && varying[x] {
+                        ops[x] = Op::InverseAnd(k, a, j);
+                        ops[j] = Op::Filled(x);
+                    }
+                }
+            }
+        }
         Ok(Compiled {
             ops,
             varying,
@@ -312,6 +332,15 @@ impl Compiled {
                     continue;
                 }
                 let (before, rest) = rows.split_at_mut(i * CHUNK);
+                if let Op::InverseAnd(k, a, d) = self.ops[i] {
+                    let (dst, after) = rest.split_at_mut((d - i) * CHUNK);
+                    self.solvers[k].solve_with_derivative(
+                        row(before, CHUNK, a, len),
+                        &mut dst[..len],
+                        &mut after[..len],
+                    );
+                    continue;
+                }
                 let dst = &mut rest[..len];
                 run(
                     self.ops[i],
@@ -452,7 +481,11 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
             Some(kernel) => vector!(a, kernel),
             None => unary!(a, |x| (f.value)(&[x])),
         },
-        Op::Inverse(k, a) => solvers[k].solve(row(rows, stride, a, dst.len()), dst),
+        // (`eval_batch` runs `InverseAnd` itself, with the derivative's row beside)
+        Op::Inverse(k, a) | Op::InverseAnd(k, a, _) => {
+            solvers[k].solve(row(rows, stride, a, dst.len()), dst)
+        }
+        Op::Filled(_) => {}
         Op::InverseD(k, a) => solvers[k].derivative(row(rows, stride, a, dst.len()), dst),
         Op::InverseDAt(k, x, a) => solvers[k].derivative_at(
             row(rows, stride, x, dst.len()),

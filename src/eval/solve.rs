@@ -20,11 +20,12 @@ use wide::f64x4;
 /// in the bracket, so 64 reach two neighbouring floats; Newton needs a handful).
 const MAX_STEPS: usize = 200;
 
-/// g and g′ on a batch: one kernel for both where g is a function of the registry with
-/// a value-and-derivative kernel (GELU, SiLU), else the two compiled formulas.
+/// g and g′ on a batch: one kernel for both (and g″) where g is a function of the
+/// registry with a value-and-derivatives kernel (GELU, SiLU), else the two compiled
+/// formulas.
 #[derive(Clone, Debug)]
 enum Map {
-    Kernel(fn(f64x4) -> (f64x4, f64x4)),
+    Kernel(fn(f64x4) -> [f64x4; 3]),
     Formulas { g: Box<Compiled>, dg: Box<Compiled> },
 }
 
@@ -32,7 +33,7 @@ impl Map {
     fn new(inv: &Inverse) -> Result<Map> {
         // g = f(t) for such an f: the term's two nodes
         if let [Node::T, call] = inv.g.as_ref() {
-            if let Some(kernel) = call.function().and_then(|f| f.with_derivative) {
+            if let Some(kernel) = call.function().and_then(|f| f.with_derivatives) {
                 return Ok(Map::Kernel(kernel));
             }
         }
@@ -46,7 +47,10 @@ impl Map {
     /// g and g′ at each x.
     fn both(&self, x: &[f64], g: &mut [f64], dg: &mut [f64]) {
         match self {
-            Map::Kernel(kernel) => simd::map_pair(x, g, dg, kernel),
+            Map::Kernel(kernel) => simd::map_pair(x, g, dg, |v| {
+                let [g, dg, _] = kernel(v);
+                [g, dg]
+            }),
             Map::Formulas { g: gf, dg: dgf } => {
                 gf.eval_batch(x, g);
                 dgf.eval_batch(x, dg);
@@ -54,10 +58,24 @@ impl Map {
         }
     }
 
+    /// g, g′ and g″ at each x, where a kernel gives g″ (else false, and g″ is untouched).
+    fn three(&self, x: &[f64], g: &mut [f64], dg: &mut [f64], d2g: &mut [f64]) -> bool {
+        match self {
+            Map::Kernel(kernel) => {
+                simd::map_triple(x, [g, dg, d2g], kernel);
+                true
+            }
+            Map::Formulas { .. } => {
+                self.both(x, g, dg);
+                false
+            }
+        }
+    }
+
     /// g′ alone.
     fn slope(&self, x: &[f64], dg: &mut [f64]) {
         match self {
-            Map::Kernel(kernel) => simd::map(x, dg, |v| kernel(v).1),
+            Map::Kernel(kernel) => simd::map(x, dg, |v| kernel(v)[1]),
             Map::Formulas { dg: dgf, .. } => dgf.eval_batch(x, dg),
         }
     }
@@ -93,9 +111,10 @@ pub struct Solver {
 /// A cell of the table, from one point (x₀, w₀) to the next (x₁, w₁), with what the
 /// start in it needs: the Hermite cubic of x in s = (w − w₀)/h, h = w₁ − w₀, is
 /// x₀ + Δx·s + s(1 − s)·(a(1 − s) − b·s) with a = m₀ − Δx, b = m₁ − Δx and m the
-/// slopes dx/dw = 1/|g′| times h (infinite where g′ = 0); and a bound of |g″|/(2|g′|)
-/// on it (four times the largest divided difference of g′ over it and its neighbours,
-/// over the least |g′| at its ends; infinite where g′ vanishes).
+/// slopes dx/dw = 1/|g′| times h (infinite where g′ = 0); and bounds of |g″|/(2|g′|)
+/// and |g‴|/(2|g′|) on it (four times the largest divided difference of g′, or g″,
+/// over it and its neighbours, over the least |g′| at its ends; infinite where g′
+/// vanishes, or where g″ is not known).
 #[derive(Clone, Copy, Debug)]
 struct Cell {
     x0: f64,
@@ -106,11 +125,12 @@ struct Cell {
     a: f64,
     b: f64,
     curvature: f64,
+    jerk: f64,
 }
 
 impl Cell {
     /// From the ends' (x, sign·g, |g′|).
-    fn new(p0: (f64, f64, f64), p1: (f64, f64, f64), curvature: f64) -> Cell {
+    fn new(p0: (f64, f64, f64), p1: (f64, f64, f64), curvature: f64, jerk: f64) -> Cell {
         let h = p1.1 - p0.1;
         let dx = p1.0 - p0.0;
         Cell {
@@ -121,6 +141,7 @@ impl Cell {
             a: h / p0.2 - dx,
             b: h / p1.2 - dx,
             curvature,
+            jerk,
         }
     }
 
@@ -194,37 +215,50 @@ impl Solver {
         }
         let mut gs = vec![0.0; xs.len()];
         let mut ds = vec![0.0; xs.len()];
-        map.both(&xs, &mut gs, &mut ds);
+        let mut d2s = vec![f64::NAN; xs.len()];
+        let bends = map.three(&xs, &mut gs, &mut ds, &mut d2s);
         let sign = if inv.increasing { 1.0 } else { -1.0 };
-        let kept: Vec<(f64, f64, f64)> = (0..xs.len())
+        let kept: Vec<usize> = (0..xs.len())
             .filter(|&k| xs[k].is_finite() && gs[k].is_finite())
-            .map(|k| (xs[k], sign * gs[k], (sign * ds[k]).abs()))
             .collect();
-        let xs: Vec<f64> = kept.iter().map(|p| p.0).collect();
-        let ws: Vec<f64> = kept.iter().map(|p| p.1).collect();
-        // |g″| on each cell from the divided differences of g′ around it
-        let diff: Vec<f64> = kept
-            .windows(2)
-            .map(|c| ((c[1].2 - c[0].2) / (c[1].0 - c[0].0)).abs())
+        let point = |k: usize| (xs[k], sign * gs[k], (sign * ds[k]).abs());
+        // on each cell, a bound of |f′|/(2|g′|) from the divided differences of f
+        // (g′ for the curvature, g″ for the jerk) over it and its neighbours, four
+        // times the largest over the least |g′| at its ends; infinite where g′ vanishes
+        let bound = |f: &[f64]| -> Vec<f64> {
+            let diff: Vec<f64> = kept
+                .windows(2)
+                .map(|c| ((f[c[1]] - f[c[0]]) / (xs[c[1]] - xs[c[0]])).abs())
+                .collect();
+            (0..diff.len())
+                .map(|k| {
+                    let near = diff[k.saturating_sub(1)..(k + 2).min(diff.len())]
+                        .iter()
+                        .fold(
+                            0.0f64,
+                            |m, &v| if v.is_nan() { f64::INFINITY } else { m.max(v) },
+                        );
+                    let least = point(kept[k]).2.min(point(kept[k + 1]).2);
+                    let c = 4.0 * near / (2.0 * least);
+                    if c.is_nan() || least == 0.0 {
+                        f64::INFINITY
+                    } else {
+                        c
+                    }
+                })
+                .collect()
+        };
+        let curvature = bound(&ds);
+        let jerk = if bends {
+            bound(&d2s)
+        } else {
+            vec![f64::INFINITY; curvature.len()]
+        };
+        let table = (0..curvature.len())
+            .map(|k| Cell::new(point(kept[k]), point(kept[k + 1]), curvature[k], jerk[k]))
             .collect();
-        let table = (0..diff.len())
-            .map(|k| {
-                let near = diff[k.saturating_sub(1)..(k + 2).min(diff.len())]
-                    .iter()
-                    .fold(
-                        0.0f64,
-                        |m, &v| if v.is_nan() { f64::INFINITY } else { m.max(v) },
-                    );
-                let least = kept[k].2.min(kept[k + 1].2);
-                let c = 4.0 * near / (2.0 * least);
-                let curvature = if c.is_nan() || least == 0.0 {
-                    f64::INFINITY
-                } else {
-                    c
-                };
-                Cell::new(kept[k], kept[k + 1], curvature)
-            })
-            .collect();
+        let xs: Vec<f64> = kept.iter().map(|&k| xs[k]).collect();
+        let ws: Vec<f64> = kept.iter().map(|&k| sign * gs[k]).collect();
         let (guide, levels, guide_at) = guide(&xs, &ws, lo, hi);
         let (mut ge, mut dge) = ([0.0; 2], [0.0; 2]);
         map.both(&[lo, hi], &mut ge, &mut dge);
@@ -293,6 +327,33 @@ impl Solver {
 
     /// g⁻¹(t) for each t, clamped to the piece.
     pub fn solve(&self, ts: &[f64], out: &mut [f64]) {
+        self.run(ts, out, None);
+    }
+
+    /// g⁻¹(t) into `out` and (g⁻¹)′(t) into `slopes`, as `solve` and `derivative_at`
+    /// give them. Where the first Newton step is the last and g″ is known, g′ at the
+    /// root is g′ at the step's start carried over the step δ, g′ + g″·δ, whose error
+    /// |g‴|δ²/2 the cell's jerk bound holds below an ulp of g′; elsewhere it is
+    /// evaluated at the root.
+    pub fn solve_with_derivative(&self, ts: &[f64], out: &mut [f64], slopes: &mut [f64]) {
+        slopes.fill(f64::NAN);
+        self.run(ts, out, Some(&mut *slopes));
+        let open: Vec<usize> = (0..ts.len()).filter(|&i| slopes[i].is_nan()).collect();
+        if open.len() == ts.len() {
+            return self.derivative_at(out, ts, slopes);
+        }
+        let x: Vec<f64> = open.iter().map(|&i| out[i]).collect();
+        let t: Vec<f64> = open.iter().map(|&i| ts[i]).collect();
+        let mut d = vec![0.0; open.len()];
+        self.derivative_at(&x, &t, &mut d);
+        for (&i, d) in open.iter().zip(d) {
+            slopes[i] = d;
+        }
+    }
+
+    /// `solve`, and where `slopes` is given 1/g′ at the roots the first step settles
+    /// (NaN at the others).
+    fn run(&self, ts: &[f64], out: &mut [f64], mut slopes: Option<&mut [f64]>) {
         let n = self.ws.len();
         let ws: Vec<f64> = ts.iter().map(|&t| self.sign * t).collect();
         // a batch wholly beyond one end of g's values (as every t ≥ 0 is for GELU's
@@ -304,6 +365,16 @@ impl Solver {
             ] {
                 if beyond {
                     out.fill(end);
+                    // (g⁻¹)′ = 0 there, but where t is g's value at the end
+                    if let Some(slopes) = slopes {
+                        for (d, &w) in slopes.iter_mut().zip(&ws) {
+                            *d = if w == first || w == last {
+                                f64::NAN
+                            } else {
+                                0.0
+                            };
+                        }
+                    }
                     return;
                 }
             }
@@ -341,7 +412,17 @@ impl Solver {
             .collect();
         let mut gx = vec![0.0; x.len()];
         let mut dx = vec![0.0; x.len()];
-        self.map.both(&x, &mut gx, &mut dx);
+        let mut d2x = Vec::new();
+        let bends = match slopes {
+            Some(_) => {
+                d2x.resize(x.len(), 0.0);
+                self.map.three(&x, &mut gx, &mut dx, &mut d2x)
+            }
+            None => {
+                self.map.both(&x, &mut gx, &mut dx);
+                false
+            }
+        };
         // the first Newton step, without a branch that depends on the point (most
         // points end here); a point that does not end keeps its bracket, its step and
         // where to evaluate next for `iterate`
@@ -409,7 +490,15 @@ impl Solver {
             let converged =
                 step.simd_le(f64x4::splat(4.0) * ulp) | error.simd_le(ulp * f64x4::splat(0.5));
             if (inside & converged & v.simd_ne(zero)).all() {
-                out[group].copy_from_slice(&newton.to_array());
+                out[group.clone()].copy_from_slice(&newton.to_array());
+                if let (Some(slopes), true) = (slopes.as_deref_mut(), bends) {
+                    // g′ carried to the root, where its Taylor error is below an ulp
+                    let carried = at(&dx) + at(&d2x) * (newton - xk);
+                    let jerk = field(|c| c.jerk);
+                    let exact = (jerk * step * step).simd_le(eps) & carried.simd_ne(zero);
+                    let slope = exact.select(f64x4::ONE / carried, f64x4::splat(f64::NAN));
+                    slopes[group].copy_from_slice(&slope.to_array());
+                }
             } else {
                 group.for_each(|i| one(i, out));
             }
@@ -484,8 +573,7 @@ impl Solver {
     /// g⁻¹ at an end, and infinite where t is g's value at an end where g′ = 0.
     pub fn derivative(&self, ts: &[f64], out: &mut [f64]) {
         let mut x = vec![0.0; ts.len()];
-        self.solve(ts, &mut x);
-        self.derivative_at(&x, ts, out);
+        self.solve_with_derivative(ts, &mut x, out);
     }
 
     /// The same, given x = g⁻¹(t) already solved (the density holds g⁻¹(t) beside it).
@@ -672,6 +760,36 @@ mod tests {
                     inv.g
                 );
                 points += 1;
+            }
+            // the derivative beside the inverse: the same roots, and g′ carried to
+            // them within 16 ulps of max(|g′|, 1) of g′ evaluated there (where the
+            // kernels round Φ(x) + x·φ(x) or σ(x)(1 + x·σ(−x)), terms at most 1);
+            // the points also from a grid over −10..10 and far out, most beyond g's
+            // values on one piece or the other
+            let grid = (-1000..=1000).map(|k| k as f64 / 100.0);
+            let ts: Vec<f64> = ts.into_iter().chain(grid).chain([-1e300, 1e300]).collect();
+            let mut plain = vec![0.0; ts.len()];
+            solver.solve(&ts, &mut plain);
+            let mut fresh = vec![0.0; ts.len()];
+            solver.derivative_at(&plain, &ts, &mut fresh);
+            let (mut x, mut slopes) = (vec![0.0; ts.len()], vec![0.0; ts.len()]);
+            solver.solve_with_derivative(&ts, &mut x, &mut slopes);
+            for i in 0..ts.len() {
+                assert_eq!(
+                    x[i].to_bits(),
+                    plain[i].to_bits(),
+                    "root at t = {:e}",
+                    ts[i]
+                );
+                let (carried, evaluated) = (1.0 / slopes[i], 1.0 / fresh[i]);
+                let tol = 16.0 * f64::EPSILON * evaluated.abs().max(1.0);
+                assert!(
+                    slopes[i].to_bits() == fresh[i].to_bits() || (carried - evaluated).abs() <= tol,
+                    "inverse #{k} of {}: g′ at the root of t = {:e}: carried {carried:e}, \
+                     evaluated {evaluated:e}",
+                    inv.g,
+                    ts[i]
+                );
             }
         }
         assert!(

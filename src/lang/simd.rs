@@ -45,20 +45,46 @@ pub fn map2(a: &[f64], b: &[f64], dst: &mut [f64], f: impl Fn(f64x4, f64x4) -> f
 }
 
 /// `f` over `src` into two outputs, four points at a time.
-pub fn map_pair(src: &[f64], a: &mut [f64], b: &mut [f64], f: impl Fn(f64x4) -> (f64x4, f64x4)) {
+pub fn map_pair(src: &[f64], a: &mut [f64], b: &mut [f64], f: impl Fn(f64x4) -> [f64x4; 2]) {
     let mut s = src.chunks_exact(LANES);
     let mut da = a.chunks_exact_mut(LANES);
     let mut db = b.chunks_exact_mut(LANES);
     for ((x, ya), yb) in (&mut s).zip(&mut da).zip(&mut db) {
-        let (va, vb) = f(load(x));
+        let [va, vb] = f(load(x));
         store(ya, va);
         store(yb, vb);
     }
     let (x, ya, yb) = (s.remainder(), da.into_remainder(), db.into_remainder());
     if !x.is_empty() {
-        let (va, vb) = f(load_padded(x));
+        let [va, vb] = f(load_padded(x));
         ya.copy_from_slice(&va.to_array()[..x.len()]);
         yb.copy_from_slice(&vb.to_array()[..x.len()]);
+    }
+}
+
+/// `f` over `src` into three outputs, four points at a time.
+pub fn map_triple(src: &[f64], [a, b, c]: [&mut [f64]; 3], f: impl Fn(f64x4) -> [f64x4; 3]) {
+    let mut s = src.chunks_exact(LANES);
+    let mut da = a.chunks_exact_mut(LANES);
+    let mut db = b.chunks_exact_mut(LANES);
+    let mut dc = c.chunks_exact_mut(LANES);
+    for (((x, ya), yb), yc) in (&mut s).zip(&mut da).zip(&mut db).zip(&mut dc) {
+        let [va, vb, vc] = f(load(x));
+        store(ya, va);
+        store(yb, vb);
+        store(yc, vc);
+    }
+    let x = s.remainder();
+    if !x.is_empty() {
+        let v = f(load_padded(x));
+        let ys = [
+            da.into_remainder(),
+            db.into_remainder(),
+            dc.into_remainder(),
+        ];
+        for (y, v) in ys.into_iter().zip(v) {
+            y.copy_from_slice(&v.to_array()[..x.len()]);
+        }
     }
 }
 
@@ -254,32 +280,44 @@ pub fn gelu_d(x: f64x4) -> f64x4 {
     )
 }
 
-/// GELU and GELU′ together, one Φ(x) for both.
+/// GELU, GELU′ = Φ(x) + x·φ(x) and GELU″ = φ(x)·(2 − x²) together, one Φ(x) and
+/// one φ(x) for all three.
 #[inline]
-pub fn gelu_with_derivative(x: f64x4) -> (f64x4, f64x4) {
+pub fn gelu_with_derivatives(x: f64x4) -> [f64x4; 3] {
     // at ±∞ (the clamp of a piece's infinite end), where x·Φ(x) and x·φ(x) are ∞·0,
-    // the limits: GELU(−∞) = 0, GELU′(±∞) = Φ(±∞)
-    let p = std_normal_cdf(x);
+    // the limits: GELU(−∞) = 0, GELU′(±∞) = Φ(±∞), GELU″(±∞) = 0
+    let (p, d) = (std_normal_cdf(x), std_normal_pdf(x));
     let infinite = x.abs().simd_eq(f64x4::splat(f64::INFINITY));
     let value = x
         .simd_eq(f64x4::splat(f64::NEG_INFINITY))
         .select(f64x4::ZERO, x * p);
-    (value, infinite.select(p, p + x * std_normal_pdf(x)))
+    // (and where φ(x) underflows, as x² may overflow: φ(x)·x² → 0)
+    let second = d
+        .simd_eq(f64x4::ZERO)
+        .select(f64x4::ZERO, d * (f64x4::splat(2.0) - x * x));
+    [value, infinite.select(p, p + x * d), second]
 }
 
-/// SiLU and SiLU′ = σ(x)(1 + x·σ(−x)) together, one e^(−|x|) for σ(x) and σ(−x).
+/// SiLU, SiLU′ = σ(x)(1 + x·σ(−x)) and SiLU″ = σ(x)σ(−x)(2 + x(σ(−x) − σ(x)))
+/// together, one e^(−|x|) for σ(x) and σ(−x).
 #[inline]
-pub fn silu_with_derivative(x: f64x4) -> (f64x4, f64x4) {
+pub fn silu_with_derivatives(x: f64x4) -> [f64x4; 3] {
     let e = exp(-x.abs());
     let r = f64x4::ONE / (f64x4::ONE + e);
     let right = x.simd_ge(f64x4::ZERO);
     let (up, down) = (right.select(r, e * r), right.select(e * r, r));
-    // at ±∞, where x·σ(x) and x·σ(−x) are ∞·0, the limits: SiLU(−∞) = 0, SiLU′(±∞) = σ(±∞)
+    // at ±∞, where x·σ(x) and x·σ(−x) are ∞·0, the limits: SiLU(−∞) = 0,
+    // SiLU′(±∞) = σ(±∞), SiLU″(±∞) = 0
     let infinite = x.abs().simd_eq(f64x4::splat(f64::INFINITY));
     let value = x
         .simd_eq(f64x4::splat(f64::NEG_INFINITY))
         .select(f64x4::ZERO, x * up);
-    (value, infinite.select(up, up * (f64x4::ONE + x * down)))
+    let second = up * down * (f64x4::splat(2.0) + x * (down - up));
+    [
+        value,
+        infinite.select(up, up * (f64x4::ONE + x * down)),
+        infinite.select(f64x4::ZERO, second),
+    ]
 }
 
 /// SiLU(x) = x·σ(x).
@@ -620,22 +658,25 @@ mod tests {
         assert!(u <= 2.0, "sigmoid: {u} ulps at {at}");
     }
 
-    /// Each function's value-and-derivative kernel: the value is its vector kernel's,
-    /// bit for bit, and the derivative is its derivative rule's right side (with
-    /// u = x) evaluated by the scalar functions, to 16 ulps of the larger of the
-    /// derivative and the first of its terms (Φ(x) or σ(x): near the turn the sum
-    /// cancels); at ±∞ it is the limit, 0 or 1.
+    /// Each function's value-and-derivatives kernel: the value is its vector kernel's,
+    /// bit for bit; the derivative is its derivative rule's right side (with u = x)
+    /// evaluated by the scalar functions, to 16 ulps of the larger of the derivative
+    /// and the first of its terms (Φ(x) or σ(x): near the turn the sum cancels); the
+    /// second derivative is the one written here by hand, φ(x)(2 − x²) for GELU and
+    /// σ(x)σ(−x)(2 + x(σ(−x) − σ(x))) for SiLU by the scalar functions, to 16 ulps of
+    /// the larger of it and its first factor (φ(x) or σ(x)σ(−x)); at ±∞ they are the
+    /// limits, 0 or 1 and 0.
     #[test]
     fn values_with_derivatives_agree_with_the_kernels_and_the_rules() {
         let mut xs = grid(-40.0, 40.0, 100_000);
         xs.extend(edges());
         let functions: Vec<_> = crate::lang::FUNCTIONS
             .iter()
-            .filter(|f| f.with_derivative.is_some())
+            .filter(|f| f.with_derivatives.is_some())
             .collect();
         assert!(functions.len() >= 2);
         for f in functions {
-            let (pair, vector) = (f.with_derivative.unwrap(), f.vector.unwrap());
+            let (three, vector) = (f.with_derivatives.unwrap(), f.vector.unwrap());
             let rule = f
                 .derivative
                 .unwrap()
@@ -645,8 +686,9 @@ mod tests {
             let rule: crate::lang::Expr = rule.parse().unwrap();
             let mut value = vec![0.0; xs.len()];
             let mut slope = vec![0.0; xs.len()];
+            let mut bend = vec![0.0; xs.len()];
             let mut plain = vec![0.0; xs.len()];
-            map_pair(&xs, &mut value, &mut slope, pair);
+            map_triple(&xs, [&mut value, &mut slope, &mut bend], three);
             map(&xs, &mut plain, vector);
             for (k, &x) in xs.iter().enumerate() {
                 assert!(
@@ -657,12 +699,13 @@ mod tests {
                     plain[k]
                 );
                 if x.is_nan() {
-                    assert!(slope[k].is_nan());
+                    assert!(slope[k].is_nan() && bend[k].is_nan());
                     continue;
                 }
                 if x.is_infinite() {
-                    // both rise from slope 0 at −∞ to slope 1 at ∞
+                    // both rise from slope 0 at −∞ to slope 1 at ∞, straight at both
                     assert_eq!(slope[k], f64::from(u8::from(x > 0.0)), "{}′({x})", f.op);
+                    assert_eq!(bend[k], 0.0, "{}″({x})", f.op);
                     continue;
                 }
                 let want = crate::lang::implicit::at(&rule, x).unwrap();
@@ -677,6 +720,21 @@ mod tests {
                     "{}′({x:e}): {:e}, its rule {want:e}",
                     f.op,
                     slope[k]
+                );
+                let (factor, rest) = if f.op == "gelu" {
+                    (special::std_normal_pdf(x), 2.0 - x * x)
+                } else {
+                    let (up, down) = (special::sigmoid(x), special::sigmoid(-x));
+                    (up * down, 2.0 + x * (down - up))
+                };
+                // (φ(x)·x² → 0 where φ(x) underflows and x² overflows)
+                let want = if factor == 0.0 { 0.0 } else { factor * rest };
+                let tol = 16.0 * f64::EPSILON * want.abs().max(factor);
+                assert!(
+                    (bend[k] - want).abs() <= tol,
+                    "{}″({x:e}): {:e}, by hand {want:e}",
+                    f.op,
+                    bend[k]
                 );
             }
         }

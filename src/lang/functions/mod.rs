@@ -200,11 +200,13 @@ pub struct Function {
     pub value: fn(&[f64]) -> f64,
     /// The same four points at a time, where a vector kernel exists.
     pub vector: Option<fn(f64x4) -> f64x4>,
-    /// The value and the derivative together, four points at a time, sharing their
-    /// work (GELU's Φ, SiLU's e^(−|x|)): what Newton's iteration on an inverse of the
-    /// function evaluates at every step. It agrees with `vector` and with the
-    /// derivative rule's right side (tested beside the kernels).
-    pub with_derivative: Option<fn(f64x4) -> (f64x4, f64x4)>,
+    /// The value and its first two derivatives together, four points at a time,
+    /// sharing their work (GELU's Φ and φ, SiLU's e^(−|x|)): what Newton's iteration on
+    /// an inverse of the function evaluates at every step (the second derivative
+    /// carries g′ from the last step to the root, for the density). It agrees with
+    /// `vector`, with the derivative rule's right side and with the second derivative
+    /// written by hand (tested beside the kernels).
+    pub with_derivatives: Option<fn(f64x4) -> [f64x4; 3]>,
     pub print: Print,
     /// Exact values the analysis folds: (argument, value) as numbers, `inf` and `-inf`
     /// for the limits at the ends of its domain.
