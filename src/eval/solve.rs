@@ -405,34 +405,33 @@ impl Solver {
         // and its start there: every point of the batch goes through the same steps,
         // side by side, and those with their answer already take it at the end
         let cell = |j: usize| &self.table[j.clamp(1, n - 1) - 1];
-        let x: Vec<f64> = cells
-            .iter()
-            .zip(&ws)
-            .map(|(&j, &w)| cell(j).start(w))
-            .collect();
-        let mut gx = vec![0.0; x.len()];
-        let mut dx = vec![0.0; x.len()];
-        let mut d2x = Vec::new();
-        let bends = match slopes {
-            Some(_) => {
-                d2x.resize(x.len(), 0.0);
-                self.map.three(&x, &mut gx, &mut dx, &mut d2x)
-            }
-            None => {
-                self.map.both(&x, &mut gx, &mut dx);
-                false
-            }
+        // g, g′ (and g″ where known) at the starts: by the kernel four points at a
+        // time as the steps go, or by the compiled formulas over the whole batch first
+        let kernel = match self.map {
+            Map::Kernel(kernel) => Some(kernel),
+            Map::Formulas { .. } => None,
         };
+        let (mut x, mut gx, mut dx) = (Vec::new(), Vec::new(), Vec::new());
+        if kernel.is_none() {
+            x = cells
+                .iter()
+                .zip(&ws)
+                .map(|(&j, &w)| cell(j).start(w))
+                .collect();
+            (gx, dx) = (vec![0.0; x.len()], vec![0.0; x.len()]);
+            self.map.both(&x, &mut gx, &mut dx);
+        }
+        let bends = kernel.is_some() && slopes.is_some();
         // the first Newton step, without a branch that depends on the point (most
         // points end here); a point that does not end keeps its bracket, its step and
         // where to evaluate next for `iterate`
         let mut pending: Vec<Pending> = Vec::new();
-        // one point, the general way
-        let mut one = |i: usize, out: &mut [f64]| {
-            let (j, w, xk) = (cells[i], ws[i], x[i]);
+        // one point, the general way, from its start xk and g, g′ there
+        let mut one = |i: usize, xk: f64, g: f64, dg: f64, out: &mut [f64]| {
+            let (j, w) = (cells[i], ws[i]);
             let c = cell(j);
-            let v = self.sign * gx[i] - w;
-            let d = self.sign * dx[i];
+            let v = self.sign * g - w;
+            let d = self.sign * dg;
             let below = if v < 0.0 { xk } else { c.x0 };
             let above = if v > 0.0 { xk } else { c.x1 };
             let newton = xk - v / d;
@@ -461,23 +460,31 @@ impl Solver {
                 });
             }
         };
-        // four points at a time where all four are inside cells and their Newton step
-        // is their last, as `one` would decide it lane by lane
+        // four points at a time; where all four are inside cells and their Newton step
+        // is their last (as `one` would decide it lane by lane), side by side
         let lanes = 4;
         let whole = ts.len() / lanes * lanes;
         for base in (0..whole).step_by(lanes) {
             let group = base..base + lanes;
-            if !group.clone().all(|i| inner(cells[i], ws[i])) {
-                group.for_each(|i| one(i, out));
-                continue;
-            }
             let at = |v: &[f64]| f64x4::from(&v[group.clone()]);
             let cs: [&Cell; 4] = std::array::from_fn(|l| cell(cells[base + l]));
+            let (xk, [gk, dk, d2k]) = match kernel {
+                Some(kernel) => {
+                    let xk = f64x4::new(std::array::from_fn(|l| cs[l].start(ws[base + l])));
+                    (xk, kernel(xk))
+                }
+                None => (at(&x), [at(&gx), at(&dx), f64x4::ZERO]),
+            };
+            if !group.clone().all(|i| inner(cells[i], ws[i])) {
+                let (xs, gs, ds) = (xk.to_array(), gk.to_array(), dk.to_array());
+                (0..lanes).for_each(|l| one(base + l, xs[l], gs[l], ds[l], out));
+                continue;
+            }
             let field = |f: fn(&Cell) -> f64| f64x4::new(std::array::from_fn(|l| f(cs[l])));
             let (x0, x1, curvature) = (field(|c| c.x0), field(|c| c.x1), field(|c| c.curvature));
-            let (xk, sign) = (at(&x), f64x4::splat(self.sign));
-            let v = sign * at(&gx) - at(&ws);
-            let d = sign * at(&dx);
+            let sign = f64x4::splat(self.sign);
+            let v = sign * gk - at(&ws);
+            let d = sign * dk;
             let zero = f64x4::ZERO;
             let below = v.simd_lt(zero).select(xk, x0);
             let above = v.simd_gt(zero).select(xk, x1);
@@ -493,17 +500,28 @@ impl Solver {
                 out[group.clone()].copy_from_slice(&newton.to_array());
                 if let (Some(slopes), true) = (slopes.as_deref_mut(), bends) {
                     // g′ carried to the root, where its Taylor error is below an ulp
-                    let carried = at(&dx) + at(&d2x) * (newton - xk);
+                    let carried = dk + d2k * (newton - xk);
                     let jerk = field(|c| c.jerk);
                     let exact = (jerk * step * step).simd_le(eps) & carried.simd_ne(zero);
                     let slope = exact.select(f64x4::ONE / carried, f64x4::splat(f64::NAN));
                     slopes[group].copy_from_slice(&slope.to_array());
                 }
             } else {
-                group.for_each(|i| one(i, out));
+                let (xs, gs, ds) = (xk.to_array(), gk.to_array(), dk.to_array());
+                (0..lanes).for_each(|l| one(base + l, xs[l], gs[l], ds[l], out));
             }
         }
-        (whole..ts.len()).for_each(|i| one(i, out));
+        for i in whole..ts.len() {
+            let (xk, g, dg) = match kernel {
+                Some(kernel) => {
+                    let xk = cell(cells[i]).start(ws[i]);
+                    let [g, dg, _] = kernel(f64x4::splat(xk)).map(|v| v.to_array()[0]);
+                    (xk, g, dg)
+                }
+                None => (x[i], gx[i], dx[i]),
+            };
+            one(i, xk, g, dg, out);
+        }
         self.iterate(ts, pending, out);
     }
 
