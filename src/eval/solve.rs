@@ -1,6 +1,6 @@
 //! The inverse of the input's map on one monotone piece (`lang::implicit::Inverse`),
-//! on a batch of points: g and g′ compiled like any formula (or one kernel for both
-//! where g is GELU or SiLU itself), and a table of g and g′ along the piece. Each
+//! on a batch of points: g and g′ compiled like any formula (or one kernel for g, g′
+//! and g″ where g is GELU or SiLU itself), and a table of g and g′ along the piece. Each
 //! point's root is bracketed by a cell of the table (a bucket of equal width in g
 //! gives a few candidates, then a branch-free binary search), and started from the
 //! cubic through the cell's ends with the slopes 1/g′ (Hermite interpolation of g⁻¹).
@@ -9,6 +9,9 @@
 //! shrink fourfold) until its step is a few ulps, or until the error left after the
 //! step (its square times the cell's curvature bound |g″|/(2|g′|), Newton's quadratic
 //! convergence, plus the step times g′'s rounding) is below half an ulp of the root.
+//! Beside the inverse, its derivative 1/g′ at the root: carried from the first step's
+//! start as g′ + g″·δ where the kernel gives g″ and the cell's bound on |g‴|/(2|g′|)
+//! holds the Taylor error below an ulp, else evaluated at the root.
 
 use super::{Compiled, Values};
 use crate::error::Result;
