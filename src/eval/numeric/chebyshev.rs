@@ -177,18 +177,22 @@ pub struct Fit {
 /// series has converged and only f's own rounding (below [`NOISE`] of its values)
 /// stands between: then the fit, with that error.
 pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
-    // the ends are breaks, where a density may jump (relu's [t > 0] is 0 at 0): f is
-    // read an ulp inside, its limit from within the interval
     let x_of = |s: f64| 0.5 * (a + b) + 0.5 * (b - a) * s;
-    // the ends are breaks, where a density may jump: one that is exactly 0 at an end
-    // and not an ulp inside (relu's [t > 0] at 0) is read by its limit from within
+    // the ends are breaks, where a density may jump (relu's [t > 0] is 0 at 0, leaky
+    // relu's density is 10φ(0) just below 0 and φ(0) at it): f is read an ulp inside
+    // there, its limit from within the interval
     let inner = |x: f64| if x <= a { a.next_up() } else { b.next_down() };
     let f = |x: f64| {
-        let v = f(x);
-        if v == 0.0 && (x <= a || x >= b) && a < b {
-            f(inner(x))
+        if (x <= a || x >= b) && a < b {
+            // (where f is not finite an ulp inside, at a subnormal t, its own value)
+            let v = f(inner(x));
+            if v.is_finite() {
+                v
+            } else {
+                f(x)
+            }
         } else {
-            v
+            f(x)
         }
     };
     let f = &f;
