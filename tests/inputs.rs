@@ -114,6 +114,118 @@ fn normal_plus_uniform_noise_matches_its_closed_form() {
     }
 }
 
+/// A linear combination of independent Normal inputs is Normal, in closed form (no
+/// numeric part): x1 + 2·x2 − 3 with x1 ~ N(0.3, 0.8²), x2 ~ N(−1, 1.5²) is
+/// N(0.3 − 2 − 3, 0.8² + 4·1.5²); an input used twice adds its coefficients
+/// (x1 + x2 + x1 is 2·x1 + x2); and a map of such a sum is a map of that Normal: the
+/// atom of relu(2·x1 − x2 + 1) at 0 is Φ(−(1 + 2·0.3 + 1)/√(4·0.8² + 1.5²)).
+#[test]
+fn a_sum_of_independent_normals_is_normal_in_closed_form() {
+    let inputs = "x1 ~ Normal(0.3, 0.8)\nx2 ~ Normal(-1, 1.5)\n";
+    for (y, mean, variance) in [
+        ("x1 + 2*x2 - 3", 0.3 - 2.0 - 3.0, 0.64 + 4.0 * 2.25),
+        ("x1 + x2 + x1", 0.6 - 1.0, 4.0 * 0.64 + 2.25),
+        ("(x1 - x2)/2", (0.3 + 1.0) / 2.0, (0.64 + 2.25) / 4.0),
+    ] {
+        let l = law(&format!("{inputs}y = {y}"));
+        assert_eq!(l.error_bound(), 0.0, "{y}: a numeric part");
+        assert!(l.atoms.is_empty());
+        let sd = f64::sqrt(variance);
+        for t in [-8.0, -4.7, -1.0, 0.0, 0.4, 3.0, 9.0] {
+            let z = (t - mean) / sd;
+            let (cdf, pdf) = at(&l, t);
+            let (want, dens) = (phi(z), density(z) / sd);
+            assert!(
+                (cdf - want).abs() <= 4e-16 + 1e-14 * want,
+                "{y}: cdf at {t}: {cdf} vs {want}"
+            );
+            assert!(
+                (pdf - dens).abs() <= 1e-14 * dens,
+                "{y}: pdf at {t}: {pdf} vs {dens}"
+            );
+        }
+    }
+    let l = law(&format!("{inputs}y = relu(2*x1 - x2 + 1)"));
+    assert_eq!(l.error_bound(), 0.0);
+    let (mean, sd) = (2.0 * 0.3 + 1.0 + 1.0, f64::sqrt(4.0 * 0.64 + 2.25));
+    assert_eq!(l.atoms.len(), 1);
+    let want = phi(-mean / sd);
+    assert!(
+        (l.atoms[0].mass - want).abs() <= 1e-15,
+        "{} vs {want}",
+        l.atoms[0].mass
+    );
+    for t in [0.5, 2.0, 6.0] {
+        let (cdf, _) = at(&l, t);
+        let want = phi((t - mean) / sd);
+        assert!((cdf - want).abs() <= 1e-15, "cdf at {t}: {cdf} vs {want}");
+    }
+}
+
+/// conv(leaky_relu(x, 0.1), [1/2, 1/2]), x ~ N(0, 1), whose density jumps at 0 (10φ(0)
+/// just below, φ(0) at and above), against a quadrature written here: F(t) = ∫ φ(x)
+/// G(2t − L(x)) dx with L the leaky map and G its CDF (Φ(c) for c ≥ 0, Φ(10c) below),
+/// and f(t) = ∫ φ(x)·2g(2t − L(x)) dx, by 8-point Gauss–Legendre on panels of 1/64 over
+/// [−12, 12] split at the kinks x = 0 and L(x) = 2t. The CDF within its bound and
+/// 1e-13; the density within 1e-10 relative.
+#[test]
+fn conv_of_leaky_relu_matches_a_quadrature() {
+    let l = law("x ~ Normal(0, 1)\ny = conv(leaky_relu(x, 0.1), [0.5, 0.5])");
+    let a = 0.1;
+    let leaky = |x: f64| if x >= 0.0 { x } else { a * x };
+    let cdf_l = |c: f64| if c >= 0.0 { phi(c) } else { phi(c / a) };
+    let pdf_l = |c: f64| {
+        if c >= 0.0 {
+            density(c)
+        } else {
+            density(c / a) / a
+        }
+    };
+    // Gauss–Legendre, 8 points on [−1, 1]
+    let nodes = [
+        (0.183_434_642_495_649_8, 0.362_683_783_378_362),
+        (0.525_532_409_916_329, 0.313_706_645_877_887_3),
+        (0.796_666_477_413_626_7, 0.222_381_034_453_374_5),
+        (0.960_289_856_497_536_3, 0.101_228_536_290_376_26),
+    ];
+    let integrate = |f: &dyn Fn(f64) -> f64, cuts: &[f64]| -> f64 {
+        let mut total = 0.0;
+        for w in cuts.windows(2) {
+            let panels = ((w[1] - w[0]) * 64.0).ceil().max(1.0) as usize;
+            let h = (w[1] - w[0]) / panels as f64;
+            for k in 0..panels {
+                let (lo, hi) = (w[0] + k as f64 * h, w[0] + (k + 1) as f64 * h);
+                let (m, r) = ((lo + hi) / 2.0, (hi - lo) / 2.0);
+                for &(x, wt) in &nodes {
+                    total += wt * r * (f(m - r * x) + f(m + r * x));
+                }
+            }
+        }
+        total
+    };
+    let bound = l.error_bound();
+    assert!(bound > 0.0 && bound < 1e-12, "bound {bound:e}");
+    for t in [-0.3, -0.05, 0.0, 0.02, 0.5, 1.3, 3.0] {
+        let s = 2.0 * t;
+        // L(x) = s at x = s (s ≥ 0) or x = s/a (s < 0)
+        let kink = if s >= 0.0 { s } else { s / a };
+        let mut cuts = vec![-12.0, 0.0, kink, 12.0];
+        cuts.sort_by(f64::total_cmp);
+        cuts.dedup();
+        let want = integrate(&|x| density(x) * cdf_l(s - leaky(x)), &cuts);
+        let dens = integrate(&|x| density(x) * 2.0 * pdf_l(s - leaky(x)), &cuts);
+        let (cdf, pdf) = at(&l, t);
+        assert!(
+            (cdf - want).abs() <= bound + 1e-13,
+            "cdf at {t}: {cdf} vs {want}"
+        );
+        assert!(
+            (pdf - dens).abs() <= 1e-10 * dens,
+            "pdf at {t}: {pdf} vs {dens}"
+        );
+    }
+}
+
 /// Each copy of a conv draws its own mask: conv(m·x, [1, 1]) with m ~ Bernoulli(1/2)
 /// is 0 with probability 1/4 (both dropped), not 1/2 as one shared mask would give;
 /// the sampler agrees.

@@ -77,6 +77,19 @@ fn law(model: &Model, y: &Expr, limits: Limits) -> Result<Derivation> {
     }
     // several inputs, or a Uniform: the lowest node where independent parts meet
     let (node, parts) = meeting(model, y)?;
+    // a linear combination of independent Normal inputs is one Normal input
+    if let Some((mean, variance)) = normal_sum(y, node) {
+        let facts = Facts::new(model.signs.clone()).with_assumptions(&model.assumptions);
+        let tidy = |e: &Expr| simplify(e, limits, &facts, rules::for_simplify());
+        let mut sd = tidy(&variance);
+        let root = Id::from(sd.as_ref().len() - 1);
+        sd.add(Node::Sqrt(root));
+        let mut normal = Expr::default();
+        let m = append(&mut normal, &tidy(&mean));
+        let sd = append(&mut normal, &tidy(&sd));
+        normal.add(Node::Normal([m, sd]));
+        return merged(model, y, node, &normal, limits);
+    }
     let root = Id::from(y.as_ref().len() - 1);
     // a sum whose terms of one input merged into one term: the simpler term instead
     if let [(part, _)] = parts.as_slice() {
@@ -250,6 +263,95 @@ fn masked(y: &Expr) -> Expr {
         memo.push(id);
     }
     subterm(&out, *memo.last().unwrap_or(&Id::from(0)))
+}
+
+/// Σ cᵢ·Xᵢ + c at `id` for independent Normal inputs Xᵢ ~ N(μᵢ, σᵢ²), two or more of
+/// them (a term c·X for each use of an input, their coefficients added per input): the
+/// mean Σ cᵢμᵢ + c and the variance Σ cᵢ²σᵢ² of the sum, which is Normal.
+fn normal_sum(y: &Expr, id: Id) -> Option<(Expr, Expr)> {
+    if !matches!(
+        y[id],
+        Node::Add(_) | Node::Sub(_) | Node::Neg(_) | Node::Mul(_) | Node::Div(_)
+    ) {
+        return None;
+    }
+    let mut terms = Vec::new();
+    linear(y, id, None, &mut terms);
+    // each input's coefficient and law, and the constant
+    let mut inputs: Vec<(Symbol, Expr, Expr)> = Vec::new();
+    let mut constant = num(0);
+    for (term, names) in terms {
+        if names.is_empty() {
+            constant = binary(&constant, &term, Node::Add);
+            continue;
+        }
+        let root = Id::from(term.as_ref().len() - 1);
+        let (c, v) = match &term[root] {
+            Node::Mul([c, v]) if matches!(term[*v], Node::Var(_)) => (subterm(&term, *c), *v),
+            Node::Var(_) => (num(1), root),
+            _ => return None,
+        };
+        let Node::Var([n, law]) = &term[v] else {
+            return None;
+        };
+        let (Node::Symbol(name), Node::Normal(_)) = (&term[*n], &term[*law]) else {
+            return None;
+        };
+        match inputs.iter_mut().find(|(m, _, _)| m == name) {
+            Some((_, total, _)) => *total = binary(total, &c, Node::Add),
+            None => inputs.push((*name, c, subterm(&term, *law))),
+        }
+    }
+    if inputs.len() < 2 {
+        return None;
+    }
+    let (mut mean, mut variance) = (constant, num(0));
+    for (_, c, law) in &inputs {
+        let Some(Node::Normal([m, sd])) = law.as_ref().last() else {
+            return None;
+        };
+        let (m, sd) = (subterm(law, *m), subterm(law, *sd));
+        mean = binary(&mean, &binary(c, &m, Node::Mul), Node::Add);
+        let square = |e: &Expr| binary(e, &num(2), Node::Pow);
+        variance = binary(
+            &variance,
+            &binary(&square(c), &square(&sd), Node::Mul),
+            Node::Add,
+        );
+    }
+    Some((mean, variance))
+}
+
+/// The law of `y` whose sum of independent Normals at `node` is the Normal `normal`: that
+/// sum replaced by one input S ~ `normal` (named S, or S1, S2, … if the program uses the
+/// name), derived as a program of one Normal input, with the step from the program's
+/// own P(Y ≤ t) to it first. The model keeps the program's term, so that `check` draws
+/// the program's own inputs.
+fn merged(model: &Model, y: &Expr, node: Id, normal: &Expr, limits: Limits) -> Result<Derivation> {
+    let taken = |s: &str| model.inputs.iter().any(|i| i.name == s) || model.params.contains_key(s);
+    let name = std::iter::once("S".to_string())
+        .chain((1..).map(|k| format!("S{k}")))
+        .find(|s| !taken(s))
+        .unwrap_or_default();
+    let mut input = Expr::default();
+    let n = input.add(Node::Symbol(Symbol::from(name.as_str())));
+    let l = append(&mut input, normal);
+    input.add(Node::Var([n, l]));
+    let mut d = law(model, &replace(y, node, &input), limits)?;
+    let mut start = y.clone();
+    let root = Id::from(y.as_ref().len() - 1);
+    let t = start.add(Node::T);
+    start.add(Node::Cdf([root, t]));
+    let first = std::mem::replace(&mut d.cdf_start, start);
+    d.cdf_steps.insert(
+        0,
+        Step {
+            term: first,
+            rules: vec![rules::NORMAL_SUM.to_string()],
+        },
+    );
+    d.model.y = y.clone();
+    Ok(d)
 }
 
 /// A part of a sum: a term and the weights of its iid copies.

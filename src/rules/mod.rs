@@ -476,6 +476,8 @@ pub const MIXTURE_LAWS: &str = "mixture-laws";
 pub const MIXTURE_D: &str = "mixture-d";
 /// The law of a constant.
 pub const POINT: &str = "point";
+/// A linear combination of independent Normal inputs, one Normal input.
+pub const NORMAL_SUM: &str = "normal-sum";
 /// The law of a Uniform input.
 pub const UNIFORM: &str = "uniform";
 /// The most terms an explanation may build before its phase is [`CONDENSED`].
@@ -497,6 +499,7 @@ pub fn describe(name: &str) -> String {
         MIXTURE_LAWS => "each outcome's law, derived on its own".into(),
         MIXTURE_D => "the outcomes' densities and atoms, weighted by their probabilities".into(),
         POINT => "a constant c: P(c <= t) = [t >= c], an atom of mass 1 at c".into(),
+        NORMAL_SUM => "independent Normals: c1 X1 + ... + cn Xn + c with Xi ~ N(mi, si^2) is N(c1 m1 + ... + cn mn + c, c1^2 s1^2 + ... + cn^2 sn^2), one Normal input S".into(),
         UNIFORM => "U ~ Uniform(a, b): P(U <= t) = clamp((t - a)/(b - a), 0, 1), density 1/(b - a) on (a, b)".into(),
         CONV_NUMERIC_D => "the densities' convolution, and the atoms".into(),
         CDF_SUPPORT => "Y is a strictly monotone map of a Normal, so its support is the open interval (lo, hi) that the map makes of R: F_Y(t) is 0 below lo, 1 above hi, and P(Y <= t) with t inside the support between".into(),
@@ -512,7 +515,9 @@ pub fn describe(name: &str) -> String {
 pub fn family(name: &str) -> Family {
     match name {
         CONST_FOLD => Family::Algebra,
-        CDF_SUPPORT | CONV_NUMERIC | MIXTURE | MIXTURE_LAWS | POINT | UNIFORM => Family::Cdf,
+        CDF_SUPPORT | CONV_NUMERIC | MIXTURE | MIXTURE_LAWS | POINT | UNIFORM | NORMAL_SUM => {
+            Family::Cdf
+        }
         D_DISTRIBUTIONAL | D_CONTINUOUS | CONDENSED | ZERO_MASS | CONV_NUMERIC_D | MIXTURE_D => {
             Family::Diff
         }
@@ -553,7 +558,7 @@ pub fn catalogue_markdown() -> String {
         }
     }
     out.push_str(&format!(
-        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{CDF_SUPPORT}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{D_CONTINUOUS}` | {} |\n| `{CONDENSED}` | {} |\n| `{ZERO_MASS}` | {} |\n| `{CONV_NUMERIC}` | {} |\n| `{CONV_NUMERIC_D}` | {} |\n| `{MIXTURE}` | {} |\n| `{MIXTURE_LAWS}` | {} |\n| `{MIXTURE_D}` | {} |\n| `{POINT}` | {} |\n| `{UNIFORM}` | {} |\n",
+        "\n## Steps that are not rewrite rules\n\n| name | meaning |\n|---|---|\n| `{CONST_FOLD}` | {} |\n| `{CDF_SUPPORT}` | {} |\n| `{D_DISTRIBUTIONAL}` | {} |\n| `{D_CONTINUOUS}` | {} |\n| `{CONDENSED}` | {} |\n| `{ZERO_MASS}` | {} |\n| `{CONV_NUMERIC}` | {} |\n| `{CONV_NUMERIC_D}` | {} |\n| `{MIXTURE}` | {} |\n| `{MIXTURE_LAWS}` | {} |\n| `{MIXTURE_D}` | {} |\n| `{POINT}` | {} |\n| `{UNIFORM}` | {} |\n| `{NORMAL_SUM}` | {} |\n",
         describe(CONST_FOLD),
         describe(CDF_SUPPORT),
         describe(D_DISTRIBUTIONAL),
@@ -566,7 +571,8 @@ pub fn catalogue_markdown() -> String {
         describe(MIXTURE_LAWS),
         describe(MIXTURE_D),
         describe(POINT),
-        describe(UNIFORM)
+        describe(UNIFORM),
+        describe(NORMAL_SUM)
     ));
     out
 }
