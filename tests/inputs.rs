@@ -145,6 +145,19 @@ fn a_sum_of_independent_normals_is_normal_in_closed_form() {
             );
         }
     }
+    // not linear combinations of Normal inputs: left to the other paths (x1·x1 is a
+    // map of x1, convolved with x2; relu(x1)·x2 is refused), and coefficients that
+    // cancel leave a point or the other input
+    let d = pushforward::derive_source(&format!("{inputs}y = relu(x1)*x2 + x1"));
+    assert!(matches!(d, Err(e) if e.kind == ErrorKind::Unsupported));
+    let l = law(&format!("{inputs}y = x1 + x2 - x1 - x2"));
+    assert_eq!(l.atoms.len(), 1);
+    assert_eq!((l.atoms[0].at, l.atoms[0].mass), (0.0, 1.0));
+    let l = law(&format!("{inputs}y = 2*x1 - x2 + x2"));
+    assert_eq!(l.error_bound(), 0.0);
+    let (cdf, _) = at(&l, 1.0);
+    let want = phi((1.0 - 0.6) / 1.6);
+    assert!((cdf - want).abs() <= 1e-15, "2x1: {cdf} vs {want}");
     let l = law(&format!("{inputs}y = relu(2*x1 - x2 + 1)"));
     assert_eq!(l.error_bound(), 0.0);
     let (mean, sd) = (2.0 * 0.3 + 1.0 + 1.0, f64::sqrt(4.0 * 0.64 + 2.25));

@@ -281,9 +281,13 @@ fn normal_sum(y: &Expr, id: Id) -> Option<(Expr, Expr)> {
     let mut inputs: Vec<(Symbol, Expr, Expr)> = Vec::new();
     let mut constant = num(0);
     for (term, names) in terms {
-        if names.is_empty() {
+        if names.is_empty() && !random(&term) {
             constant = binary(&constant, &term, Node::Add);
             continue;
+        }
+        // a term c·X of one input, its coefficient a constant (not x·x, not a law leaf)
+        if names.len() != 1 {
+            return None;
         }
         let root = Id::from(term.as_ref().len() - 1);
         let (c, v) = match &term[root] {
@@ -291,6 +295,9 @@ fn normal_sum(y: &Expr, id: Id) -> Option<(Expr, Expr)> {
             Node::Var(_) => (num(1), root),
             _ => return None,
         };
+        if random(&c) {
+            return None;
+        }
         let Node::Var([n, law]) = &term[v] else {
             return None;
         };
@@ -302,6 +309,13 @@ fn normal_sum(y: &Expr, id: Id) -> Option<(Expr, Expr)> {
             None => inputs.push((*name, c, subterm(&term, *law))),
         }
     }
+    // an input whose coefficients cancel to an exact 0 is not in the sum
+    inputs.retain(|(_, c, _)| {
+        let zero = exact(c, Id::from(c.as_ref().len() - 1))
+            .and_then(|n| n.rat().map(|r| r.is_zero()))
+            .unwrap_or(false);
+        !zero
+    });
     if inputs.len() < 2 {
         return None;
     }

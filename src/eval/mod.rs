@@ -481,7 +481,8 @@ fn run(op: Op, rows: &[f64], stride: usize, tables: &Tables, ts: &[f64], dst: &m
             Some(kernel) => vector!(a, kernel),
             None => unary!(a, |x| (f.value)(&[x])),
         },
-        // (`eval_batch` runs `InverseAnd` itself, with the derivative's row beside)
+        // (`eval_batch` runs `InverseAnd` itself, with the derivative's row beside;
+        // the pairing is made only for rows that vary, which `apply_scalar` never runs)
         Op::Inverse(k, a) | Op::InverseAnd(k, a, _) => {
             solvers[k].solve(row(rows, stride, a, dst.len()), dst)
         }
