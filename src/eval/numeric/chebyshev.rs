@@ -184,12 +184,14 @@ pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
     let inner = |x: f64| if x <= a { a.next_up() } else { b.next_down() };
     let f = |x: f64| {
         if (x <= a || x >= b) && a < b {
-            // (where f is not finite an ulp inside, at a subnormal t, its own value)
-            let v = f(inner(x));
-            if v.is_finite() {
-                v
+            // (where f or its limit is not finite, its own value: an infinite density
+            // at an end, x·x's at 0, stays infinite and the fit refuses it; a NaN an
+            // ulp inside, at a subnormal t, is not read)
+            let (at, inside) = (f(x), f(inner(x)));
+            if at.is_finite() && inside.is_finite() {
+                inside
             } else {
-                f(x)
+                at
             }
         } else {
             f(x)
