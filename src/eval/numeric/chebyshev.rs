@@ -5,6 +5,7 @@
 //! adaptive fit of a function, with an estimate of the fit's error.
 
 use std::f64::consts::PI;
+use wide::f64x4;
 
 /// A polynomial on [a, b] as the coefficients of Σ c_j T_j(s), s = (2x − a − b)/(b − a).
 #[derive(Clone, Debug, PartialEq)]
@@ -62,6 +63,16 @@ pub fn clenshaw(c: &[f64], s: f64) -> f64 {
     s * b1 - b2 + c.first().copied().unwrap_or(0.0)
 }
 
+/// Σ c_j T_j(s) at four points at once (Clenshaw's recurrence in lanes).
+pub fn clenshaw4(c: &[f64], s: f64x4) -> f64x4 {
+    let (mut b1, mut b2) = (f64x4::ZERO, f64x4::ZERO);
+    let two_s = s + s;
+    for &cj in c.iter().skip(1).rev() {
+        (b1, b2) = (two_s.mul_add(b1, f64x4::splat(cj) - b2), b1);
+    }
+    s.mul_add(b1, f64x4::splat(c.first().copied().unwrap_or(0.0)) - b2)
+}
+
 impl Cheb {
     /// The interpolant of `values` at the Chebyshev points of [a, b].
     pub fn from_values(a: f64, b: f64, values: &[f64]) -> Cheb {
@@ -85,6 +96,15 @@ impl Cheb {
     pub fn eval_near(&self, x: f64) -> f64 {
         let s = ((2.0 * x - self.a - self.b) / (self.b - self.a)).clamp(-1.0, 1.0);
         clenshaw(&self.c, s)
+    }
+
+    /// The values at four points, each in [a, b] up to rounding (as `eval_near`).
+    pub fn eval_near4(&self, x: f64x4) -> f64x4 {
+        let width = self.b - self.a;
+        let s = ((x + x - f64x4::splat(self.a + self.b)) / f64x4::splat(width))
+            .fast_max(f64x4::splat(-1.0))
+            .fast_min(f64x4::ONE);
+        clenshaw4(&self.c, s)
     }
 
     /// ∫_a^b: (b − a)/2 · Σ_{j even} 2c_j/(1 − j²).
@@ -171,9 +191,9 @@ pub struct Fit {
 /// whose error is at most `tol`: the error estimated as the larger of (a) twice the
 /// sum of the magnitudes of the coefficients dropped beyond the degree kept and of
 /// the last eighth of the series (the tail Chebyshev interpolation leaves, as Chebfun
-/// estimates it) and (b) twice the largest difference between f and the interpolant at
-/// the midpoints between the Chebyshev points (an a-posteriori look where the
-/// interpolant is least constrained). `None` when no degree reaches `tol`, unless the
+/// estimates it) and (b) twice the largest difference between f and the interpolant
+/// halfway (in angle) between the Chebyshev points (an a-posteriori look where the
+/// interpolant is least constrained; these are the new points of the next degree). `None` when no degree reaches `tol`, unless the
 /// series has converged and only f's own rounding (below [`NOISE`] of its values)
 /// stands between: then the fit, with that error.
 pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
@@ -199,18 +219,13 @@ pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
     };
     let f = &f;
     let mut n = 8;
-    let mut values: Vec<f64> = Vec::new();
+    let mut values: Vec<f64> = points(n).iter().map(|&s| f(x_of(s))).collect();
     while n <= MAX_DEGREE {
-        let s = points(n);
-        // the points of n/2 are every other point of n: their values are kept
-        let old = std::mem::take(&mut values);
-        values = (0..=n)
-            .map(|k| match old.get(k / 2) {
-                Some(&v) if k % 2 == 0 => v,
-                _ => f(x_of(s[k])),
-            })
-            .collect();
-        if values.iter().any(|v| !v.is_finite()) {
+        // the look between the points is at the angles' midpoints, which are the new
+        // points of 2n: a doubling evaluates f only there
+        let s = points(2 * n);
+        let mids: Vec<f64> = (0..n).map(|k| f(x_of(s[2 * k + 1]))).collect();
+        if values.iter().chain(&mids).any(|v| !v.is_finite()) {
             return None;
         }
         let cheb = Cheb::from_values(a, b, &values);
@@ -227,12 +242,10 @@ pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
             b,
             c: cheb.c[..keep].to_vec(),
         };
-        let observed = s
-            .windows(2)
-            .map(|w| {
-                let m = 0.5 * (w[0] + w[1]);
-                (f(x_of(m)) - clenshaw(&short.c, m)).abs()
-            })
+        let observed = mids
+            .iter()
+            .enumerate()
+            .map(|(k, &v)| (v - clenshaw(&short.c, s[2 * k + 1])).abs())
             .fold(0.0, f64::max);
         let error = (2.0 * (tail + dropped)).max(2.0 * observed);
         if !error.is_finite() {
@@ -249,6 +262,12 @@ pub fn fit(f: &dyn Fn(f64) -> f64, a: f64, b: f64, tol: f64) -> Option<Fit> {
         if n == MAX_DEGREE && tail + dropped <= tol.max(observed) && error <= NOISE * size {
             return Some(Fit { cheb: short, error });
         }
+        values = values
+            .iter()
+            .zip(mids.iter().map(Some).chain([None]))
+            .flat_map(|(&v, m)| [Some(v), m.copied()])
+            .flatten()
+            .collect();
         n *= 2;
     }
     None
