@@ -25,6 +25,31 @@ fn at(l: &Law, t: f64) -> (f64, f64) {
     (l.cdf.eval(t), l.density.eval(t))
 }
 
+/// ∫ f over [cuts₀, cuts_last], f smooth between the cuts: Gauss–Legendre with 8 points
+/// (nodes and weights from Abramowitz & Stegun, table 25.4) on panels of width at
+/// most 1/64.
+fn integrate(f: &dyn Fn(f64) -> f64, cuts: &[f64]) -> f64 {
+    let nodes = [
+        (0.183_434_642_495_649_8, 0.362_683_783_378_362),
+        (0.525_532_409_916_329, 0.313_706_645_877_887_3),
+        (0.796_666_477_413_626_7, 0.222_381_034_453_374_5),
+        (0.960_289_856_497_536_3, 0.101_228_536_290_376_26),
+    ];
+    let mut total = 0.0;
+    for w in cuts.windows(2) {
+        let panels = ((w[1] - w[0]) * 64.0).ceil().max(1.0) as usize;
+        let h = (w[1] - w[0]) / panels as f64;
+        for k in 0..panels {
+            let (lo, hi) = (w[0] + k as f64 * h, w[0] + (k + 1) as f64 * h);
+            let (m, r) = ((lo + hi) / 2.0, (hi - lo) / 2.0);
+            for &(x, wt) in &nodes {
+                total += wt * r * (f(m - r * x) + f(m + r * x));
+            }
+        }
+    }
+    total
+}
+
 /// Dropout of a Normal, m·x/p: the mixture (1 − p)·[t ≥ 0] + p·Φ((pt − μ)/σ), exact
 /// (no numeric part), with the atom 1 − p at 0.
 #[test]
@@ -199,28 +224,6 @@ fn conv_of_leaky_relu_matches_a_quadrature() {
             density(c / a) / a
         }
     };
-    // Gauss–Legendre, 8 points on [−1, 1]
-    let nodes = [
-        (0.183_434_642_495_649_8, 0.362_683_783_378_362),
-        (0.525_532_409_916_329, 0.313_706_645_877_887_3),
-        (0.796_666_477_413_626_7, 0.222_381_034_453_374_5),
-        (0.960_289_856_497_536_3, 0.101_228_536_290_376_26),
-    ];
-    let integrate = |f: &dyn Fn(f64) -> f64, cuts: &[f64]| -> f64 {
-        let mut total = 0.0;
-        for w in cuts.windows(2) {
-            let panels = ((w[1] - w[0]) * 64.0).ceil().max(1.0) as usize;
-            let h = (w[1] - w[0]) / panels as f64;
-            for k in 0..panels {
-                let (lo, hi) = (w[0] + k as f64 * h, w[0] + (k + 1) as f64 * h);
-                let (m, r) = ((lo + hi) / 2.0, (hi - lo) / 2.0);
-                for &(x, wt) in &nodes {
-                    total += wt * r * (f(m - r * x) + f(m + r * x));
-                }
-            }
-        }
-        total
-    };
     let bound = l.error_bound();
     assert!(bound > 0.0 && bound < 1e-12, "bound {bound:e}");
     for t in [-0.3, -0.05, 0.0, 0.02, 0.5, 1.3, 3.0] {
@@ -232,6 +235,49 @@ fn conv_of_leaky_relu_matches_a_quadrature() {
         cuts.dedup();
         let want = integrate(&|x| density(x) * cdf_l(s - leaky(x)), &cuts);
         let dens = integrate(&|x| density(x) * 2.0 * pdf_l(s - leaky(x)), &cuts);
+        let (cdf, pdf) = at(&l, t);
+        assert!(
+            (cdf - want).abs() <= bound + 1e-13,
+            "cdf at {t}: {cdf} vs {want}"
+        );
+        assert!(
+            (pdf - dens).abs() <= 1e-10 * dens,
+            "pdf at {t}: {pdf} vs {dens}"
+        );
+    }
+}
+
+/// relu(x1) + tanh(x2) with x1 ~ N(−1, 2²), x2 ~ N(0, 1), whose tanh law's fits near ±1
+/// jump where they meet by more than the sum's tolerance (t's own rounding limits them
+/// there): against the quadrature over x2, F(t) = ∫ φ(z) G(t − tanh z) dz with
+/// G(s) = [s ≥ 0] Φ((s − μ)/σ), and f(t) = ∫ φ(z) g(t − tanh z) dz + Φ(−μ/σ) f_T(t)
+/// with f_T(u) = φ(artanh u)/(1 − u²); each cut where t − tanh z = 0.
+#[test]
+fn relu_plus_tanh_of_two_inputs_matches_a_quadrature() {
+    let (mu, sigma) = (-1.0, 2.0);
+    let l = law("x1 ~ Normal(-1, 2)\nx2 ~ Normal(0, 1)\ny = relu(x1) + tanh(x2)");
+    let big_g = |s: f64| if s >= 0.0 { phi((s - mu) / sigma) } else { 0.0 };
+    let g = |s: f64| {
+        if s > 0.0 {
+            density((s - mu) / sigma) / sigma
+        } else {
+            0.0
+        }
+    };
+    let bound = l.error_bound();
+    assert!(bound > 0.0 && bound < 1e-12, "bound {bound:e}");
+    for t in [-0.999_999, -0.99, -0.5, 0.0, 0.3, 0.999, 1.5, 4.0, 9.0] {
+        let mut cuts = vec![-12.0, 12.0];
+        if f64::abs(t) < 1.0 {
+            cuts.insert(1, f64::atanh(t));
+        }
+        let want = integrate(&|z| density(z) * big_g(t - z.tanh()), &cuts);
+        let atom = if f64::abs(t) < 1.0 {
+            phi(-mu / sigma) * density(t.atanh()) / (1.0 - t * t)
+        } else {
+            0.0
+        };
+        let dens = integrate(&|z| density(z) * g(t - z.tanh()), &cuts) + atom;
         let (cdf, pdf) = at(&l, t);
         assert!(
             (cdf - want).abs() <= bound + 1e-13,
