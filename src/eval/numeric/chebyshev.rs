@@ -35,6 +35,8 @@ pub fn coefficients(values: &[f64]) -> Vec<f64> {
         return values.to_vec();
     }
     let nf = n as f64;
+    // cos(πm/n) for m < 2n, the only angles the sums take
+    let cosines: Vec<f64> = (0..2 * n).map(|m| (m as f64 * PI / nf).cos()).collect();
     (0..=n)
         .map(|j| {
             let sum: f64 = values
@@ -42,9 +44,8 @@ pub fn coefficients(values: &[f64]) -> Vec<f64> {
                 .enumerate()
                 .map(|(k, &f)| {
                     // x_k = −cos(πk/n), so T_j(x_k) = (−1)^j cos(πjk/n)
-                    let t = ((j * k) % (2 * n)) as f64 * PI / nf;
                     let w = if k == 0 || k == n { 0.5 } else { 1.0 };
-                    w * f * t.cos()
+                    w * f * cosines[(j * k) % (2 * n)]
                 })
                 .sum();
             let sign = if j % 2 == 0 { 1.0 } else { -1.0 };
@@ -71,6 +72,26 @@ pub fn clenshaw4(c: &[f64], s: f64x4) -> f64x4 {
         (b1, b2) = (two_s.mul_add(b1, f64x4::splat(cj) - b2), b1);
     }
     s.mul_add(b1, f64x4::splat(c.first().copied().unwrap_or(0.0)) - b2)
+}
+
+/// `clenshaw4` at eight points, two independent recurrences interleaved (each step
+/// waits on the one before: two chains keep the multiply-add unit busy).
+pub fn clenshaw8(c: &[f64], s: [f64x4; 2]) -> [f64x4; 2] {
+    let (mut b1, mut b2) = ([f64x4::ZERO; 2], [f64x4::ZERO; 2]);
+    let two_s = [s[0] + s[0], s[1] + s[1]];
+    for &cj in c.iter().skip(1).rev() {
+        let cj = f64x4::splat(cj);
+        let next = [
+            two_s[0].mul_add(b1[0], cj - b2[0]),
+            two_s[1].mul_add(b1[1], cj - b2[1]),
+        ];
+        (b1, b2) = (next, b1);
+    }
+    let c0 = f64x4::splat(c.first().copied().unwrap_or(0.0));
+    [
+        s[0].mul_add(b1[0], c0 - b2[0]),
+        s[1].mul_add(b1[1], c0 - b2[1]),
+    ]
 }
 
 impl Cheb {
@@ -105,6 +126,17 @@ impl Cheb {
             .fast_max(f64x4::splat(-1.0))
             .fast_min(f64x4::ONE);
         clenshaw4(&self.c, s)
+    }
+
+    /// The values at eight points, each in [a, b] up to rounding (as `eval_near`).
+    pub fn eval_near8(&self, x: [f64x4; 2]) -> [f64x4; 2] {
+        let (sum, width) = (f64x4::splat(self.a + self.b), f64x4::splat(self.b - self.a));
+        let s = x.map(|x| {
+            ((x + x - sum) / width)
+                .fast_max(-f64x4::ONE)
+                .fast_min(f64x4::ONE)
+        });
+        clenshaw8(&self.c, s)
     }
 
     /// ∫_a^b: (b − a)/2 · Σ_{j even} 2c_j/(1 − j²).

@@ -652,19 +652,17 @@ fn convolution(y: &NumericLaw, z_law: &NumericLaw, z: f64) -> (f64, f64) {
                 f64x4::splat(half),
                 f64x4::splat(z),
             );
-            let (nodes, weights) = (rule.nodes.chunks(4), rule.weights.chunks(4));
-            for (s, w) in nodes.zip(weights) {
-                // a last chunk of fewer than four nodes: the rest weigh 0
-                let (mut s4, mut w4) = ([0.0; 4], [0.0; 4]);
-                s4[..s.len()].copy_from_slice(s);
-                w4[..w.len()].copy_from_slice(w);
-                let x = half4.mul_add(f64x4::from(s4), mid);
-                let v = f64x4::from(w4)
-                    * half4
-                    * p.density.eval_near4(x)
-                    * q.density.eval_near4(z4 - x);
-                total += v;
-                magnitude += v.abs();
+            for block in &rule.blocks {
+                let x = block.nodes.map(|s| half4.mul_add(s, mid));
+                let (fp, fq) = (
+                    p.density.eval_near8(x),
+                    q.density.eval_near8(x.map(|x| z4 - x)),
+                );
+                for k in 0..2 {
+                    let v = block.weights[k] * half4 * fp[k] * fq[k];
+                    total += v;
+                    magnitude += v.abs();
+                }
             }
         }
     }

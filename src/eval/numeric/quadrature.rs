@@ -6,15 +6,25 @@
 //! Clenshaw–Curtis rule of that degree.
 
 use std::sync::OnceLock;
+use wide::f64x4;
 
 /// The most nodes a rule has (two pieces of degree `chebyshev::MAX_DEGREE` need 33).
 pub const MAX_NODES: usize = 64;
 
-/// The nodes (ascending) and weights of one rule.
+/// The nodes (ascending) and weights of one rule, and the same in blocks of eight
+/// (the last padded with nodes at 0 of weight 0) for evaluation in lanes.
 #[derive(Debug)]
 pub struct Rule {
     pub nodes: Vec<f64>,
     pub weights: Vec<f64>,
+    pub blocks: Vec<Block>,
+}
+
+/// Eight nodes and their weights, four lanes each.
+#[derive(Debug, Clone, Copy)]
+pub struct Block {
+    pub nodes: [f64x4; 2],
+    pub weights: [f64x4; 2],
 }
 
 /// P_m(x) and P_m′(x) by the three-term recurrence.
@@ -59,7 +69,20 @@ fn make(m: usize) -> Rule {
         weights[m - 1 - i] = w;
         weights[i] = w;
     }
-    Rule { nodes, weights }
+    let lanes = |v: &[f64], k: usize| {
+        f64x4::from([0, 1, 2, 3].map(|i| v.get(k + i).copied().unwrap_or(0.0)))
+    };
+    let blocks = (0..m.div_ceil(8))
+        .map(|b| Block {
+            nodes: [lanes(&nodes, 8 * b), lanes(&nodes, 8 * b + 4)],
+            weights: [lanes(&weights, 8 * b), lanes(&weights, 8 * b + 4)],
+        })
+        .collect();
+    Rule {
+        nodes,
+        weights,
+        blocks,
+    }
 }
 
 /// The rule of m nodes (1 ≤ m ≤ `MAX_NODES`; larger m get `MAX_NODES`).
