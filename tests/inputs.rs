@@ -290,6 +290,35 @@ fn relu_plus_tanh_of_two_inputs_matches_a_quadrature() {
     }
 }
 
+/// A narrow law far from 0: conv(relu(x), [1/2, 1/2]) with x ~ N(5.1, 0.001²) has no
+/// atom (Φ(−5100) is 0 in f64) and is N(5.1, 0.001²/2) but for a truncation below
+/// e^(−10⁷): its bulk, 0.0014 wide in an extent from 0, must not fall between a fit's
+/// points (it once did, and the law came out as 0 with an error bound of 1).
+#[test]
+fn a_narrow_sum_far_from_zero_is_its_normal() {
+    let l = law("x ~ Normal(5.1, 0.001)\ny = conv(relu(x), [1/2, 1/2])");
+    let s = 0.001 / 2f64.sqrt();
+    let bound = l.error_bound();
+    // (the bound adds each fit's error times its width, and the fits on the empty
+    // part of the extent are held to 1e-15 of the peak, 564: about 1e-11 in all)
+    assert!(bound > 0.0 && bound < 1e-10, "bound {bound:e}");
+    for k in -8..=8 {
+        let t = 5.1 + f64::from(k) * 0.5 * s;
+        let (cdf, pdf) = at(&l, t);
+        let (want, dens) = (phi((t - 5.1) / s), density((t - 5.1) / s) / s);
+        assert!(
+            (cdf - want).abs() <= bound + 1e-15 && (cdf - want).abs() <= 1e-13,
+            "cdf at {t}: {cdf} vs {want}"
+        );
+        if dens > 1e-6 {
+            assert!(
+                (pdf - dens).abs() <= 1e-10 * dens,
+                "pdf at {t}: {pdf} vs {dens}"
+            );
+        }
+    }
+}
+
 /// Each copy of a conv draws its own mask: conv(m·x, [1, 1]) with m ~ Bernoulli(1/2)
 /// is 0 with probability 1/4 (both dropped), not 1/2 as one shared mask would give;
 /// the sampler agrees.

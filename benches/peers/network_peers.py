@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""PaCAL and OpenTURNS on small "network" laws: sums of weighted ReLUs, rounds of a
+"""pushforward, PaCAL and OpenTURNS on small "network" laws: sums of weighted ReLUs, rounds of a
 sum/max pipeline, and relu + tanh, all with X ~ N(mu, sigma^2), mu = 0.3, sigma = 0.8.
 
 Cases
@@ -33,8 +33,8 @@ References (mpmath, 30 digits, computed here, independent of both tools):
 
 Usage (network_peers.sh does all of this):
   python network_peers.py ref ROUNDS_JSON OUT_JSON          # in a venv with mpmath
-  python network_peers.py bench TOOL REF_JSON OUT_JSON      # TOOL = pacal | openturns,
-                                                            # in that tool's venv
+  python network_peers.py bench TOOL REF_JSON OUT_JSON      # TOOL = pushforward | pacal |
+                                                            # openturns, in that tool's venv
   python network_peers.py report REF_JSON RES_JSON... > network_peers.md
 (`run TOOL VARIANT REF_JSON` is the per-process worker that `bench` calls.)
 """
@@ -214,6 +214,40 @@ def cdf_e(t, mp, F, f, p):
 # ----------------------------------------------------------------------------------------
 # the tools
 # ----------------------------------------------------------------------------------------
+def pushforward_program(case):
+    """the case in pushforward's language (C and D as in benches/eval.rs's rounds), with
+    mu a parameter (set to MU) so that a law is never taken from the cache."""
+    if case in "AB":
+        ws = ", ".join(repr(w) for w in (W_A if case == "A" else W_B))
+        return "x ~ Normal(mu, %r)\ny = conv(relu(x), [%s])\n" % (SIGMA, ws)
+    if case in "CD":
+        k = 2 if case == "C" else 10
+        text = "x ~ Normal(mu, %r)\nh0 = x\n" % SIGMA
+        for i in range(1, k + 1):
+            text += "h%d = maxpool(conv(h%d, [1/2, 1/2, 1/2, 1/2]), 2)\n" % (i, i - 1)
+        return text + "y = h%d\n" % k
+    return "x1 ~ Normal(mu, %r)\nx2 ~ Normal(0, 1)\ny = relu(x1) + tanh(x2)\n" % SIGMA
+
+
+PUSHFORWARD = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "target",
+                           "release", "pushforward")
+
+
+def pushforward_eval(path, ts):
+    """one `pushforward eval` process: its JSON (cdf, error_bound, atoms)."""
+    at = ",".join(repr(float(t)) for t in ts)
+    cp = subprocess.run([PUSHFORWARD, "eval", path, "--at", at, "--format", "json",
+                         "--set", "mu=%r" % MU],
+                        capture_output=True, text=True)
+    if cp.returncode != 0:
+        raise RuntimeError(cp.stderr.strip()[-500:])
+    return json.loads(cp.stdout)
+
+
+def pushforward_variants():
+    return [(c, "cli") for c in "ABCDE"]
+
+
 def pacal_variants():
     return [("A", "pacal"), ("B", "pacal"), ("C", "pacal"), ("D", "pacal"), ("E", "pacal")]
 
@@ -338,7 +372,33 @@ def run_main(tool, case, variant, ref_json):
     ref = json.load(open(ref_json))[case]
     ts = np.linspace(ref["q_lo"], ref["q_hi"], N_TIMED)
     res = dict(tool=tool, case=case, variant=variant)
-    if tool == "pacal":
+    if tool == "pushforward":
+        import tempfile
+        path = os.path.join(tempfile.mkdtemp(), "case%s.pf" % case)
+        with open(path, "w") as f:
+            f.write(pushforward_program(case))
+        # the whole process is timed: reading the program, deriving, the numeric law
+        # and the 1000 values (its start-up included, where the peers' imports are not)
+        t0 = time.perf_counter()
+        try:
+            out = pushforward_eval(path, ts)
+        except Exception as e:
+            res.update(error=str(e), time=time.perf_counter() - t0)
+            print(json.dumps(res))
+            return
+        res["time"] = time.perf_counter() - t0
+        vals = np.asarray(out["cdf"], float)
+        res["error_bound"] = out.get("error_bound", 0.0)
+        # and in process, as the peers are timed (after their imports): derive, law and
+        # 1000 CDF values, the median of 11 runs with mu moved by 1e-12 each run
+        timer = os.path.join(os.path.dirname(PUSHFORWARD), "examples", "law_time")
+        cp = subprocess.run([timer, path, repr(float(ts[0])), repr(float(ts[-1])), "11",
+                             "mu=%r" % MU], capture_output=True, text=True, check=True)
+        parts = dict(l.split(":")[0].strip() and (l.split(":")[0].strip(),
+                     float(l.split(":")[1].split()[0])) for l in cp.stdout.splitlines())
+        res["in_process"] = (parts["derive"] + parts["laws"] + parts["cdf x1000"]) / 1e3
+        cdf = lambda x: np.asarray(pushforward_eval(path, x)["cdf"], float)
+    elif tool == "pacal":
         import pacal  # noqa: F401  (import outside the timer)
         t0 = time.perf_counter()
         try:
@@ -389,7 +449,8 @@ def run_main(tool, case, variant, ref_json):
 
 
 def bench_main(tool, ref_json, out_json):
-    variants = pacal_variants() if tool == "pacal" else openturns_variants()
+    variants = {"pacal": pacal_variants, "openturns": openturns_variants,
+                "pushforward": pushforward_variants}[tool]()
     only = os.environ.get("NETWORK_PEERS_ONLY")        # e.g. "A,C" to run a subset
     results = []
     t_all = time.time()
@@ -426,7 +487,10 @@ def bench_main(tool, ref_json, out_json):
                                  ("%.3f s, err %s" % (entry["time"], entry.get("max_err", entry.get("error"))))
                                  if runs else note))
     env = dict(tool=tool, python=platform.python_version(), total_s=time.time() - t_all)
-    if tool == "pacal":
+    if tool == "pushforward":
+        env["version"] = subprocess.run([PUSHFORWARD, "--version"], capture_output=True,
+                                        text=True).stdout.strip()
+    elif tool == "pacal":
         import pacal
         from importlib.metadata import version
         env["version"] = version("PaCal")
@@ -484,7 +548,8 @@ def report_main(ref_json, res_jsons):
             for r in d["results"]:
                 if r["case"] != case:
                     continue
-                label = "PaCAL" if tool == "pacal" else "OpenTURNS (%s)" % r["variant"]
+                label = {"pacal": "PaCAL", "pushforward": "pushforward"}.get(
+                    tool, "OpenTURNS (%s)" % r["variant"])
                 how = VARIANT_TEXT.get((tool, case, r["variant"]), "")
                 if "%d" in how:
                     _, g = subset_groups(W_A if case == "A" else W_B)
@@ -511,6 +576,10 @@ def report_main(ref_json, res_jsons):
                         bits.append("NaN at %d of the 1000 timed points" % r["timed_nan"])
                     if r.get("timed_monotone_violations"):
                         bits.append("CDF decreases at %d steps of the 1000 points" % r["timed_monotone_violations"])
+                    if "in_process" in r:
+                        t += " (in process %.4f s)" % r["in_process"]
+                    if "error_bound" in r:
+                        bits.append("its error bound %s" % fmt_e(r["error_bound"]))
                     if "int_error" in r:
                         ie = r["int_error"]
                         bits.append("own diagnostics: 1 - mass = %s, interp_error() = %s" %

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Sets up the virtual environments (under /tmp/peers-venvs/, not in the repository) and
-# runs network_peers.py: references, PaCAL, OpenTURNS, then writes network_peers.md here.
+# runs network_peers.py: references, pushforward, PaCAL, OpenTURNS, then writes network_peers.md here.
 # Usage, from anywhere: bash benches/peers/network_peers.sh
 # Re-runs reuse the venvs and the cached references (delete /tmp/peers-venvs/work to redo).
 set -euo pipefail
@@ -39,13 +39,15 @@ if [ ! -s "$W/ref.json" ]; then
   "$V/ref/bin/python" "$HERE/network_peers.py" ref "$W/rounds.json" "$W/ref.json"
 fi
 
-# -- the tools (each ~5 minutes at most: a case over 120 s is killed)
+# -- the tools, one after another (each ~5 minutes at most: a case over 120 s is killed)
+(cd "$ROOT" && cargo build --release -q && cargo build --release -q --example law_time)
+"$V/ref/bin/python" "$HERE/network_peers.py" bench pushforward "$W/ref.json" "$W/pushforward.json"
 "$V/pacal/bin/python" "$HERE/network_peers.py" bench pacal "$W/ref.json" "$W/pacal.json"
 "$V/openturns/bin/python" "$HERE/network_peers.py" bench openturns "$W/ref.json" "$W/openturns.json"
 
 # -- the table (network_peers.md keeps its hand-written parts; the generated table is
 # printed here and saved beside the json files)
-"$V/ref/bin/python" "$HERE/network_peers.py" report "$W/ref.json" "$W/pacal.json" "$W/openturns.json" \
+"$V/ref/bin/python" "$HERE/network_peers.py" report "$W/ref.json" "$W/pushforward.json" "$W/pacal.json" "$W/openturns.json" \
   | tee "$W/table.md"
 { echo; echo "machine: nproc $(nproc), $(lscpu | grep 'Model name' | sed 's/  */ /g'), $(python3 --version)"; } \
   | tee -a "$W/table.md"

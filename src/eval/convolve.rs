@@ -3,7 +3,7 @@
 //! support (an infinite end cut where the continuous mass beyond is below 1e-18, which
 //! is counted in the error bound), then each copy weighted and added in turn.
 
-use super::numeric::{grid, NumericLaw};
+use super::numeric::{self, grid, NumericLaw};
 use super::{Compiled, Values};
 use crate::error::{Error, ErrorKind, Result};
 use crate::lang::implicit::{Convolution, Part};
@@ -116,7 +116,7 @@ fn part_law(c: &Part, values: &Values, alone: bool) -> Result<NumericLaw> {
         .map(|a| a.0)
         .chain(jumps.iter().copied())
         .collect();
-    for level in [1e-9, 0.01, 0.5, 0.99, 1.0 - 1e-9] {
+    for level in numeric::LEVELS {
         breaks.push(crossing(&continuous, level * total, lo, hi));
     }
     let f = |x: f64| density.eval(x);
@@ -142,7 +142,7 @@ fn part_law(c: &Part, values: &Values, alone: bool) -> Result<NumericLaw> {
     let beyond = below + above + f64::EPSILON;
     let mut base = NumericLaw::from_density(&f, atoms.clone(), &breaks, (lo, hi), beyond, TOL)?;
     // the fitted mass against the known one: any gap is lost mass, and counts
-    base.error += ((total - below - above) - base.continuous_mass()).abs();
+    base.error += numeric::lost(total - below - above, base.continuous_mass())?;
     // the crossings cut the fits but are no breaks of the density: a sum's breaks are
     // the sums of its terms' (the atoms are counted apart)
     jumps.sort_by(f64::total_cmp);

@@ -364,6 +364,30 @@ impl NumericLaw {
         }
     }
 
+    /// Where the continuous part's CDF crosses each of `LEVELS` times its mass, by
+    /// bisection on the fitted CDF (the extent's ends for a law without density).
+    fn crossings(&self) -> Vec<f64> {
+        let total = self.continuous_mass();
+        LEVELS
+            .iter()
+            .map(|&level| {
+                let (mut a, mut b) = (self.lo, self.hi);
+                for _ in 0..100 {
+                    let m = 0.5 * (a + b);
+                    if !(a < m && m < b) {
+                        break;
+                    }
+                    if self.continuous_cdf(m) < level * total {
+                        a = m;
+                    } else {
+                        b = m;
+                    }
+                }
+                0.5 * (a + b)
+            })
+            .collect()
+    }
+
     /// Where the represented density jumps by more than `tol` of its largest value: its
     /// breaks, and the ends of its pieces where the fits on the two sides differ by
     /// that much and by more than their rounding (each fit is off by up to its error,
@@ -459,6 +483,21 @@ impl NumericLaw {
                 breaks.len()
             )));
         }
+        // cuts (no breaks of the density: the fits are cut there so that none can
+        // miss a narrow bulk between its points) where the sum's continuous parts
+        // cross the levels of `LEVELS`: their terms' crossings added, and each
+        // crossing shifted by the other's atoms
+        let (mine_at, theirs_at) = (self.crossings(), other.crossings());
+        let mut cuts = breaks.clone();
+        for (y, z) in mine_at.iter().zip(&theirs_at) {
+            cuts.push(y + z);
+        }
+        for &(a, _) in &self.atoms {
+            cuts.extend(theirs_at.iter().map(|z| a + z));
+        }
+        for &(b, _) in &other.atoms {
+            cuts.extend(mine_at.iter().map(|y| y + b));
+        }
         let (mut lo, mut hi) = (self.lo + other.lo, self.hi + other.hi);
         for &(a, _) in &self.atoms {
             lo = lo.min(a + other.lo);
@@ -492,17 +531,19 @@ impl NumericLaw {
                     .fold(0.0, f64::max)
         };
         let mut law = if has_density {
-            NumericLaw::fitted(&density, atoms, &breaks, (lo, hi), 0.0, tol, &floor)?
+            NumericLaw::fitted(&density, atoms, &cuts, (lo, hi), 0.0, tol, &floor)?
         } else {
             NumericLaw::from_density(&|_| 0.0, atoms, &[], (0.0, 0.0), 0.0, tol)?
         };
+        breaks.retain(|&b| lo < b && b < hi);
+        law.breaks = breaks;
         // |F_{Y+Z} − F̃| ≤ the terms' errors (each CDF error moves the sum's by at most
         // as much) plus this fit's, plus any gap between the fitted continuous mass and
         // the one the terms' masses give
         let (cy, cz) = (self.continuous_mass(), other.continuous_mass());
         let (ay, az) = (self.atom_mass(), other.atom_mass());
         let expected = cy * cz + cy * az + ay * cz;
-        law.error += self.error + other.error + (expected - law.continuous_mass()).abs();
+        law.error += self.error + other.error + lost(expected, law.continuous_mass())?;
         Ok(law)
     }
 
@@ -532,9 +573,30 @@ impl NumericLaw {
         // the atoms
         let expected =
             self.cdf(self.hi).powf(nf) - self.cdf_below(self.lo).powf(nf) - law.atom_mass();
-        law.error += nf * self.error + (expected - law.continuous_mass()).abs();
+        law.error += nf * self.error + lost(expected, law.continuous_mass())?;
         Ok(law)
     }
+}
+
+/// The levels of the continuous mass where a law's fits are cut (see `crossings`).
+pub const LEVELS: [f64; 5] = [1e-9, 0.01, 0.5, 0.99, 1.0 - 1e-9];
+
+/// The most continuous mass a fit may miss, relative to the mass it should hold: more
+/// means that its points missed part of the density (a bulk narrower than their
+/// spacing), and the law would be wrong by that much: an error, not a law.
+const MOST_LOST: f64 = 1e-9;
+
+/// |expected − fitted|, the continuous mass a fit missed or added (which counts in the
+/// bound), or an error where that is more than `MOST_LOST` of the expected.
+pub fn lost(expected: f64, fitted: f64) -> Result<f64> {
+    let gap = (expected - fitted).abs();
+    if gap > MOST_LOST * expected.abs().max(f64::MIN_POSITIVE) || !gap.is_finite() {
+        return Err(limit(format!(
+            "the fitted density holds a continuous mass of {fitted:e} where {expected:e} is \
+             expected: its fits missed part of it (a bulk narrower than their points)"
+        )));
+    }
+    Ok(gap)
 }
 
 /// Atoms at one position become one.
@@ -695,6 +757,17 @@ mod tests {
             .map(|k| lo + (hi - lo) * k as f64 / 2000.0)
             .map(|t| (law.cdf(t) - reference(t)).abs())
             .fold(0.0, f64::max)
+    }
+
+    /// A fit that misses mass beyond 1e-9 of what it should hold is an error (the law
+    /// would be wrong by that much); below, the gap is counted in the bound.
+    #[test]
+    fn a_fit_that_missed_its_mass_is_an_error() {
+        assert!(lost(0.5, 0.5 + 1e-16).unwrap() < 1e-15);
+        let e = lost(1.0, 2e-300).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::Limit);
+        assert!(e.message.contains("missed"), "{}", e.message);
+        assert!(lost(1e-300, 0.0).is_err() && lost(1.0, f64::NAN).is_err());
     }
 
     /// N(0.3, 0.8²) + N(−1, 0.5²) is N(−0.7, 0.8² + 0.5²) (closed form), to within the
